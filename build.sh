@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds RunF: the native launcher (native/), then one NativeAOT binary with it linked in.
+#   ./build.sh            -> out/runf
+#   ./build.sh rootfs     -> also out/rootfs, a busybox rootfs (installs busybox-static)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+make -s -C native
+dotnet publish src/RunF.Cli -c Release -o out/publish --nologo -v quiet -p:TreatWarningsAsErrors=true
+install -m 0755 out/publish/runf out/runf
+echo "built $(pwd)/out/runf" >&2
+
+if [ "${1:-}" = rootfs ]; then
+  rootfs-tools/make-busybox-rootfs.sh out/rootfs
+fi

@@ -1,0 +1,347 @@
+/* The cloned child: waits for the parent's go-ahead, performs the setup plan step by step with
+ * raw system calls, and execve()s the command. It runs on a stack of its own in the parent's
+ * memory (CLONE_VM), so it never calls into libc: no malloc, no stdio, no errno. A failing step
+ * is written to the error pipe as (step, errno) and the child exits. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "child.h"
+#include "rawsys.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct ctx {
+    const struct runf_child_args *args;
+    const uint8_t *plan;
+    int rootfd;
+};
+
+static const char *str(const struct ctx *c, uint32_t off)
+{
+    return off ? (const char *)(c->plan + off) : 0;
+}
+
+static void fd_path(char buf[32], int fd)
+{
+    static const char prefix[] = "/proc/self/fd/";
+    char digits[12];
+    int n = 0, i = 0;
+    do {
+        digits[n++] = (char)('0' + fd % 10);
+        fd /= 10;
+    } while (fd);
+    for (; prefix[i]; i++)
+        buf[i] = prefix[i];
+    while (n)
+        buf[i++] = digits[--n];
+    buf[i] = 0;
+}
+
+/* Opens path beneath the root without ever leaving it: ".." and absolute symlinks stop at the
+ * root, magic links (/proc/self/...) are refused. */
+static long open_in_root(const struct ctx *c, const char *path, uint32_t flags, int oflags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(O_PATH | O_CLOEXEC | oflags),
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+                   ((flags & RUNF_F_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0),
+    };
+    if (c->rootfd < 0)
+        return -EBADF;
+    return SYS4(SYS_openat2, c->rootfd, path, &how, sizeof how);
+}
+
+static long is_devnull(int fd)
+{
+    struct stat st;
+    long r = SYS2(SYS_fstat, fd, &st);
+    if (r < 0)
+        return r;
+    return (S_ISCHR(st.st_mode) && st.st_rdev == (dev_t)makedev(1, 3)) ? 0 : -EPERM;
+}
+
+static long do_mount(struct ctx *c, const struct runf_op *op)
+{
+    const char *source = str(c, op->s[0]), *target = str(c, op->s[1]);
+    char source_buf[32], target_buf[32];
+    long sfd = -1, tfd = -1, r;
+
+    if (op->flags & RUNF_F_SOURCE_IN_ROOT) {
+        sfd = open_in_root(c, source, op->flags & RUNF_F_NO_SYMLINKS, 0);
+        if (sfd < 0)
+            return sfd;
+        if ((op->flags & RUNF_F_SOURCE_DEVNULL) && (r = is_devnull((int)sfd)) < 0)
+            goto out;
+        fd_path(source_buf, (int)sfd);
+        source = source_buf;
+    }
+    if (op->flags & RUNF_F_TARGET_IN_ROOT) {
+        tfd = open_in_root(c, target, op->flags, 0);
+        if (tfd < 0) {
+            r = tfd;
+            goto out;
+        }
+        fd_path(target_buf, (int)tfd);
+        target = target_buf;
+    }
+    r = SYS5(SYS_mount, source, target, str(c, op->s[2]), (unsigned long)op->n[0], str(c, op->s[3]));
+out:
+    if (sfd >= 0)
+        SYS1(SYS_close, sfd);
+    if (tfd >= 0)
+        SYS1(SYS_close, tfd);
+    return r;
+}
+
+/* The flags a bind remount must keep: in a user namespace they are locked to the source's. */
+static unsigned long locked_flags(int fd)
+{
+    struct statfs sfs;
+    unsigned long f = 0;
+    if (SYS2(SYS_fstatfs, fd, &sfs) < 0)
+        return 0;
+    if (sfs.f_flags & ST_NOSUID)
+        f |= MS_NOSUID;
+    if (sfs.f_flags & ST_NODEV)
+        f |= MS_NODEV;
+    if (sfs.f_flags & ST_NOEXEC)
+        f |= MS_NOEXEC;
+    if (sfs.f_flags & ST_NOATIME)
+        f |= MS_NOATIME;
+    if (sfs.f_flags & ST_NODIRATIME)
+        f |= MS_NODIRATIME;
+    if (sfs.f_flags & ST_RELATIME)
+        f |= MS_RELATIME;
+    return f;
+}
+
+static long do_remount_ro(struct ctx *c, const struct runf_op *op)
+{
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    char path[32];
+    long fd = open_in_root(c, str(c, op->s[0]), op->flags, 0), r;
+    if (fd < 0)
+        return fd;
+    r = SYS5(SYS_mount_setattr, fd, "",
+             AT_EMPTY_PATH | ((op->flags & RUNF_F_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
+    if (r == -ENOSYS && !(op->flags & RUNF_F_RECURSIVE)) { /* before Linux 5.12 */
+        fd_path(path, (int)fd);
+        r = SYS5(SYS_mount, 0, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags((int)fd), 0);
+    }
+    SYS1(SYS_close, fd);
+    return r;
+}
+
+/* ENSURE_DIR, ENSURE_FILE and SYMLINK create one name in a directory resolved in root. */
+static long do_create(struct ctx *c, const struct runf_op *op)
+{
+    const char *parent = str(c, op->s[op->kind == RUNF_OP_SYMLINK ? 1 : 0]);
+    const char *name = str(c, op->s[op->kind == RUNF_OP_SYMLINK ? 2 : 1]);
+    long dfd = open_in_root(c, parent, op->flags, O_DIRECTORY), r;
+    if (dfd < 0)
+        return dfd;
+    if (op->kind == RUNF_OP_ENSURE_DIR) {
+        r = SYS3(SYS_mkdirat, dfd, name, op->n[0]);
+    } else if (op->kind == RUNF_OP_SYMLINK) {
+        r = SYS3(SYS_symlinkat, str(c, op->s[0]), dfd, name);
+    } else {
+        r = SYS4(SYS_openat, dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, op->n[0]);
+        if (r >= 0)
+            r = SYS1(SYS_close, r);
+    }
+    SYS1(SYS_close, dfd);
+    return r == -EEXIST ? 0 : r;
+}
+
+static long do_enter_root(struct ctx *c, const struct runf_op *op)
+{
+    long fd = SYS3(SYS_openat, AT_FDCWD, str(c, op->s[0]), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return fd;
+    c->rootfd = (int)fd;
+    return SYS1(SYS_fchdir, fd);
+}
+
+static long do_pivot_root(struct ctx *c)
+{
+    long r = SYS1(SYS_fchdir, c->rootfd);
+    if (r == 0)
+        r = SYS2(SYS_pivot_root, ".", ".");
+    if (r == 0)
+        r = SYS2(SYS_umount2, ".", MNT_DETACH);
+    if (r == 0)
+        r = SYS1(SYS_chdir, "/");
+    return r;
+}
+
+static long do_chdir(struct ctx *c, const struct runf_op *op)
+{
+    long fd = open_in_root(c, str(c, op->s[0]), op->flags, O_DIRECTORY), r;
+    if (fd < 0)
+        return fd;
+    r = SYS1(SYS_fchdir, fd);
+    SYS1(SYS_close, fd);
+    return r;
+}
+
+static long do_caps(const struct runf_op *op)
+{
+    uint64_t keep = op->n[0];
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
+    for (int i = 0; i < 2; i++) {
+        uint32_t word = (uint32_t)(keep >> (32 * i));
+        data[i].effective = data[i].permitted = data[i].inheritable = word;
+    }
+    if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
+        return r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if ((keep & (1ull << cap)) && (r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static long do_close_fds(const struct runf_op *op)
+{
+    long r = SYS3(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
+    if (r == -ENOSYS || r == -EINVAL) { /* before Linux 5.11 */
+        for (long fd = 3; fd < (long)op->n[0]; fd++)
+            SYS3(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+        r = 0;
+    }
+    return r;
+}
+
+static long do_seccomp(const struct ctx *c, const struct runf_op *op)
+{
+    struct {
+        unsigned short len;
+        const void *filter;
+    } prog = {(unsigned short)op->n[0], c->plan + op->s[0]};
+    return SYS3(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &prog);
+}
+
+/* Tries each candidate path like execvp: the first error other than "not there" wins. */
+static long do_exec(const struct ctx *c)
+{
+    const struct runf_child_args *a = c->args;
+    uint64_t empty = 0;
+    long first = -ENOENT;
+    SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
+    for (char *const *path = a->paths; *path; path++) {
+        long r = SYS3(SYS_execve, *path, a->argv, a->envp);
+        if (first == -ENOENT && r != -ENOENT && r != -ENOTDIR)
+            first = r;
+    }
+    return first;
+}
+
+static long run_op(struct ctx *c, const struct runf_op *op)
+{
+    switch (op->kind) {
+    case RUNF_OP_MOUNT: return do_mount(c, op);
+    case RUNF_OP_ENTER_ROOT: return do_enter_root(c, op);
+    case RUNF_OP_ENSURE_DIR:
+    case RUNF_OP_ENSURE_FILE:
+    case RUNF_OP_SYMLINK: return do_create(c, op);
+    case RUNF_OP_REMOUNT_RO: return do_remount_ro(c, op);
+    case RUNF_OP_PIVOT_ROOT: return do_pivot_root(c);
+    case RUNF_OP_HOSTNAME: {
+        const char *name = str(c, op->s[0]);
+        long len = 0;
+        while (name[len])
+            len++;
+        return SYS2(SYS_sethostname, name, len);
+    }
+    case RUNF_OP_RLIMIT: {
+        struct { uint64_t cur, max; } lim = {op->n[1], op->n[2]};
+        return SYS4(SYS_prlimit64, 0, op->n[0], &lim, 0);
+    }
+    case RUNF_OP_CAPS: return do_caps(op);
+    case RUNF_OP_NO_NEW_PRIVS: return SYS5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    case RUNF_OP_CHDIR: return do_chdir(c, op);
+    case RUNF_OP_CLOSE_FDS: return do_close_fds(op);
+    case RUNF_OP_SECCOMP: return do_seccomp(c, op);
+    case RUNF_OP_EXEC: return do_exec(c);
+    default: return -EINVAL;
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    SYS2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void reset_signals(void)
+{
+    struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = {0};
+    for (long sig = 1; sig <= 64; sig++)
+        SYS4(SYS_rt_sigaction, sig, &dfl, 0, sizeof(uint64_t));
+}
+
+static __attribute__((noreturn)) void fail(const struct runf_child_args *a, uint32_t step, long err)
+{
+    struct runf_step_error e = {step, (int32_t)-err};
+    SYS3(SYS_write, a->error_fd, &e, sizeof e);
+    for (;;)
+        SYS1(SYS_exit_group, 125);
+}
+
+int runf_child_main(void *arg)
+{
+    const struct runf_child_args *a = arg;
+    const struct runf_plan_header *h = (const void *)a->plan;
+    const struct runf_op *ops = (const void *)(a->plan + h->ops_offset);
+    struct ctx c = {a, a->plan, -1};
+    char go;
+
+    /* Every signal is still blocked (inherited from the cloning thread); the parent's handlers
+     * are .NET code that must never run here. */
+    reset_signals();
+    SYS1(SYS_close, a->sync_write_fd);
+    SYS1(SYS_close, a->error_read_fd);
+    SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+    /* The parent writes the id maps (and joins the cgroup) before sending the byte. EOF means
+     * it gave up or died. */
+    if (SYS3(SYS_read, a->sync_fd, &go, 1) != 1)
+        for (;;)
+            SYS1(SYS_exit_group, 125);
+    SYS1(SYS_close, a->sync_fd);
+    if (a->times)
+        a->times[0] = now_ns();
+
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        long r = run_op(&c, &ops[i]);
+        if (r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL))
+            r = 0;
+        if (r < 0)
+            fail(a, i, r);
+        if (a->times)
+            a->times[i + 1] = now_ns();
+    }
+    fail(a, h->op_count, -EINVAL); /* a plan must end with EXEC */
+}

@@ -1,0 +1,23 @@
+/* What the parent hands the cloned child: everything is prepared before the clone. */
+#ifndef RUNF_CHILD_H
+#define RUNF_CHILD_H
+
+#include <stdint.h>
+
+#include "plan.h"
+
+struct runf_child_args {
+    const uint8_t *plan;
+    int sync_fd;        /* read end: one byte once the id maps are written */
+    int sync_write_fd;  /* the parent's ends, closed in the child */
+    int error_read_fd;
+    int error_fd;       /* write end, close-on-exec: (step, errno) or EOF on execve */
+    char *const *argv;  /* the EXEC op's lists as pointer arrays, NULL-terminated */
+    char *const *envp;
+    char *const *paths;
+    uint64_t *times;    /* op_count + 1 timestamps when the plan asks for timing, else NULL */
+};
+
+int runf_child_main(void *arg);
+
+#endif

@@ -1,0 +1,173 @@
+/* The parent half of the launcher: checks the plan, prepares everything the child will need
+ * (stack, exec arrays, pipes) and clones it. The child shares this process's memory until it
+ * execs (CLONE_VM: no page-table copy of the .NET heap), so the clone is about as cheap as
+ * vfork, but it does not suspend the parent: the parent must write the id maps first. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "launcher.h"
+
+#define STACK_SIZE (256 * 1024)
+
+struct handle {
+    struct runf_child_args args;
+    void *stack;
+    char **arrays;
+    uint64_t *times;
+};
+
+/* A string list at offset off: u32 count, then count u32 string offsets. */
+static int list_ok(const uint8_t *plan, uint32_t length, uint32_t off)
+{
+    uint32_t count;
+    if (off == 0 || off > length - 4 || off % 4)
+        return 0;
+    memcpy(&count, plan + off, 4);
+    return count <= (length - off - 4) / 4;
+}
+
+static uint32_t list_count(const uint8_t *plan, uint32_t off)
+{
+    uint32_t count;
+    memcpy(&count, plan + off, 4);
+    return count;
+}
+
+static char **fill_list(char **dst, const uint8_t *plan, uint32_t off)
+{
+    uint32_t count = list_count(plan, off);
+    const uint32_t *items = (const uint32_t *)(plan + off + 4);
+    for (uint32_t i = 0; i < count; i++)
+        *dst++ = (char *)(plan + items[i]);
+    *dst++ = NULL;
+    return dst;
+}
+
+static const struct runf_op *exec_op(const uint8_t *plan, uint32_t length)
+{
+    const struct runf_plan_header *h = (const void *)plan;
+    const struct runf_op *last;
+    if (length < sizeof *h || h->magic != RUNF_PLAN_MAGIC || h->version != RUNF_PLAN_VERSION ||
+        h->length != length || h->op_count == 0 || h->ops_offset % 8 ||
+        h->ops_offset > length || (length - h->ops_offset) / sizeof(struct runf_op) < h->op_count)
+        return NULL;
+    last = (const struct runf_op *)(plan + h->ops_offset) + h->op_count - 1;
+    if (last->kind != RUNF_OP_EXEC || !list_ok(plan, length, last->s[0]) ||
+        !list_ok(plan, length, last->s[1]) || !list_ok(plan, length, last->s[2]))
+        return NULL;
+    return last;
+}
+
+void runf_release(void *p)
+{
+    struct handle *h = p;
+    if (!h)
+        return;
+    if (h->stack)
+        munmap(h->stack, STACK_SIZE);
+    free(h->arrays);
+    free(h->times);
+    free(h);
+}
+
+const uint64_t *runf_step_times(void *p)
+{
+    return p ? ((struct handle *)p)->times : NULL;
+}
+
+static int prepare(struct handle *h, const uint8_t *plan, const struct runf_op *exec)
+{
+    const struct runf_plan_header *hdr = (const void *)plan;
+    size_t n = list_count(plan, exec->s[0]) + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3;
+    char **p;
+    h->arrays = malloc(n * sizeof(char *));
+    if (!h->arrays)
+        return -ENOMEM;
+    p = h->arrays;
+    h->args.argv = p;
+    p = fill_list(p, plan, exec->s[0]);
+    h->args.envp = p;
+    p = fill_list(p, plan, exec->s[1]);
+    h->args.paths = p;
+    fill_list(p, plan, exec->s[2]);
+    if (hdr->flags & RUNF_PLAN_TIMING) {
+        h->times = calloc(hdr->op_count + 1, sizeof(uint64_t));
+        if (!h->times)
+            return -ENOMEM;
+        h->args.times = h->times;
+    }
+    h->stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (h->stack == MAP_FAILED) {
+        h->stack = NULL;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struct runf_spawned *out)
+{
+    const struct runf_op *exec = exec_op(plan, length);
+    struct handle *h;
+    int sync[2], err[2], pidfd = -1, pid, r;
+    sigset_t all, old;
+
+    if (!exec)
+        return -EINVAL;
+    h = calloc(1, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    h->args.plan = plan;
+    if ((r = prepare(h, plan, exec)) < 0) {
+        runf_release(h);
+        return r;
+    }
+    if (pipe2(sync, O_CLOEXEC) < 0) {
+        r = -errno;
+        runf_release(h);
+        return r;
+    }
+    if (pipe2(err, O_CLOEXEC) < 0) {
+        r = -errno;
+        close(sync[0]);
+        close(sync[1]);
+        runf_release(h);
+        return r;
+    }
+    h->args.sync_fd = sync[0];
+    h->args.sync_write_fd = sync[1];
+    h->args.error_read_fd = err[0];
+    h->args.error_fd = err[1];
+
+    /* The child must not run any of this process's signal handlers: it starts with every
+     * signal blocked and resets them before unblocking. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = clone(runf_child_main, (char *)h->stack + STACK_SIZE,
+                (int)(clone_flags | CLONE_VM | CLONE_PIDFD | SIGCHLD), &h->args, &pidfd);
+    r = pid < 0 ? -errno : 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    close(sync[0]);
+    close(err[1]);
+    if (r < 0) {
+        close(sync[1]);
+        close(err[0]);
+        runf_release(h);
+        return r;
+    }
+    out->pid = pid;
+    out->sync_fd = sync[1];
+    out->error_fd = err[0];
+    out->pidfd = pidfd;
+    out->handle = h;
+    return 0;
+}

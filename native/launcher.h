@@ -1,0 +1,26 @@
+/* The launcher's interface to C# (src/RunF.Runtime/Launch/NativeLauncher.cs). */
+#ifndef RUNF_LAUNCHER_H
+#define RUNF_LAUNCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct runf_spawned {
+    int32_t pid;
+    int32_t sync_fd;  /* write one byte to let the child run its plan, or close it to abort */
+    int32_t error_fd; /* read: a struct runf_step_error, or EOF once the command is executing */
+    int32_t pidfd;
+    void *handle;     /* for runf_release */
+};
+
+/* Clones a child with clone_flags that runs the plan. Returns 0 or -errno. */
+int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struct runf_spawned *out);
+
+/* The per-step timestamps (header.op_count + 1 of them), or NULL without RUNF_PLAN_TIMING.
+ * Valid once error_fd has reported. */
+const uint64_t *runf_step_times(void *handle);
+
+/* Frees what runf_spawn allocated. Call once the child has executed its command or exited. */
+void runf_release(void *handle);
+
+#endif

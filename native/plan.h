@@ -1,0 +1,68 @@
+/* The setup plan's binary layout, shared with src/RunF.Runtime/Plan/PlanSerializer.cs.
+ *
+ * A plan is one buffer: a header, an array of fixed-size ops, then the string area. Strings are
+ * referenced by byte offsets into the buffer (0 = none) and are NUL-terminated. A string list is
+ * a u32 count followed by that many u32 string offsets. Everything is little-endian and aligned
+ * to 8 bytes, so the launcher reads it in place without copying or allocating. */
+#ifndef RUNF_PLAN_H
+#define RUNF_PLAN_H
+
+#include <stdint.h>
+
+#define RUNF_PLAN_MAGIC 0x464e5552u /* "RUNF" */
+#define RUNF_PLAN_VERSION 1u
+
+/* header.flags */
+#define RUNF_PLAN_TIMING 1u /* record a CLOCK_MONOTONIC timestamp after every step */
+
+struct runf_plan_header {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t flags;
+    uint32_t op_count;
+    uint32_t ops_offset;
+    uint32_t length;
+};
+
+/* What each op does and which fields it reads. Paths marked "in root" are resolved beneath
+ * the container's root directory with openat2(RESOLVE_IN_ROOT): they never escape it. */
+enum runf_op_kind {
+    RUNF_OP_MOUNT = 1,       /* s0 source, s1 target, s2 fstype, s3 data, n0 mount flags */
+    RUNF_OP_ENTER_ROOT = 2,  /* s0 absolute host path: becomes the root for "in root" paths */
+    RUNF_OP_ENSURE_DIR = 3,  /* s0 parent in root, s1 name, n0 mode: mkdir unless it exists */
+    RUNF_OP_ENSURE_FILE = 4, /* s0 parent in root, s1 name, n0 mode: create unless it exists */
+    RUNF_OP_SYMLINK = 5,     /* s0 link content, s1 parent in root, s2 name */
+    RUNF_OP_REMOUNT_RO = 6,  /* s0 mount point in root */
+    RUNF_OP_PIVOT_ROOT = 7,  /* pivot_root(".", ".") in the root, then detach the old root */
+    RUNF_OP_HOSTNAME = 8,    /* s0 hostname */
+    RUNF_OP_RLIMIT = 9,      /* n0 resource, n1 soft, n2 hard */
+    RUNF_OP_CAPS = 10,       /* n0 mask of capabilities kept in every set, n1 last capability */
+    RUNF_OP_NO_NEW_PRIVS = 11,
+    RUNF_OP_CHDIR = 12,      /* s0 directory in root */
+    RUNF_OP_CLOSE_FDS = 13,  /* mark every fd above 2 close-on-exec; n0 fallback fd limit */
+    RUNF_OP_SECCOMP = 14,    /* s0 offset of a BPF program (struct sock_filter[]), n0 its length */
+    RUNF_OP_EXEC = 15,       /* s0 argv list, s1 envp list, s2 list of candidate paths */
+};
+
+/* op.flags */
+#define RUNF_F_TARGET_IN_ROOT 1u  /* MOUNT: s1 is resolved in root */
+#define RUNF_F_SOURCE_IN_ROOT 2u  /* MOUNT: s0 is resolved in root */
+#define RUNF_F_OPTIONAL 4u        /* a missing path (ENOENT) skips the step */
+#define RUNF_F_NO_SYMLINKS 8u     /* no symlink may appear while resolving (RESOLVE_NO_SYMLINKS) */
+#define RUNF_F_SOURCE_DEVNULL 16u /* MOUNT: refuse unless the source is the char device 1:3 */
+#define RUNF_F_RECURSIVE 32u      /* REMOUNT_RO: every submount too */
+
+struct runf_op {
+    uint32_t kind;
+    uint32_t flags;
+    uint32_t s[4];
+    uint64_t n[3];
+};
+
+/* Written to the error pipe when a step fails; the pipe closes without data on execve. */
+struct runf_step_error {
+    uint32_t step;
+    int32_t err;
+};
+
+#endif
