@@ -1,1 +1,4 @@
-return 0;
+using System.Diagnostics;
+using RunF.Cli;
+
+return RunfCommandLine.Invoke(args, Stopwatch.GetTimestamp());

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using RunF.Cli.Logging;
+using RunF.Runtime.Launch;
+using RunF.Runtime.Spec;
+
+namespace RunF.Cli.Commands;
+
+/// <summary>`runf [OPTIONS] COMMAND [ARG...]`: the options of a run, on the root command.</summary>
+public static class RunCommand
+{
+    public static void AddTo(RootCommand root, long startedAt)
+    {
+        var rootfs = new Option<string>("--rootfs") { Description = "The container's root filesystem", DefaultValueFactory = _ => "rootfs", HelpName = "DIR" };
+        var env = Many("--env", "-e", "Set an environment variable (KEY=VALUE, or KEY to pass the executor's)", "KEY=VALUE");
+        var envFile = Many("--env-file", null, "Read environment variables from a file", "FILE");
+        var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: its random name)", HelpName = "NAME" };
+        var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container (default /)", HelpName = "DIR" };
+        var bind = Many("--bind", null, "Bind a host path, read-only unless :rw", "SRC:DST[:ro|rw]");
+        var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
+        var noTmp = new Option<bool>("--no-tmp") { Description = "No writable tmpfs on /tmp" };
+        var noDns = new Option<bool>("--no-dns") { Description = "Do not bind the executor's /etc/resolv.conf and /etc/hosts" };
+        var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
+        var capDrop = Many("--cap-drop", null, "Drop a capability", "CAP");
+        var ulimit = Many("--ulimit", null, "Set a resource limit (default nofile=1024:1024)", "NAME=SOFT[:HARD]");
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
+        var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
+        var logFormat = new Option<string>("--log-format") { Description = "Log format: text or json", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
+
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, dryRun, debugTiming, verbose, logFormat])
+        {
+            root.Options.Add(option);
+        }
+        root.Arguments.Add(command);
+        root.SetAction(result =>
+        {
+            LogSetup.Configure(result.GetValue(verbose), result.GetValue(logFormat)!);
+            var request = new RunRequest
+            {
+                Rootfs = result.GetValue(rootfs)!,
+                Command = result.GetValue(command) ?? [],
+                Env = result.GetValue(env) ?? [],
+                EnvFiles = result.GetValue(envFile) ?? [],
+                Hostname = result.GetValue(hostname),
+                WorkingDir = result.GetValue(workdir),
+                Binds = result.GetValue(bind) ?? [],
+                Tmpfs = result.GetValue(tmpfs) ?? [],
+                NoTmp = result.GetValue(noTmp),
+                NoDns = result.GetValue(noDns),
+                CapAdd = result.GetValue(capAdd) ?? [],
+                CapDrop = result.GetValue(capDrop) ?? [],
+                Ulimits = result.GetValue(ulimit) ?? [],
+            };
+            var settings = new RunSettings { DryRun = result.GetValue(dryRun), DebugTiming = result.GetValue(debugTiming), StartedAt = startedAt };
+            return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings, Console.Out, Console.Error);
+        });
+    }
+
+    private static Option<string[]> Many(string name, string? alias, string description, string helpName)
+    {
+        var option = alias is null ? new Option<string[]>(name) : new Option<string[]>(name, alias);
+        option.Description = description;
+        option.HelpName = helpName;
+        option.Arity = ArgumentArity.ZeroOrMore;
+        option.AllowMultipleArgumentsPerToken = false;
+        return option;
+    }
+}

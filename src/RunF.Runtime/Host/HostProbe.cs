@@ -1,0 +1,33 @@
+using RunF.Runtime.Interop;
+
+namespace RunF.Runtime.Host;
+
+/// <summary>Reads the facts from the running system, each at most once.</summary>
+public sealed class HostProbe : IHostProbe
+{
+    private int _lastCap = -1;
+
+    public PathKind KindOf(string hostPath) =>
+        Libc.StatMode(hostPath) switch
+        {
+            null => PathKind.Missing,
+            var mode when (mode & Libc.S_IFMT) == Libc.S_IFDIR => PathKind.Directory,
+            _ => PathKind.File,
+        };
+
+    public int LastCapability
+    {
+        get
+        {
+            if (_lastCap < 0)
+            {
+                _lastCap = Libc.ReadSmallFile("/proc/sys/kernel/cap_last_cap") is { } text && int.TryParse(text.Trim(), out var n)
+                    ? n
+                    : Spec.Capabilities.LastKnown;
+            }
+            return _lastCap;
+        }
+    }
+
+    public ulong FdLimit => Libc.GetRlimit(Spec.Rlimits.NoFile).Soft;
+}

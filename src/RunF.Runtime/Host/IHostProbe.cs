@@ -1,0 +1,23 @@
+namespace RunF.Runtime.Host;
+
+public enum PathKind
+{
+    Missing,
+    File,
+    Directory,
+}
+
+/// <summary>
+/// The facts about the executor that the plan depends on. The container runs on the same
+/// kernel, so the host's /proc and /sys say which masked paths exist inside.
+/// </summary>
+public interface IHostProbe
+{
+    PathKind KindOf(string hostPath);
+
+    /// <summary>The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
+    int LastCapability { get; }
+
+    /// <summary>This process's RLIMIT_NOFILE soft limit: the fds a child may inherit.</summary>
+    ulong FdLimit { get; }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace RunF.Runtime.Interop;
+
+/// <summary>The few libc calls the runtime makes directly, without .NET's file abstractions.</summary>
+internal static unsafe partial class Libc
+{
+    private const string Lib = "libc";
+
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
+    public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EAGAIN = 11, ESRCH = 3;
+    public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MkDir(string path, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial byte* RealPathRaw(string path, byte* resolved);
+
+    [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
+
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    [LibraryImport(Lib, EntryPoint = "getegid")]
+    public static partial uint GetEgid();
+
+    [LibraryImport(Lib, EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall(long number, long a, long b, long c, long d);
+
+    [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetRlimitRaw(int resource, ulong* limits);
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statxBuf);
+
+    private const long SYS_pidfd_send_signal = 424;
+    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, StatxSize = 256, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
+
+    public static int LastErrno => Marshal.GetLastPInvokeError();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>Signals a process by its pidfd: immune to pid reuse after it was reaped.</summary>
+    public static int PidfdSendSignal(int pidfd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidfd, signal, 0, 0);
+
+    /// <summary>The st_mode of a path (symlinks not followed), or null when it does not exist.</summary>
+    public static uint? StatMode(string path)
+    {
+        var buf = stackalloc byte[StatxSize];
+        return Statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf) == 0 ? *(ushort*)(buf + StatxModeOffset) : null;
+    }
+
+    /// <summary>The canonical absolute path, or null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        var buf = stackalloc byte[4096];
+        return RealPathRaw(path, buf) == null ? null : Marshal.PtrToStringUTF8((nint)buf);
+    }
+
+    /// <summary>Owner uid and st_mode of a path (symlinks not followed), or null when it does not exist.</summary>
+    public static (uint Uid, uint Mode)? StatOwner(string path)
+    {
+        var buf = stackalloc byte[StatxSize];
+        return Statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_UID, buf) == 0
+            ? (*(uint*)(buf + StatxUidOffset), *(ushort*)(buf + StatxModeOffset))
+            : null;
+    }
+
+    public static (ulong Soft, ulong Hard) GetRlimit(int resource)
+    {
+        var limits = stackalloc ulong[2];
+        return GetRlimitRaw(resource, limits) == 0 ? (limits[0], limits[1]) : (1024, 1024);
+    }
+
+    /// <summary>Reads a small file (proc, sysfs) with a single read; null if it cannot be opened.</summary>
+    public static string? ReadSmallFile(string path)
+    {
+        var fd = Open(path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+        var buf = stackalloc byte[4096];
+        var n = Read(fd, buf, 4096);
+        Close(fd);
+        return n < 0 ? null : Encoding.UTF8.GetString(buf, (int)n);
+    }
+
+    /// <summary>Writes a whole small file in one write(2), as /proc control files require. Returns 0 or errno.</summary>
+    public static int WriteSmallFile(string path, string text, int flags = O_WRONLY | O_CLOEXEC, int mode = 0)
+    {
+        var fd = Open(path, flags, mode);
+        if (fd < 0)
+        {
+            return LastErrno;
+        }
+        var bytes = Encoding.UTF8.GetBytes(text);
+        nint written;
+        fixed (byte* p = bytes)
+        {
+            written = Write(fd, p, bytes.Length);
+        }
+        var err = written == bytes.Length ? 0 : written < 0 ? LastErrno : 5 /* EIO */;
+        Close(fd);
+        return err;
+    }
+}

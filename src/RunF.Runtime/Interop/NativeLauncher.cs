@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+
+namespace RunF.Runtime.Interop;
+
+/// <summary>The launcher in native/ (launcher.h), linked into the runf binary.</summary>
+internal static unsafe partial class NativeLauncher
+{
+    private const string Lib = "runf_launcher";
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Spawned
+    {
+        public int Pid;
+        public int SyncFd;
+        public int ErrorFd;
+        public int PidFd;
+        public nint Handle;
+    }
+
+    /// <summary>Returns 0 or -errno.</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_spawn")]
+    public static partial int Spawn(byte* plan, uint length, ulong cloneFlags, out Spawned spawned);
+
+    [LibraryImport(Lib, EntryPoint = "runf_step_times")]
+    public static partial ulong* StepTimes(nint handle);
+
+    [LibraryImport(Lib, EntryPoint = "runf_release")]
+    public static partial void Release(nint handle);
+}

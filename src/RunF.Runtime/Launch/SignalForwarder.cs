@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+
+namespace RunF.Runtime.Launch;
+
+/// <summary>
+/// Passes the signals a supervisor receives on to the container's PID 1, as docker run does,
+/// instead of letting them terminate runf. A signal that arrives before the container exists is
+/// held and delivered once it does.
+/// </summary>
+public sealed class SignalForwarder : IDisposable
+{
+    private const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
+
+    private static readonly (PosixSignal Posix, int Number)[] Forwarded =
+    [
+        (PosixSignal.SIGHUP, SIGHUP), (PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGQUIT, SIGQUIT),
+        (PosixSignal.SIGTERM, SIGTERM), ((PosixSignal)SIGUSR1, SIGUSR1), ((PosixSignal)SIGUSR2, SIGUSR2),
+    ];
+
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    private readonly object _lock = new();
+    private readonly List<int> _pending = [];
+    private ContainerProcess? _target;
+
+    public SignalForwarder()
+    {
+        foreach (var (posix, number) in Forwarded)
+        {
+            _registrations.Add(PosixSignalRegistration.Create(posix, context =>
+            {
+                context.Cancel = true;
+                Deliver(number);
+            }));
+        }
+    }
+
+    /// <summary>Raised for every forwarded signal (e.g. to escalate a second Ctrl-C).</summary>
+    public event Action<int>? Received;
+
+    public void Attach(ContainerProcess target)
+    {
+        int[] pending;
+        lock (_lock)
+        {
+            _target = target;
+            pending = [.. _pending];
+            _pending.Clear();
+        }
+        foreach (var signal in pending)
+        {
+            target.Signal(signal);
+        }
+    }
+
+    private void Deliver(int signal)
+    {
+        ContainerProcess? target;
+        lock (_lock)
+        {
+            target = _target;
+            if (target is null)
+            {
+                _pending.Add(signal);
+            }
+        }
+        target?.Signal(signal);
+        Received?.Invoke(signal);
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+    }
+}

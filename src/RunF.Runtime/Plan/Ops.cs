@@ -1,0 +1,126 @@
+namespace RunF.Runtime.Plan;
+
+/// <summary>
+/// Constructors for each kind of step, so the plan builder reads as a list of intentions.
+/// Container paths are absolute ("/proc"); the launcher resolves them beneath the root.
+/// </summary>
+public static class Ops
+{
+    public static SetupOp MakeRootPrivate() =>
+        new(OpKind.Mount, "make all mounts private")
+        {
+            Strings = [null, "/", null, null],
+            Numbers = [(ulong)(MountFlags.Recursive | MountFlags.Private)],
+        };
+
+    /// <summary>Binds a host directory onto itself: pivot_root needs a mount point.</summary>
+    public static SetupOp BindRootfs(string rootfs) =>
+        new(OpKind.Mount, $"bind rootfs {rootfs}")
+        {
+            Strings = [rootfs, rootfs, null, null],
+            Numbers = [(ulong)(MountFlags.Bind | MountFlags.Recursive)],
+        };
+
+    public static SetupOp EnterRoot(string rootfs) =>
+        new(OpKind.EnterRoot, $"open rootfs {rootfs}") { Strings = [rootfs] };
+
+    public static SetupOp EnsureDir(string path, OpFlags flags = OpFlags.None) =>
+        new(OpKind.EnsureDir, $"create mount point {path}")
+        {
+            Flags = flags,
+            Strings = [ParentOf(path), NameOf(path)],
+            Numbers = [0755],
+        };
+
+    public static SetupOp EnsureFile(string path, OpFlags flags = OpFlags.None) =>
+        new(OpKind.EnsureFile, $"create mount point {path}")
+        {
+            Flags = flags,
+            Strings = [ParentOf(path), NameOf(path)],
+            Numbers = [0644],
+        };
+
+    public static SetupOp Symlink(string path, string target) =>
+        new(OpKind.Symlink, $"symlink {path} -> {target}") { Strings = [target, ParentOf(path), NameOf(path)] };
+
+    /// <summary>Mounts a new filesystem of type fsType on a path in the container.</summary>
+    public static SetupOp MountFs(string fsType, string path, MountFlags flags, string? data = null, OpFlags opFlags = OpFlags.None) =>
+        new(OpKind.Mount, $"mount {fsType} on {path}")
+        {
+            Flags = OpFlags.TargetInRoot | opFlags,
+            Strings = [fsType, path, fsType, data],
+            Numbers = [(ulong)flags],
+        };
+
+    /// <summary>Binds a host path (outside the rootfs, trusted) onto a path in the container.</summary>
+    public static SetupOp BindFromHost(string hostPath, string path, OpFlags opFlags = OpFlags.None) =>
+        new(OpKind.Mount, $"bind {hostPath} on {path}")
+        {
+            Flags = OpFlags.TargetInRoot | opFlags,
+            Strings = [hostPath, path, null, null],
+            Numbers = [(ulong)(MountFlags.Bind | MountFlags.Recursive)],
+        };
+
+    /// <summary>Binds a container path onto itself so it can be made read-only on its own.</summary>
+    public static SetupOp BindSelf(string path, OpFlags opFlags = OpFlags.None) =>
+        new(OpKind.Mount, $"bind {path} onto itself")
+        {
+            Flags = OpFlags.SourceInRoot | OpFlags.TargetInRoot | opFlags,
+            Strings = [path, path, null, null],
+            Numbers = [(ulong)(MountFlags.Bind | MountFlags.Recursive)],
+        };
+
+    /// <summary>Hides a file behind the container's /dev/null, checked to be the real device.</summary>
+    public static SetupOp MaskFile(string path) =>
+        new(OpKind.Mount, $"mask {path}")
+        {
+            Flags = OpFlags.SourceInRoot | OpFlags.SourceDevNull | OpFlags.TargetInRoot | OpFlags.Optional,
+            Strings = ["/dev/null", path, null, null],
+            Numbers = [(ulong)MountFlags.Bind],
+        };
+
+    /// <summary>Hides a directory behind an empty read-only tmpfs.</summary>
+    public static SetupOp MaskDirectory(string path) =>
+        MountFs("tmpfs", path, MountFlags.ReadOnly | MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec, null, OpFlags.Optional)
+        with { Description = $"mask {path}" };
+
+    public static SetupOp RemountReadOnly(string path, OpFlags flags = OpFlags.None) =>
+        new(OpKind.RemountReadOnly, $"make {path} read-only") { Flags = flags, Strings = [path] };
+
+    public static SetupOp PivotRoot() => new(OpKind.PivotRoot, "pivot_root into the rootfs");
+
+    public static SetupOp Hostname(string name) => new(OpKind.Hostname, $"set hostname {name}") { Strings = [name] };
+
+    public static SetupOp SetRlimit(Spec.Rlimit limit) =>
+        new(OpKind.Rlimit, $"set rlimit {Spec.Rlimits.NameOf(limit.Resource)} {limit.Soft}:{limit.Hard}")
+        {
+            Numbers = [(ulong)limit.Resource, limit.Soft, limit.Hard],
+        };
+
+    public static SetupOp KeepCapabilities(IReadOnlyList<int> caps, int lastCap) =>
+        new(OpKind.Capabilities, $"keep capabilities {string.Join(",", caps.Select(Spec.Capabilities.NameOf))}")
+        {
+            Numbers = [caps.Aggregate(0UL, (mask, cap) => mask | (1UL << cap)), (ulong)lastCap],
+        };
+
+    public static SetupOp NoNewPrivileges() => new(OpKind.NoNewPrivileges, "set no_new_privs");
+
+    public static SetupOp Chdir(string path) => new(OpKind.Chdir, $"chdir {path}") { Strings = [path] };
+
+    public static SetupOp CloseFds(ulong fallbackLimit) =>
+        new(OpKind.CloseFds, "close inherited file descriptors") { Numbers = [fallbackLimit] };
+
+    public static SetupOp Seccomp(byte[] program) =>
+        new(OpKind.Seccomp, "install seccomp filter") { Blob = program, Numbers = [(ulong)(program.Length / 8)] };
+
+    public static SetupOp Exec(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates) =>
+        new(OpKind.Exec, $"exec \"{args[0]}\"") { Lists = [args, env, candidates] };
+
+    internal static string ParentOf(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash <= 0 ? "/" : path[..slash];
+    }
+
+    internal static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+}

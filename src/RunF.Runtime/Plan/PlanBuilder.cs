@@ -1,0 +1,161 @@
+using RunF.Runtime.Host;
+using RunF.Runtime.Spec;
+
+namespace RunF.Runtime.Plan;
+
+/// <summary>
+/// Turns a container spec into the launcher's ordered steps: the root is made private and bound,
+/// the container's filesystems are mounted beneath it, the root is pivoted and made read-only,
+/// then the process is confined and the command executed. Mounts happen before the pivot, while
+/// the host paths they bind are still reachable.
+/// </summary>
+public sealed class PlanBuilder(IHostProbe host)
+{
+    private const MountFlags Hardened = MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec;
+
+    public SetupPlan Build(ContainerSpec spec)
+    {
+        var ops = new List<SetupOp>
+        {
+            Ops.MakeRootPrivate(),
+            Ops.BindRootfs(spec.Rootfs),
+            Ops.EnterRoot(spec.Rootfs),
+        };
+        AddProc(ops);
+        AddDev(ops);
+        AddSys(ops);
+        AddMasks(ops);
+        AddReadOnlyPaths(ops);
+        if (spec.ShareDns)
+        {
+            AddDns(ops);
+        }
+        foreach (var mount in spec.Mounts)
+        {
+            AddMount(ops, mount);
+        }
+        ops.Add(Ops.PivotRoot());
+        ops.Add(Ops.RemountReadOnly("/"));
+        ops.Add(Ops.Hostname(spec.Hostname));
+        ops.AddRange(spec.Rlimits.Select(Ops.SetRlimit));
+        ops.Add(Ops.Chdir(spec.WorkingDir));
+        ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
+        ops.Add(Ops.NoNewPrivileges());
+        ops.Add(Ops.CloseFds(host.FdLimit));
+        if (spec.SeccompFilter is { } filter)
+        {
+            ops.Add(Ops.Seccomp(filter));
+        }
+        ops.Add(Ops.Exec(spec.Args, spec.Env, ExecCandidates(spec.Args[0], spec.Env)));
+        return new SetupPlan(Namespaces.CloneFlags, ops);
+    }
+
+    /// <summary>A fresh proc for the new PID namespace, never through a symlink in the rootfs.</summary>
+    private static void AddProc(List<SetupOp> ops)
+    {
+        ops.Add(Ops.EnsureDir("/proc", OpFlags.NoSymlinks));
+        ops.Add(Ops.MountFs("proc", "/proc", Hardened, opFlags: OpFlags.NoSymlinks));
+    }
+
+    /// <summary>A small tmpfs /dev holding the host's harmless devices, links, pts, shm and mqueue.</summary>
+    private static void AddDev(List<SetupOp> ops)
+    {
+        ops.Add(Ops.EnsureDir("/dev", OpFlags.NoSymlinks));
+        ops.Add(Ops.MountFs("tmpfs", "/dev", MountFlags.NoSuid | MountFlags.StrictAtime, "mode=755,size=65536k", OpFlags.NoSymlinks));
+        foreach (var device in ContainerDefaults.Devices)
+        {
+            ops.Add(Ops.EnsureFile($"/dev/{device}"));
+            ops.Add(Ops.BindFromHost($"/dev/{device}", $"/dev/{device}", OpFlags.NoSymlinks));
+        }
+        foreach (var (name, target) in ContainerDefaults.DeviceLinks)
+        {
+            ops.Add(Ops.Symlink($"/dev/{name}", target));
+        }
+        ops.Add(Ops.EnsureDir("/dev/pts"));
+        ops.Add(Ops.MountFs("devpts", "/dev/pts", MountFlags.NoSuid | MountFlags.NoExec, "newinstance,ptmxmode=0666,mode=0620", OpFlags.NoSymlinks));
+        ops.Add(Ops.EnsureDir("/dev/shm"));
+        ops.Add(Ops.MountFs("tmpfs", "/dev/shm", Hardened, $"mode=1777,size={ContainerDefaults.ShmSizeBytes}", OpFlags.NoSymlinks));
+        ops.Add(Ops.EnsureDir("/dev/mqueue"));
+        ops.Add(Ops.MountFs("mqueue", "/dev/mqueue", Hardened, opFlags: OpFlags.NoSymlinks));
+    }
+
+    /// <summary>
+    /// Without a network namespace of its own the container cannot mount sysfs: it gets the
+    /// host's, read-only down to every submount (/sys/fs/cgroup included, CVE-2023-25809).
+    /// </summary>
+    private static void AddSys(List<SetupOp> ops)
+    {
+        ops.Add(Ops.EnsureDir("/sys", OpFlags.NoSymlinks));
+        ops.Add(Ops.BindFromHost("/sys", "/sys", OpFlags.NoSymlinks));
+        ops.Add(Ops.RemountReadOnly("/sys", OpFlags.Recursive | OpFlags.NoSymlinks));
+    }
+
+    private void AddMasks(List<SetupOp> ops)
+    {
+        foreach (var path in ContainerDefaults.MaskedPaths)
+        {
+            switch (host.KindOf(path))
+            {
+                case PathKind.Directory:
+                    ops.Add(Ops.MaskDirectory(path));
+                    break;
+                case PathKind.File:
+                    ops.Add(Ops.MaskFile(path));
+                    break;
+            }
+        }
+    }
+
+    private void AddReadOnlyPaths(List<SetupOp> ops)
+    {
+        foreach (var path in ContainerDefaults.ReadOnlyPaths.Where(p => host.KindOf(p) != PathKind.Missing))
+        {
+            ops.Add(Ops.BindSelf(path, OpFlags.Optional));
+            ops.Add(Ops.RemountReadOnly(path, OpFlags.Recursive | OpFlags.Optional));
+        }
+    }
+
+    /// <summary>
+    /// The executor's resolver and hosts file, so names on its network resolve inside. The mount
+    /// point is created when the rootfs lacks it and can take it; otherwise the step is skipped.
+    /// </summary>
+    private void AddDns(List<SetupOp> ops)
+    {
+        foreach (var path in ContainerDefaults.DnsFiles.Where(p => host.KindOf(p) == PathKind.File))
+        {
+            ops.Add(Ops.EnsureFile(path, OpFlags.Optional));
+            ops.Add(Ops.BindFromHost(path, path, OpFlags.Optional));
+            ops.Add(Ops.RemountReadOnly(path, OpFlags.Optional));
+        }
+    }
+
+    private static void AddMount(List<SetupOp> ops, MountSpec mount)
+    {
+        switch (mount)
+        {
+            case TmpfsMountSpec tmpfs:
+                ops.Add(Ops.EnsureDir(tmpfs.Destination));
+                ops.Add(Ops.MountFs("tmpfs", tmpfs.Destination, MountFlags.NoSuid | MountFlags.NoDev, $"mode=1777,size={tmpfs.SizeBytes}"));
+                break;
+            case BindMountSpec bind:
+                ops.Add(bind.SourceIsDirectory ? Ops.EnsureDir(bind.Destination) : Ops.EnsureFile(bind.Destination));
+                ops.Add(Ops.BindFromHost(bind.Source, bind.Destination));
+                if (!bind.Writable)
+                {
+                    ops.Add(Ops.RemountReadOnly(bind.Destination, OpFlags.Recursive));
+                }
+                break;
+        }
+    }
+
+    /// <summary>Where execve looks for the command: PATH search as execvp does it, or the path given.</summary>
+    internal static IReadOnlyList<string> ExecCandidates(string command, IReadOnlyList<string> env)
+    {
+        if (command.Contains('/'))
+        {
+            return [command];
+        }
+        var path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? ContainerDefaults.Path;
+        return [.. path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => dir.TrimEnd('/') + "/" + command)];
+    }
+}

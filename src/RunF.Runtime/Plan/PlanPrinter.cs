@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace RunF.Runtime.Plan;
+
+/// <summary>Renders a plan for --dry-run: one numbered line per step, with its arguments.</summary>
+public static class PlanPrinter
+{
+    public static string Print(SetupPlan plan)
+    {
+        var sb = new StringBuilder();
+        var names = Namespaces.Table.Where(ns => (plan.CloneFlags & ns.Flag) != 0).Select(ns => ns.Name);
+        sb.Append("clone: ").AppendJoin(' ', names).Append(" (network shared with the executor)\n");
+        for (var i = 0; i < plan.Ops.Count; i++)
+        {
+            var op = plan.Ops[i];
+            sb.Append($"{i,3}  {op.Description}");
+            var details = Details(op);
+            if (details.Length > 0)
+            {
+                sb.Append("  [").Append(details).Append(']');
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string Details(SetupOp op)
+    {
+        var parts = new List<string>();
+        if (op.Kind == OpKind.Mount)
+        {
+            var flags = (MountFlags)op.Numbers[0];
+            parts.AddRange(Enum.GetValues<MountFlags>().Where(f => f != MountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));
+            if (op.Strings.Count > 3 && op.Strings[3] is { } data)
+            {
+                parts.Add(data);
+            }
+        }
+        else if (op.Kind == OpKind.Exec)
+        {
+            parts.Add("argv: " + string.Join(' ', op.Lists[0].Select(Quote)));
+            parts.Add("env: " + string.Join(' ', op.Lists[1].Select(Quote)));
+            parts.Add("search: " + string.Join(' ', op.Lists[2]));
+        }
+        parts.AddRange(Enum.GetValues<OpFlags>().Where(f => f != OpFlags.None && op.Flags.HasFlag(f)).Select(f => f switch
+        {
+            OpFlags.Optional => "skip if missing",
+            OpFlags.NoSymlinks => "no symlinks",
+            OpFlags.SourceDevNull => "source must be /dev/null",
+            OpFlags.Recursive => "recursive",
+            _ => null,
+        }).OfType<string>());
+        return string.Join(", ", parts);
+    }
+
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : $"'{s.Replace("'", "'\\''")}'";
+}

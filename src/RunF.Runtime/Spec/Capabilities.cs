@@ -1,0 +1,67 @@
+namespace RunF.Runtime.Spec;
+
+/// <summary>Linux capability names and numbers (linux/capability.h).</summary>
+public static class Capabilities
+{
+    private static readonly string[] Names =
+    [
+        "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+        "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+        "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+        "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
+        "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+        "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+    ];
+
+    /// <summary>What a function gets, as the Go runf had it.</summary>
+    public static readonly IReadOnlyList<int> Default = [Parse("AUDIT_WRITE"), Parse("KILL"), Parse("NET_BIND_SERVICE")];
+
+    public static int LastKnown => Names.Length - 1;
+
+    public static string NameOf(int cap) => cap >= 0 && cap < Names.Length ? "CAP_" + Names[cap] : $"CAP_{cap}";
+
+    /// <summary>Parses "NET_ADMIN", "CAP_NET_ADMIN" or "net_admin"; -1 for "ALL".</summary>
+    public static int Parse(string name)
+    {
+        var bare = name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
+        if (bare.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+        {
+            return -1;
+        }
+        var index = Array.FindIndex(Names, n => n.Equals(bare, StringComparison.OrdinalIgnoreCase));
+        return index >= 0
+            ? index
+            : throw new Errors.RunfException($"unknown capability \"{name}\" (use names like NET_ADMIN or CAP_NET_ADMIN)");
+    }
+
+    /// <summary>Applies --cap-add and --cap-drop to the default set, as docker run does.</summary>
+    public static IReadOnlyList<int> Resolve(IEnumerable<string> add, IEnumerable<string> drop)
+    {
+        var set = new SortedSet<int>(Default);
+        foreach (var name in drop)
+        {
+            var cap = Parse(name);
+            if (cap < 0)
+            {
+                set.Clear();
+            }
+            else
+            {
+                set.Remove(cap);
+            }
+        }
+        foreach (var name in add)
+        {
+            var cap = Parse(name);
+            if (cap < 0)
+            {
+                set.UnionWith(Enumerable.Range(0, Names.Length));
+            }
+            else
+            {
+                set.Add(cap);
+            }
+        }
+        return [.. set];
+    }
+}

@@ -1,0 +1,54 @@
+namespace RunF.Runtime.Spec;
+
+/// <summary>
+/// Everything that defines one function container, validated and with defaults applied. The
+/// setup plan is derived from it; nothing here touches the kernel.
+/// </summary>
+public sealed record ContainerSpec
+{
+    /// <summary>Absolute, symlink-free host path of the root filesystem.</summary>
+    public required string Rootfs { get; init; }
+
+    /// <summary>The command and its arguments; Args[0] is looked up in the container's PATH.</summary>
+    public required IReadOnlyList<string> Args { get; init; }
+
+    /// <summary>KEY=VALUE pairs, in order, without duplicate keys.</summary>
+    public required IReadOnlyList<string> Env { get; init; }
+
+    public required string Hostname { get; init; }
+
+    /// <summary>Absolute path inside the container.</summary>
+    public string WorkingDir { get; init; } = "/";
+
+    /// <summary>Capability numbers kept in every set; all others are dropped.</summary>
+    public required IReadOnlyList<int> Capabilities { get; init; }
+
+    public required IReadOnlyList<Rlimit> Rlimits { get; init; }
+
+    /// <summary>Bind the executor's /etc/resolv.conf and /etc/hosts (read-only) over the rootfs's.</summary>
+    public bool ShareDns { get; init; } = true;
+
+    /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
+    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+
+    /// <summary>The executor's uid and gid, mapped to root inside.</summary>
+    public required uint HostUid { get; init; }
+
+    public required uint HostGid { get; init; }
+
+    /// <summary>A compiled seccomp filter (struct sock_filter[]), or null for none.</summary>
+    public byte[]? SeccompFilter { get; init; }
+}
+
+/// <summary>A filesystem mounted into the container after the defaults.</summary>
+public abstract record MountSpec(string Destination);
+
+/// <summary>A host path bound at Destination; read-only unless Writable.</summary>
+public sealed record BindMountSpec(string Source, string Destination, bool Writable, bool SourceIsDirectory)
+    : MountSpec(Destination);
+
+/// <summary>A writable tmpfs of SizeBytes at Destination.</summary>
+public sealed record TmpfsMountSpec(string Destination, long SizeBytes) : MountSpec(Destination);
+
+/// <summary>A resource limit (setrlimit's resource number) with soft and hard values.</summary>
+public sealed record Rlimit(int Resource, ulong Soft, ulong Hard);

@@ -1,0 +1,26 @@
+namespace RunF.Runtime.Spec;
+
+/// <summary>What the user asked for, as given on the command line: the input of SpecFactory.</summary>
+public sealed record RunRequest
+{
+    public string Rootfs { get; init; } = "rootfs";
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public IReadOnlyList<string> EnvFiles { get; init; } = [];
+    public string? Hostname { get; init; }
+    public string? WorkingDir { get; init; }
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+    public IReadOnlyList<string> Ulimits { get; init; } = [];
+    public IReadOnlyList<string> Binds { get; init; } = [];
+    public IReadOnlyList<string> Tmpfs { get; init; } = [];
+    public bool NoTmp { get; init; }
+    public bool NoDns { get; init; }
+}
+
+/// <summary>What an extracted image says about how to run it (beside its rootfs).</summary>
+public sealed record ImageDefaults(
+    IReadOnlyList<string> Env,
+    IReadOnlyList<string>? Entrypoint,
+    IReadOnlyList<string>? Cmd,
+    string? WorkingDir);

@@ -1,0 +1,150 @@
+using RunF.Runtime.Errors;
+
+namespace RunF.Runtime.Spec;
+
+/// <summary>
+/// Validates a run request and applies the defaults, producing the container spec. Pure: the
+/// caller resolves the rootfs, picks the hostname and supplies the executor's environment.
+/// </summary>
+public static class SpecFactory
+{
+    public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
+        uint hostUid, uint hostGid, Func<string, string?> hostEnv)
+    {
+        var args = Args(request.Command, image);
+        var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
+        if (!workingDir.StartsWith('/'))
+        {
+            throw new RunfException($"invalid working directory \"{workingDir}\": it must be an absolute path in the container");
+        }
+        return new ContainerSpec
+        {
+            Rootfs = rootfs,
+            Args = args,
+            Env = Environment(hostname, image, request, hostEnv),
+            Hostname = request.Hostname ?? hostname,
+            WorkingDir = workingDir,
+            Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
+            Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
+            ShareDns = !request.NoDns,
+            Mounts = Mounts(request),
+            HostUid = hostUid,
+            HostGid = hostGid,
+        };
+    }
+
+    /// <summary>Docker's rule: the image's Entrypoint, then the command given or else the image's Cmd.</summary>
+    private static IReadOnlyList<string> Args(IReadOnlyList<string> command, ImageDefaults? image)
+    {
+        var args = (image?.Entrypoint ?? []).Concat(command.Count > 0 ? command : image?.Cmd ?? []).ToList();
+        if (args.Count == 0 || args[0].Length == 0)
+        {
+            throw new RunfException("no command given: usage: runf [OPTIONS] COMMAND [ARG...]");
+        }
+        return args;
+    }
+
+    /// <summary>Defaults, then the image's Env, then --env-file, then -e: later values win.</summary>
+    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, Func<string, string?> hostEnv)
+    {
+        var env = new List<KeyValuePair<string, string>>();
+        void Set(string entry, string origin)
+        {
+            var eq = entry.IndexOf('=');
+            var key = eq < 0 ? entry : entry[..eq];
+            if (key.Length == 0)
+            {
+                throw new RunfException($"invalid environment variable \"{entry}\" in {origin}: expected KEY=VALUE");
+            }
+            var value = eq >= 0 ? entry[(eq + 1)..] : hostEnv(key);
+            if (value is null)
+            {
+                return; // "-e KEY" passes KEY only when the executor has it, as docker run does
+            }
+            env.RemoveAll(kv => kv.Key == key);
+            env.Add(new(key, value));
+        }
+        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", "HOME=/root"])
+        {
+            Set(entry, "defaults");
+        }
+        foreach (var entry in image?.Env ?? [])
+        {
+            Set(entry, "the image config");
+        }
+        foreach (var file in request.EnvFiles)
+        {
+            foreach (var entry in ReadEnvFile(file))
+            {
+                Set(entry, file);
+            }
+        }
+        foreach (var entry in request.Env)
+        {
+            Set(entry, "-e");
+        }
+        return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
+    }
+
+    private static IEnumerable<string> ReadEnvFile(string file)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunfException($"cannot read env file {file}: {e.Message}");
+        }
+        return lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
+    }
+
+    private static IReadOnlyList<MountSpec> Mounts(RunRequest request)
+    {
+        var mounts = new List<MountSpec>();
+        if (!request.NoTmp)
+        {
+            mounts.Add(new TmpfsMountSpec("/tmp", ContainerDefaults.TmpSizeBytes));
+        }
+        foreach (var tmpfs in request.Tmpfs)
+        {
+            var colon = tmpfs.IndexOf(':');
+            var path = Destination(colon < 0 ? tmpfs : tmpfs[..colon], "--tmpfs", tmpfs);
+            var size = colon < 0 ? ContainerDefaults.TmpSizeBytes : ByteSize.Parse(tmpfs[(colon + 1)..].Replace("size=", ""), "--tmpfs size");
+            mounts.RemoveAll(m => m.Destination == path);
+            mounts.Add(new TmpfsMountSpec(path, size));
+        }
+        mounts.AddRange(request.Binds.Select(ParseBind));
+        return mounts;
+    }
+
+    /// <summary>SRC:DST[:ro|rw], read-only unless rw is given.</summary>
+    private static BindMountSpec ParseBind(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
+        {
+            throw new RunfException($"invalid --bind \"{text}\": expected SRC:DST[:ro|rw]");
+        }
+        var source = Path.GetFullPath(parts[0]);
+        var isDirectory = Directory.Exists(source);
+        if (!isDirectory && !File.Exists(source))
+        {
+            throw new RunfException($"invalid --bind \"{text}\": source {source} does not exist");
+        }
+        return new BindMountSpec(source, Destination(parts[1], "--bind", text), parts.Length == 3 && parts[2] == "rw", isDirectory);
+    }
+
+    private static string Destination(string path, string option, string text)
+    {
+        var normal = path.TrimEnd('/');
+        if (!path.StartsWith('/') || normal.Length == 0 || normal.Split('/').Contains(".."))
+        {
+            throw new RunfException($"invalid {option} \"{text}\": the destination must be an absolute path below / without ..");
+        }
+        return normal;
+    }
+
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}
