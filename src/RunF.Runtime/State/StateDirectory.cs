@@ -21,7 +21,10 @@ public sealed class StateDirectory
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         var uid = Libc.GetEuid();
-        var path = !string.IsNullOrEmpty(xdg) && Directory.Exists(xdg) ? System.IO.Path.Combine(xdg, "runf") : $"/tmp/runf-{uid}";
+        // XDG_RUNTIME_DIR only when it is really this user's (not root's, inherited through setpriv or sudo).
+        var path = !string.IsNullOrEmpty(xdg) && Libc.StatOwner(xdg) is var (xdgOwner, _) && xdgOwner == uid
+            ? System.IO.Path.Combine(xdg, "runf")
+            : $"/tmp/runf-{uid}";
         if (Libc.MkDir(path, Mode0700) != 0 && Libc.LastErrno != Libc.EEXIST)
         {
             throw new RunfException($"cannot create state directory {path}: {Libc.Describe(Libc.LastErrno)}");

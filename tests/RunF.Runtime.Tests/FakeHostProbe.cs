@@ -1,0 +1,28 @@
+using RunF.Runtime.Host;
+
+namespace RunF.Runtime.Tests;
+
+/// <summary>A host whose paths are whatever the test says they are.</summary>
+internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null) : IHostProbe
+{
+    private readonly Dictionary<string, PathKind> _paths = paths ?? new()
+    {
+        ["/proc/acpi"] = PathKind.Directory,
+        ["/proc/keys"] = PathKind.File,
+        ["/proc/timer_list"] = PathKind.File,
+        ["/sys/firmware"] = PathKind.Directory,
+        ["/proc/bus"] = PathKind.Directory,
+        ["/proc/fs"] = PathKind.Directory,
+        ["/proc/irq"] = PathKind.Directory,
+        ["/proc/sys"] = PathKind.Directory,
+        ["/proc/sysrq-trigger"] = PathKind.File,
+        ["/etc/resolv.conf"] = PathKind.File,
+        ["/etc/hosts"] = PathKind.File,
+    };
+
+    public PathKind KindOf(string hostPath) => _paths.GetValueOrDefault(hostPath, PathKind.Missing);
+
+    public int LastCapability => 40;
+
+    public ulong FdLimit => 4096;
+}

@@ -1,0 +1,166 @@
+using RunF.Runtime.Host;
+using RunF.Runtime.Plan;
+using RunF.Runtime.Spec;
+
+namespace RunF.Runtime.Tests;
+
+public class PlanBuilderTests
+{
+    private static SetupPlan Build(ContainerSpec? spec = null, FakeHostProbe? host = null) =>
+        new PlanBuilder(host ?? new FakeHostProbe()).Build(spec ?? SpecFixtures.Create());
+
+    private static int IndexOf(SetupPlan plan, string description) =>
+        plan.Ops.ToList().FindIndex(op => op.Description == description);
+
+    [Fact]
+    public void Clones_every_namespace_but_the_network()
+    {
+        var plan = Build();
+        Assert.Equal(Namespaces.NewUser | Namespaces.NewMount | Namespaces.NewUts | Namespaces.NewIpc | Namespaces.NewPid, plan.CloneFlags);
+        Assert.Equal(0UL, plan.CloneFlags & Namespaces.NewNet);
+    }
+
+    [Fact]
+    public void Starts_by_making_mounts_private_and_binding_the_rootfs()
+    {
+        var ops = Build().Ops;
+        Assert.Equal(OpKind.Mount, ops[0].Kind);
+        Assert.Equal((ulong)(MountFlags.Recursive | MountFlags.Private), ops[0].Numbers[0]);
+        Assert.Equal(["/srv/rootfs", "/srv/rootfs"], ops[1].Strings.Take(2));
+        Assert.Equal((ulong)(MountFlags.Bind | MountFlags.Recursive), ops[1].Numbers[0]);
+        Assert.Equal(OpKind.EnterRoot, ops[2].Kind);
+    }
+
+    [Fact]
+    public void Ends_with_confinement_then_exec_in_a_fixed_order()
+    {
+        var kinds = Build().Ops.Select(op => op.Kind).ToList();
+        var tail = kinds.SkipWhile(k => k != OpKind.PivotRoot).ToList();
+        Assert.Equal(
+            [OpKind.PivotRoot, OpKind.RemountReadOnly, OpKind.Hostname, OpKind.Rlimit, OpKind.Chdir,
+             OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.CloseFds, OpKind.Exec],
+            tail);
+        Assert.Equal("/", Build().Ops[kinds.IndexOf(OpKind.PivotRoot) + 1].Strings[0]);
+    }
+
+    [Fact]
+    public void Every_mount_into_the_container_happens_before_the_pivot()
+    {
+        var plan = Build();
+        var pivot = plan.Ops.ToList().FindIndex(op => op.Kind == OpKind.PivotRoot);
+        Assert.All(plan.Ops.Skip(pivot + 1), op => Assert.NotEqual(OpKind.Mount, op.Kind));
+        Assert.All(plan.Ops.Where(op => op.Kind == OpKind.Mount).Skip(2), op => Assert.True(op.Flags.HasFlag(OpFlags.TargetInRoot), op.Description));
+    }
+
+    [Fact]
+    public void Proc_is_a_fresh_hardened_mount_that_refuses_symlinks()
+    {
+        var plan = Build();
+        var proc = plan.Ops[IndexOf(plan, "mount proc on /proc")];
+        Assert.Equal(["proc", "/proc", "proc", null], proc.Strings);
+        Assert.Equal((ulong)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec), proc.Numbers[0]);
+        Assert.True(proc.Flags.HasFlag(OpFlags.NoSymlinks));
+    }
+
+    [Fact]
+    public void Masks_files_with_a_checked_dev_null_and_directories_with_a_read_only_tmpfs()
+    {
+        var plan = Build();
+        var keys = plan.Ops[IndexOf(plan, "mask /proc/keys")];
+        Assert.Equal("/dev/null", keys.Strings[0]);
+        Assert.True(keys.Flags.HasFlag(OpFlags.SourceDevNull | OpFlags.SourceInRoot | OpFlags.Optional));
+        var acpi = plan.Ops[IndexOf(plan, "mask /proc/acpi")];
+        Assert.Equal("tmpfs", acpi.Strings[2]);
+        Assert.True(((MountFlags)acpi.Numbers[0]).HasFlag(MountFlags.ReadOnly));
+        // masks come after /dev exists (their source) and after /sys is bound (their target)
+        Assert.True(IndexOf(plan, "mask /proc/keys") > IndexOf(plan, "bind /dev/null on /dev/null"));
+        Assert.True(IndexOf(plan, "mask /sys/firmware") > IndexOf(plan, "bind /sys on /sys"));
+    }
+
+    [Fact]
+    public void Skips_masked_and_read_only_paths_the_kernel_does_not_have()
+    {
+        var plan = Build(host: new FakeHostProbe(new() { ["/proc/keys"] = PathKind.File }));
+        var descriptions = plan.Ops.Select(op => op.Description).ToList();
+        Assert.Contains("mask /proc/keys", descriptions);
+        Assert.DoesNotContain(descriptions, d => d.Contains("/proc/kcore") || d.Contains("/proc/acpi") || d.Contains("/proc/sys"));
+    }
+
+    [Fact]
+    public void Makes_proc_paths_and_sys_read_only_recursively()
+    {
+        var plan = Build();
+        foreach (var path in ContainerDefaults.ReadOnlyPaths)
+        {
+            var bind = IndexOf(plan, $"bind {path} onto itself");
+            Assert.True(bind > 0, path);
+            Assert.Equal(OpKind.RemountReadOnly, plan.Ops[bind + 1].Kind);
+            Assert.True(plan.Ops[bind + 1].Flags.HasFlag(OpFlags.Recursive));
+        }
+        var sys = plan.Ops[IndexOf(plan, "make /sys read-only")];
+        Assert.True(sys.Flags.HasFlag(OpFlags.Recursive));
+    }
+
+    [Fact]
+    public void Binds_the_executors_resolver_files_read_only_unless_told_not_to()
+    {
+        var plan = Build();
+        Assert.True(IndexOf(plan, "bind /etc/resolv.conf on /etc/resolv.conf") > 0);
+        Assert.True(IndexOf(plan, "make /etc/hosts read-only") > 0);
+        var noDns = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NoDns = true }));
+        Assert.DoesNotContain(noDns.Ops, op => op.Description.Contains("resolv.conf"));
+    }
+
+    [Fact]
+    public void Mounts_a_tmp_by_default_and_user_mounts_in_order()
+    {
+        var plan = Build(SpecFixtures.Create(new RunRequest
+        {
+            Command = ["true"],
+            Binds = ["/etc:/host-etc", "/tmp:/scratch:rw"],
+            Tmpfs = ["/run:1m"],
+        }));
+        var tmp = plan.Ops[IndexOf(plan, "mount tmpfs on /tmp")];
+        Assert.Equal($"mode=1777,size={64 << 20}", tmp.Strings[3]);
+        Assert.Equal("mode=1777,size=1048576", plan.Ops[IndexOf(plan, "mount tmpfs on /run")].Strings[3]);
+        Assert.True(IndexOf(plan, "make /host-etc read-only") == IndexOf(plan, "bind /etc on /host-etc") + 1);
+        Assert.Equal(-1, IndexOf(plan, "make /scratch read-only"));
+        Assert.True(IndexOf(plan, "bind /tmp on /scratch") > IndexOf(plan, "bind /etc on /host-etc"));
+
+        var noTmp = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NoTmp = true }));
+        Assert.Equal(-1, IndexOf(noTmp, "mount tmpfs on /tmp"));
+    }
+
+    [Fact]
+    public void Keeps_exactly_the_three_default_capabilities()
+    {
+        var caps = Build().Ops.Single(op => op.Kind == OpKind.Capabilities);
+        Assert.Equal((1UL << 29) | (1UL << 5) | (1UL << 10), caps.Numbers[0]);
+        Assert.Equal(40UL, caps.Numbers[1]);
+    }
+
+    [Fact]
+    public void Limits_open_files_to_1024()
+    {
+        var rlimit = Build().Ops.Single(op => op.Kind == OpKind.Rlimit);
+        Assert.Equal([7UL, 1024UL, 1024UL], rlimit.Numbers);
+    }
+
+    [Fact]
+    public void Searches_the_container_path_for_the_command()
+    {
+        var exec = Build().Ops[^1];
+        Assert.Equal(["sh", "-c", "true"], exec.Lists[0]);
+        Assert.Equal(["/usr/local/sbin/sh", "/usr/local/bin/sh", "/usr/sbin/sh", "/usr/bin/sh", "/sbin/sh", "/bin/sh"], exec.Lists[2]);
+        Assert.Equal(["/opt/x"], PlanBuilder.ExecCandidates("/opt/x", []));
+        Assert.Equal(["/a/ls", "/b/ls"], PlanBuilder.ExecCandidates("ls", ["PATH=/a:/b/"]));
+    }
+
+    [Fact]
+    public void Sets_the_hostname_and_working_directory()
+    {
+        var plan = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], Hostname = "fn", WorkingDir = "/srv" }));
+        Assert.Equal("fn", plan.Ops.Single(op => op.Kind == OpKind.Hostname).Strings[0]);
+        Assert.Equal("/srv", plan.Ops.Single(op => op.Kind == OpKind.Chdir).Strings[0]);
+    }
+}

@@ -1,0 +1,10 @@
+using RunF.Runtime.Spec;
+
+namespace RunF.Runtime.Tests;
+
+internal static class SpecFixtures
+{
+    public static ContainerSpec Create(RunRequest? request = null, ImageDefaults? image = null, Func<string, string?>? hostEnv = null) =>
+        SpecFactory.Create(request ?? new RunRequest { Command = ["sh", "-c", "true"] }, "/srv/rootfs", "zen_turing", image, 1000, 1000,
+            hostEnv ?? (_ => null));
+}
