@@ -22,7 +22,7 @@ fi
 
 tmp=$(mktemp -d "$(dirname "$out")/.rootfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp"/{bin,dev,etc,proc,sys,tmp,root,home,var,usr/bin,usr/sbin,sbin}
+mkdir -p "$tmp"/{bin,dev,etc,proc,sys,tmp,root,home,mnt,run,var,usr/bin,usr/sbin,sbin}
 cp /bin/busybox "$tmp/bin/busybox"
 for applet in $(/bin/busybox --list); do
   [ "$applet" = busybox ] || ln -s busybox "$tmp/bin/$applet"

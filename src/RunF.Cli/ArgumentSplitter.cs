@@ -1,21 +1,28 @@
 using System.CommandLine;
+using RunF.Runtime.Errors;
 
 namespace RunF.Cli;
 
 /// <summary>
 /// runf's options stop at the first word of the command, so `runf ls -la` runs `ls -la`: this
 /// inserts "--" before that word. Which options take a value is read from the command
-/// definition, and a subcommand name counts only as the first word.
+/// definition, and a subcommand name counts only as the first word. An option runf does not
+/// know is an error here: after the split it would be taken for the command.
 /// </summary>
 public static class ArgumentSplitter
 {
     public static string[] Split(RootCommand root, string[] args)
     {
+        var known = new HashSet<string>(StringComparer.Ordinal);
         var takesValue = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var option in root.Options.Where(o => o.ValueType != typeof(bool)))
+        foreach (var option in root.Options)
         {
-            takesValue.Add(option.Name);
-            takesValue.UnionWith(option.Aliases);
+            var names = option.Aliases.Append(option.Name);
+            known.UnionWith(names);
+            if (option.ValueType != typeof(bool))
+            {
+                takesValue.UnionWith(names);
+            }
         }
         var subcommands = root.Subcommands.SelectMany(c => c.Aliases.Append(c.Name)).ToHashSet(StringComparer.Ordinal);
 
@@ -28,6 +35,11 @@ public static class ArgumentSplitter
             }
             if (arg.StartsWith('-') && arg.Length > 1)
             {
+                var name = arg.Split('=')[0];
+                if (!known.Contains(name))
+                {
+                    throw new RunfException($"unknown option {name} (see runf --help; put the command's own options after its name)");
+                }
                 if (!arg.Contains('=') && takesValue.Contains(arg))
                 {
                     i++; // its value

@@ -12,14 +12,14 @@ public static class RunfCommandLine
         var root = new RootCommand("Run a command in a rootless, read-only function container.");
         RunCommand.AddTo(root, startedAt);
 
-        var result = root.Parse(ArgumentSplitter.Split(root, args));
-        if (result.Errors.Count > 0)
-        {
-            Console.Error.WriteLine($"runf: {Lowercase(result.Errors[0].Message)} (see runf --help)");
-            return ExitCodes.RunfError;
-        }
         try
         {
+            var result = root.Parse(ArgumentSplitter.Split(root, args));
+            if (result.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"runf: {Lowercase(result.Errors[0].Message)} (see runf --help)");
+                return ExitCodes.RunfError;
+            }
             // runf forwards SIGINT/SIGTERM to the container itself: no cancellation handlers, and
             // exceptions reach the catch below instead of a stack trace.
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });

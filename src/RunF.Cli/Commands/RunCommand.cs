@@ -63,7 +63,7 @@ public static class RunCommand
         var option = alias is null ? new Option<string[]>(name) : new Option<string[]>(name, alias);
         option.Description = description;
         option.HelpName = helpName;
-        option.Arity = ArgumentArity.ZeroOrMore;
+        option.Arity = ArgumentArity.OneOrMore;
         option.AllowMultipleArgumentsPerToken = false;
         return option;
     }

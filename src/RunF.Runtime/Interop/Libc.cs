@@ -9,6 +9,7 @@ internal static unsafe partial class Libc
     private const string Lib = "libc";
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
+    public const int LOCK_EX = 2, LOCK_NB = 4;
     public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EAGAIN = 11, ESRCH = 3;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
 
@@ -32,6 +33,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial byte* RealPathRaw(string path, byte* resolved);
+
+    [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buf, nint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static partial int WaitPid(int pid, out int status, int options);

@@ -29,8 +29,9 @@ public static class ContainerRunner
             return 0;
         }
 
-        var state = StateDirectory.ForCurrentUser();
-        var id = ReserveId(state);
+        var states = StateDirectory.ForCurrentUser();
+        using var state = Reserve(states);
+        var id = state.Id;
         try
         {
             var spec = SpecFactory.Create(request, rootfs, id, image, uid, gid, Environment.GetEnvironmentVariable);
@@ -51,18 +52,17 @@ public static class ContainerRunner
         }
         finally
         {
-            state.Remove(id);
+            states.SweepStale();
         }
     }
 
-    private static string ReserveId(StateDirectory state)
+    private static StateFile Reserve(StateDirectory state)
     {
         for (var attempt = 0; attempt < MaxNameAttempts; attempt++)
         {
-            var id = NameGenerator.Next();
-            if (state.TryReserve(id))
+            if (state.TryReserve(NameGenerator.Next()) is { } file)
             {
-                return id;
+                return file;
             }
         }
         throw new RunfException($"cannot find a free container name in {state.Path}: remove stale files there");

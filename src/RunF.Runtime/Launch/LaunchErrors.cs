@@ -7,7 +7,7 @@ namespace RunF.Runtime.Launch;
 /// <summary>Turns what the launcher reports (a failed step and its errno) into one clear line.</summary>
 internal static class LaunchErrors
 {
-    private const int EPERM = 1, ENOENT = 2, EACCES = 13, ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, ELOOP = 40, EUSERS = 87, ENOEXEC = 8, EISDIR = 21;
+    private const int EPERM = 1, ENOENT = 2, EACCES = 13, ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, ELOOP = 40, EUSERS = 87, ENOEXEC = 8, EISDIR = 21, EROFS = 30;
 
     public static RunfException CloneFailed(int errno) => errno switch
     {
@@ -33,6 +33,10 @@ internal static class LaunchErrors
         if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && errno is ENOENT or ENOTDIR)
         {
             return new($"{op.Description}: its parent is missing in rootfs {rootfs}");
+        }
+        if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && errno is EACCES or EROFS)
+        {
+            return new($"{op.Description}: {Libc.Describe(errno)}: rootfs {rootfs} lacks it and cannot take it (create it there, or is it a root filesystem?)");
         }
         var line = $"{op.Description}: {Libc.Describe(errno)}";
         if (op.Kind == OpKind.Mount && op.Strings[2] == "proc" && errno is EPERM or EACCES)

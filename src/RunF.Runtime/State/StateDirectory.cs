@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
 
@@ -6,12 +5,14 @@ namespace RunF.Runtime.State;
 
 /// <summary>
 /// The per-user directory of running containers ($XDG_RUNTIME_DIR/runf, else /tmp/runf-UID):
-/// one ID.json per container. Creating the file with O_EXCL is what makes an id unique among
-/// concurrent runs; it is removed when the container has exited.
+/// one ID.json per container. Creating it with O_EXCL makes an id unique among concurrent runs;
+/// the owning runf holds an flock on it, so a file whose lock can be taken belongs to a runf that
+/// died (SIGKILL) and is swept by the next run.
 /// </summary>
 public sealed class StateDirectory
 {
-    private const int Mode0700 = 0x1c0, Mode0600 = 0x180;
+    private const int Mode0700 = 0x1c0;
+    private static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(2);
 
     public string Path { get; }
 
@@ -37,47 +38,43 @@ public sealed class StateDirectory
         return new StateDirectory(path);
     }
 
-    /// <summary>Claims a name for a new container; false when another container holds it.</summary>
-    public bool TryReserve(string id)
+    /// <summary>Claims a name for a new container; null when another container holds it.</summary>
+    public StateFile? TryReserve(string id)
     {
-        var fd = Libc.Open(FileOf(id), Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, Mode0600);
+        var path = FileOf(id);
+        var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180);
         if (fd < 0)
         {
             return Libc.LastErrno == Libc.EEXIST
-                ? false
+                ? null
                 : throw new RunfException($"cannot create state file in {Path}: {Libc.Describe(Libc.LastErrno)}");
         }
-        Libc.Close(fd);
-        return true;
+        // Blocking: a sweeping runf may hold the lock for an instant, and it must end up ours.
+        Libc.Flock(fd, Libc.LOCK_EX);
+        return new StateFile(id, path, fd);
     }
 
-    /// <summary>Records a started container, replacing its reservation atomically.</summary>
-    public void Record(ContainerState state)
+    /// <summary>Every container whose runf is alive, read from the state files.</summary>
+    public IEnumerable<string> Files() => Directory.EnumerateFiles(Path, "*.json");
+
+    /// <summary>Removes the state files of runf processes that were killed before they could.</summary>
+    public void SweepStale()
     {
-        var tmp = System.IO.Path.Combine(Path, $".{state.Id}.tmp");
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-        using (var json = new Utf8JsonWriter(stream))
+        foreach (var file in Files())
         {
-            json.WriteStartObject();
-            json.WriteString("id", state.Id);
-            json.WriteNumber("pid", state.Pid);
-            json.WriteString("rootfs", state.Rootfs);
-            json.WriteStartArray("command");
-            foreach (var arg in state.Command)
+            var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            if (fd < 0)
             {
-                json.WriteStringValue(arg);
+                continue;
             }
-            json.WriteEndArray();
-            json.WriteString("started", state.Started);
-            json.WriteEndObject();
+            // A just-reserved file may not be locked yet: leave young ones alone.
+            if (Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0 && DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > SweepGrace)
+            {
+                Libc.Unlink(file);
+            }
+            Libc.Close(fd);
         }
-        File.Move(tmp, FileOf(state.Id), overwrite: true);
     }
-
-    public void Remove(string id) => Libc.Unlink(FileOf(id));
 
     private string FileOf(string id) => System.IO.Path.Combine(Path, id + ".json");
 }
-
-/// <summary>What `runf ps` shows of a running container.</summary>
-public sealed record ContainerState(string Id, int Pid, string Rootfs, IReadOnlyList<string> Command, DateTimeOffset Started);

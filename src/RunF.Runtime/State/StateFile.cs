@@ -1,0 +1,52 @@
+using System.Text.Json;
+using RunF.Runtime.Interop;
+
+namespace RunF.Runtime.State;
+
+/// <summary>One container's state file, locked for as long as its runf lives; removed on Dispose.</summary>
+public sealed unsafe class StateFile(string id, string path, int fd) : IDisposable
+{
+    private int _fd = fd;
+
+    public string Id { get; } = id;
+
+    /// <summary>Writes the record in one pwrite, so a reader sees all of it or an empty file.</summary>
+    public void Record(ContainerState state)
+    {
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", state.Id);
+            json.WriteNumber("pid", state.Pid);
+            json.WriteNumber("runf_pid", Libc.GetPid());
+            json.WriteString("rootfs", state.Rootfs);
+            json.WriteStartArray("command");
+            foreach (var arg in state.Command)
+            {
+                json.WriteStringValue(arg);
+            }
+            json.WriteEndArray();
+            json.WriteString("started", state.Started);
+            json.WriteEndObject();
+        }
+        var bytes = buffer.ToArray();
+        fixed (byte* p = bytes)
+        {
+            Libc.PWrite(_fd, p, bytes.Length, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            Libc.Unlink(path);
+            Libc.Close(fd);
+        }
+    }
+}
+
+/// <summary>What `runf ps` shows of a running container.</summary>
+public sealed record ContainerState(string Id, int Pid, string Rootfs, IReadOnlyList<string> Command, DateTimeOffset Started);

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs RunF's whole test suite on a fresh Debian machine: installs what the tests need, builds
+# the runf binary and the busybox test rootfs, then runs every unit and integration test.
+# Integration tests run runf as an unprivileged user (setpriv) when this script runs as root.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(busybox-static util-linux umoci skopeo zstd iproute2 nginx-light dnsmasq-base curl)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+./build.sh rootfs
+dotnet test RunF.sln --nologo -v quiet -p:TreatWarningsAsErrors=true "$@"

@@ -1,0 +1,83 @@
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests;
+
+/// <summary>Each mistake gets one clear line on stderr and a documented exit code.</summary>
+[Collection(RunfCollection.Name)]
+public class BadInputTests(TestEnvironment env)
+{
+    private static void AssertOneLine(RunResult r, int exitCode, string text)
+    {
+        Assert.True(r.ExitCode == exitCode, r.ToString());
+        Assert.Equal("", r.Stdout);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("runf: ", line);
+        Assert.Contains(text, line);
+    }
+
+    [Fact]
+    public void Missing_rootfs() =>
+        AssertOneLine(Runf.Run(env, "--rootfs", "./nope", "true"), 125, "rootfs ./nope not found");
+
+    [Fact]
+    public void Default_rootfs_is_rootfs_in_the_current_directory()
+    {
+        Assert.Equal(0, Runf.Run(env, "true").ExitCode);
+        var r = Runf.Run(env, ["--rootfs", "/nonexistent/rootfs", "true"], null);
+        AssertOneLine(r, 125, "rootfs /nonexistent/rootfs not found");
+    }
+
+    [Fact]
+    public void Command_not_in_the_rootfs() =>
+        AssertOneLine(Runf.Run(env, "no-such-command"), 127, "exec \"no-such-command\": not found in rootfs");
+
+    [Fact]
+    public void Command_that_is_not_executable() =>
+        AssertOneLine(Runf.Run(env, "/etc/passwd"), 126, "exec \"/etc/passwd\": Permission denied");
+
+    [Fact]
+    public void Rootfs_without_bin()
+    {
+        var rootfs = env.NewDir("nobin");
+        Shell.Run("chown", $"{TestEnvironment.TestUid}", rootfs);
+        AssertOneLine(Runf.Run(env, "--rootfs", rootfs, "sh"), 127, "has no /bin");
+    }
+
+    [Fact]
+    public void Rootfs_with_a_symlinked_proc()
+    {
+        var rootfs = env.CopyRootfs("symproc");
+        Directory.Delete(Path.Combine(rootfs, "proc"));
+        File.CreateSymbolicLink(Path.Combine(rootfs, "proc"), "/tmp");
+        AssertOneLine(Runf.Run(env, "--rootfs", rootfs, "true"), 125, "/proc is a symlink");
+    }
+
+    [Theory]
+    [InlineData("--no-such-option")]
+    [InlineData("--ulimit")]
+    public void Unknown_or_incomplete_option(string option) =>
+        AssertOneLine(Runf.Run(env, option), 125, "see runf --help");
+
+    [Theory]
+    [InlineData("--ulimit", "bogus=1", "invalid --ulimit")]
+    [InlineData("--cap-add", "FLY", "unknown capability")]
+    [InlineData("--bind", "/nonexistent:/x", "does not exist")]
+    [InlineData("--tmpfs", "/t:huge", "expected a size")]
+    [InlineData("-w", "relative", "invalid working directory")]
+    public void Invalid_option_values(string option, string value, string text) =>
+        AssertOneLine(Runf.Run(env, option, value, "true"), 125, text);
+
+    [Fact]
+    public void No_command() => AssertOneLine(Runf.Run(env), 125, "no command given");
+
+    [Fact]
+    public void Dry_run_prints_the_plan_and_runs_nothing()
+    {
+        var r = Runf.Run(env, "--dry-run", "sh", "-c", "touch /tmp/never");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("clone: user mnt uts ipc pid (network shared with the executor)", r.Stdout);
+        Assert.Contains("mount proc on /proc", r.Stdout);
+        Assert.Contains("pivot_root into the rootfs", r.Stdout);
+        Assert.Contains("exec \"sh\"", r.Stdout);
+    }
+}
