@@ -22,6 +22,10 @@ public static class RunCommand
         var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
         var capDrop = Many("--cap-drop", null, "Drop a capability", "CAP");
         var ulimit = Many("--ulimit", null, "Set a resource limit (default nofile=1024:1024)", "NAME=SOFT[:HARD]");
+        var timeout = new Option<string?>("--timeout") { Description = "Stop the container after this long (SIGTERM, then SIGKILL); exit 124", HelpName = "DURATION" };
+        var stopTimeout = new Option<string?>("--stop-timeout") { Description = "How long --timeout waits after SIGTERM before SIGKILL (default 2s)", HelpName = "DURATION" };
+        var report = new Option<string?>("--report") { Description = "Write a JSON report of the run (exit, times, memory) to FILE", HelpName = "FILE" };
+        var reportFd = new Option<int?>("--report-fd") { Description = "Write the JSON report to this inherited file descriptor", HelpName = "N" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
         var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
@@ -29,7 +33,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -53,7 +57,16 @@ public static class RunCommand
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],
             };
-            var settings = new RunSettings { DryRun = result.GetValue(dryRun), DebugTiming = result.GetValue(debugTiming), StartedAt = startedAt };
+            var settings = new RunSettings
+            {
+                DryRun = result.GetValue(dryRun),
+                DebugTiming = result.GetValue(debugTiming),
+                Timeout = result.GetValue(timeout) is { } t ? Duration.Parse(t, "--timeout") : null,
+                StopTimeout = result.GetValue(stopTimeout) is { } st ? Duration.Parse(st, "--stop-timeout") : TimeSpan.FromSeconds(2),
+                ReportPath = result.GetValue(report),
+                ReportFd = result.GetValue(reportFd),
+                StartedAt = startedAt,
+            };
             return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings, Console.Out, Console.Error);
         });
     }

@@ -43,6 +43,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static partial int WaitPid(int pid, out int status, int options);
 
+    /// <summary>struct rusage is 144 bytes: utime and stime timevals, then ru_maxrss (KiB) and 13 more longs.</summary>
+    [LibraryImport(Lib, EntryPoint = "wait4", SetLastError = true)]
+    public static partial int Wait4(int pid, out int status, int options, long* rusage);
+
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 

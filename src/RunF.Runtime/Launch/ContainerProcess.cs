@@ -3,6 +3,12 @@ using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.Launch;
 
+/// <summary>
+/// How PID 1 ended: the exit code runf reports, the killing signal if any, and the CPU it and the
+/// processes it reaped used. Not ru_maxrss: before its exec the child shared runf's memory.
+/// </summary>
+public sealed record ExitInfo(int ExitCode, int? Signal, TimeSpan UserCpu, TimeSpan SystemCpu);
+
 /// <summary>A started container: its PID 1 as seen from the executor, and a pidfd to signal it.</summary>
 public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
 {
@@ -17,11 +23,12 @@ public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
         return fd >= 0 && Libc.PidfdSendSignal(fd, signal) == 0;
     }
 
-    /// <summary>Waits for PID 1 to exit: its exit code, or 128+N when signal N killed it.</summary>
-    public int WaitForExit()
+    /// <summary>Waits for PID 1 to exit, with what it and the processes it reaped used.</summary>
+    public unsafe ExitInfo WaitForExit()
     {
         int status;
-        while (Libc.WaitPid(Pid, out status, 0) < 0)
+        var usage = stackalloc long[18];
+        while (Libc.Wait4(Pid, out status, 0, usage) < 0)
         {
             var errno = Libc.LastErrno;
             if (errno != Libc.EINTR)
@@ -29,7 +36,10 @@ public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
                 throw new RunfException($"waiting for the container (pid {Pid}): {Libc.Describe(errno)}");
             }
         }
-        return ExitStatus(status);
+        var signal = status & 0x7f;
+        return new ExitInfo(ExitStatus(status), signal == 0 ? null : signal,
+            TimeSpan.FromMicroseconds(usage[0] * 1_000_000 + usage[1]),
+            TimeSpan.FromMicroseconds(usage[2] * 1_000_000 + usage[3]));
     }
 
     /// <summary>Decodes a wait status as a shell does.</summary>

@@ -40,20 +40,53 @@ public static class ContainerRunner
             var planned = Stopwatch.GetTimestamp();
             using var forwarder = new SignalForwarder();
             using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, null, settings.DebugTiming, out var timings);
+            var started = Stopwatch.GetTimestamp();
             forwarder.Attach(process);
+            forwarder.Received += EscalateSecondInterrupt(process);
             if (timings is not null)
             {
                 stderr.Write(TimingReport.Format(settings.StartedAt, planned, timings, plan));
             }
             state.Record(new ContainerState(id, process.Pid, rootfs, spec.Args, DateTimeOffset.UtcNow));
-            var exitCode = process.WaitForExit();
-            Log.Debug("container {ContainerId} exited with {ExitCode}", id, exitCode);
-            return exitCode;
+            using var deadline = settings.Timeout is { } timeout ? new Deadline(process, timeout, settings.StopTimeout) : null;
+            var exit = process.WaitForExit();
+            var report = new RunReport
+            {
+                Id = id,
+                Command = spec.Args,
+                ExitCode = exit.ExitCode,
+                Signal = exit.Signal,
+                TimedOut = deadline?.Expired == true,
+                WallTime = Stopwatch.GetElapsedTime(started),
+                UserCpu = exit.UserCpu,
+                SystemCpu = exit.SystemCpu,
+            };
+            Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
+            ReportWriter.Write(report, settings);
+            if (report.TimedOut)
+            {
+                throw new RunfException($"timed out after {Duration.Format(settings.Timeout!.Value)}", ExitCodes.TimedOut);
+            }
+            return exit.ExitCode;
         }
         finally
         {
             states.SweepStale();
         }
+    }
+
+    /// <summary>A second Ctrl-C kills the container at once, as docker run does.</summary>
+    private static Action<int> EscalateSecondInterrupt(ContainerProcess process)
+    {
+        const int SIGINT = 2, SIGKILL = 9;
+        var interrupts = 0;
+        return signal =>
+        {
+            if (signal == SIGINT && Interlocked.Increment(ref interrupts) >= 2)
+            {
+                process.Signal(SIGKILL);
+            }
+        };
     }
 
     private static StateFile Reserve(StateDirectory state)

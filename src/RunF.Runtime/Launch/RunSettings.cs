@@ -9,6 +9,16 @@ public sealed record RunSettings
     /// <summary>Print where the start-up time went (parse and plan, clone, each step, exec).</summary>
     public bool DebugTiming { get; init; }
 
+    /// <summary>Stop the container after this long (SIGTERM, then SIGKILL after StopTimeout).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Write a JSON report of the run to this file, or to this inherited descriptor.</summary>
+    public string? ReportPath { get; init; }
+
+    public int? ReportFd { get; init; }
+
     /// <summary>Stopwatch timestamp of runf's Main, for the timing report.</summary>
     public long StartedAt { get; init; }
 }

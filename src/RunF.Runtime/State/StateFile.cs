@@ -14,7 +14,7 @@ public sealed unsafe class StateFile(string id, string path, int fd) : IDisposab
     public void Record(ContainerState state)
     {
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("id", state.Id);
