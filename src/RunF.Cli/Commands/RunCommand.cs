@@ -26,6 +26,15 @@ public static class RunCommand
         var stopTimeout = new Option<string?>("--stop-timeout") { Description = "How long --timeout waits after SIGTERM before SIGKILL (default 2s)", HelpName = "DURATION" };
         var report = new Option<string?>("--report") { Description = "Write a JSON report of the run (exit, times, memory) to FILE", HelpName = "FILE" };
         var reportFd = new Option<int?>("--report-fd") { Description = "Write the JSON report to this inherited file descriptor", HelpName = "N" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit (e.g. 64m); an OOM kill exits 137", HelpName = "SIZE" };
+        var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit, or -1 for unlimited swap", HelpName = "SIZE" };
+        var pidsLimit = new Option<long?>("--pids-limit") { Description = "Maximum number of processes", HelpName = "N" };
+        var cpus = new Option<string?>("--cpus") { Description = "CPU time limit in CPUs (e.g. 0.5)", HelpName = "N" };
+        var cpuShares = new Option<long?>("--cpu-shares") { Description = "Relative CPU weight, cgroup v1 style (2-262144)", HelpName = "N" };
+        var cpuWeight = new Option<long?>("--cpu-weight") { Description = "Relative CPU weight, cgroup v2 style (1-10000)", HelpName = "N" };
+        var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Cgroup under which the container's cgroup is made (default: runf's own)", HelpName = "PATH" };
+        var cgroups = new Option<string>("--cgroups") { Description = "auto: a cgroup when possible; required; off", DefaultValueFactory = _ => "auto" };
+        cgroups.AcceptOnlyFromAmong("auto", "required", "off");
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
         var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
@@ -33,7 +42,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -56,6 +65,14 @@ public static class RunCommand
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],
+                Memory = result.GetValue(memory),
+                MemorySwap = result.GetValue(memorySwap),
+                PidsLimit = result.GetValue(pidsLimit),
+                Cpus = result.GetValue(cpus),
+                CpuShares = result.GetValue(cpuShares),
+                CpuWeight = result.GetValue(cpuWeight),
+                CgroupParent = result.GetValue(cgroupParent),
+                Cgroups = result.GetValue(cgroups)!,
             };
             var settings = new RunSettings
             {

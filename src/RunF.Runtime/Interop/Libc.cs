@@ -10,6 +10,7 @@ internal static unsafe partial class Libc
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
     public const int LOCK_EX = 2, LOCK_NB = 4;
+    public const int W_OK = 2, EBUSY = 16;
     public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EAGAIN = 11, ESRCH = 3;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
 
@@ -27,6 +28,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MkDir(string path, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RmDir(string path);
+
+    [LibraryImport(Lib, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string path, int mode);
 
     [LibraryImport(Lib, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlink(string path);

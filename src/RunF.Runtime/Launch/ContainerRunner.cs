@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RunF.Runtime.Cgroups;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
@@ -22,6 +23,8 @@ public static class ContainerRunner
     {
         var rootfs = RootfsPath.Resolve(request.Rootfs);
         var (uid, gid) = (Libc.GetEuid(), Libc.GetEgid());
+        var limits = CgroupRequest.Limits(request);
+        var cgroupMode = CgroupRequest.Mode(request);
         if (settings.DryRun)
         {
             var spec = SpecFactory.Create(request, rootfs, NameGenerator.Next(), image, uid, gid, Environment.GetEnvironmentVariable);
@@ -32,14 +35,16 @@ public static class ContainerRunner
         var states = StateDirectory.ForCurrentUser();
         using var state = Reserve(states);
         var id = state.Id;
+        ICgroup? cgroup = null;
         try
         {
             var spec = SpecFactory.Create(request, rootfs, id, image, uid, gid, Environment.GetEnvironmentVariable);
             var plan = new PlanBuilder(new HostProbe()).Build(spec);
             Log.Debug("starting container {ContainerId} in {Rootfs}: {Args}", id, rootfs, spec.Args);
             var planned = Stopwatch.GetTimestamp();
+            cgroup = CgroupSetup.Create(id, limits, cgroupMode, request.CgroupParent);
             using var forwarder = new SignalForwarder();
-            using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, null, settings.DebugTiming, out var timings);
+            using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, cgroup is null ? null : cgroup.Join, settings.DebugTiming, out var timings);
             var started = Stopwatch.GetTimestamp();
             forwarder.Attach(process);
             forwarder.Received += EscalateSecondInterrupt(process);
@@ -50,6 +55,7 @@ public static class ContainerRunner
             state.Record(new ContainerState(id, process.Pid, rootfs, spec.Args, DateTimeOffset.UtcNow));
             using var deadline = settings.Timeout is { } timeout ? new Deadline(process, timeout, settings.StopTimeout) : null;
             var exit = process.WaitForExit();
+            var outcome = cgroup?.ReadOutcome();
             var report = new RunReport
             {
                 Id = id,
@@ -60,9 +66,16 @@ public static class ContainerRunner
                 WallTime = Stopwatch.GetElapsedTime(started),
                 UserCpu = exit.UserCpu,
                 SystemCpu = exit.SystemCpu,
+                OomKilled = outcome?.OomKills > 0,
+                PeakMemoryBytes = outcome?.PeakMemoryBytes,
+                PidsPeak = outcome?.PidsPeak,
             };
             Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
             ReportWriter.Write(report, settings);
+            if (report.OomKilled && exit.Signal == 9)
+            {
+                throw new RunfException($"container killed: out of memory (limit {ByteSize.Format(limits.MemoryBytes ?? 0)})", ExitCodes.KilledBy(9));
+            }
             if (report.TimedOut)
             {
                 throw new RunfException($"timed out after {Duration.Format(settings.Timeout!.Value)}", ExitCodes.TimedOut);
@@ -71,7 +84,9 @@ public static class ContainerRunner
         }
         finally
         {
+            cgroup?.Remove();
             states.SweepStale();
+            cgroup?.SweepSiblings(other => states.IsLive(other));
         }
     }
 

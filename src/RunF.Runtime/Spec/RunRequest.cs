@@ -16,6 +16,14 @@ public sealed record RunRequest
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
+    public string? Memory { get; init; }
+    public string? MemorySwap { get; init; }
+    public long? PidsLimit { get; init; }
+    public string? Cpus { get; init; }
+    public long? CpuShares { get; init; }
+    public long? CpuWeight { get; init; }
+    public string? CgroupParent { get; init; }
+    public string Cgroups { get; init; } = "auto";
 }
 
 /// <summary>What an extracted image says about how to run it (beside its rootfs).</summary>

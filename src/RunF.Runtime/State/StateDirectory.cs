@@ -76,5 +76,8 @@ public sealed class StateDirectory
         }
     }
 
+    /// <summary>Whether a container of this user with that id is recorded.</summary>
+    public bool IsLive(string id) => File.Exists(FileOf(id));
+
     private string FileOf(string id) => System.IO.Path.Combine(Path, id + ".json");
 }

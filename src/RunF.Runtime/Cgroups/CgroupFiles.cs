@@ -1,0 +1,77 @@
+using RunF.Runtime.Errors;
+using RunF.Runtime.Interop;
+
+namespace RunF.Runtime.Cgroups;
+
+/// <summary>Reading and writing cgroup control files, with errors that name the file.</summary>
+internal static class CgroupFiles
+{
+    public static void Write(string dir, string file, string value)
+    {
+        var errno = Libc.WriteSmallFile(System.IO.Path.Combine(dir, file), value);
+        if (errno != 0)
+        {
+            throw new RunfException($"cannot set {file}={value.Trim()} in cgroup {dir}: {Libc.Describe(errno)}");
+        }
+    }
+
+    /// <summary>The value of "key N" in a flat-keyed file such as memory.events.</summary>
+    public static long? ReadKey(string dir, string file, string key)
+    {
+        var text = Libc.ReadSmallFile(System.IO.Path.Combine(dir, file));
+        foreach (var line in text?.Split('\n') ?? [])
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], out var n))
+            {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    public static long? ReadNumber(string dir, string file) =>
+        long.TryParse(Libc.ReadSmallFile(System.IO.Path.Combine(dir, file))?.Trim(), out var n) ? n : null;
+
+    public static bool IsEmpty(string dir) =>
+        Libc.ReadSmallFile(System.IO.Path.Combine(dir, "cgroup.procs")) is { } procs && procs.Trim().Length == 0;
+
+    /// <summary>rmdir, retried briefly: the kernel frees a cgroup a moment after its last process is reaped.</summary>
+    public static void RemoveDir(string dir)
+    {
+        for (var attempt = 0; attempt < 50 && Libc.RmDir(dir) != 0 && Libc.LastErrno == Libc.EBUSY; attempt++)
+        {
+            Thread.Sleep(2);
+        }
+    }
+
+    public const string Prefix = "runf-";
+
+    public static void SweepSiblings(string dir, Func<string, bool> isLive)
+    {
+        var parent = System.IO.Path.GetDirectoryName(dir)!;
+        foreach (var sibling in Directory.EnumerateDirectories(parent, Prefix + "*"))
+        {
+            // A young sibling may belong to a runf that has not moved its child in yet.
+            if (sibling != dir && !isLive(System.IO.Path.GetFileName(sibling)[Prefix.Length..]) && IsEmpty(sibling)
+                && DateTime.UtcNow - Directory.GetLastWriteTimeUtc(sibling) > TimeSpan.FromSeconds(2))
+            {
+                Libc.RmDir(sibling);
+            }
+        }
+    }
+
+    /// <summary>The caller's own cgroup path for a v1 controller or for v2 (""), from /proc/self/cgroup.</summary>
+    public static string? OwnPath(string controller)
+    {
+        foreach (var line in (Libc.ReadSmallFile("/proc/self/cgroup") ?? "").Split('\n'))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3 && (controller == "" ? parts[0] == "0" && parts[1] == "" : parts[1].Split(',').Contains(controller)))
+            {
+                return parts[2];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Spec;
+
+namespace RunF.Runtime.Cgroups;
+
+/// <summary>Parses the cgroup options of a run request, with docker run's units and rules.</summary>
+public static class CgroupRequest
+{
+    public static CgroupLimits Limits(RunRequest request)
+    {
+        var memory = request.Memory is { } m ? ByteSize.Parse(m, "--memory") : (long?)null;
+        long? swap = request.MemorySwap switch
+        {
+            null => null,
+            "-1" => -1,
+            var s => ByteSize.Parse(s, "--memory-swap"),
+        };
+        if (swap is not null && memory is null)
+        {
+            throw new RunfException("--memory-swap needs --memory: it is the total of memory and swap");
+        }
+        if (swap > 0 && swap < memory)
+        {
+            throw new RunfException($"invalid --memory-swap {request.MemorySwap}: it must be at least --memory {request.Memory} (it counts memory plus swap)");
+        }
+        if (request.PidsLimit is <= 0)
+        {
+            throw new RunfException($"invalid --pids-limit {request.PidsLimit}: expected a positive number of processes");
+        }
+        double? cpus = null;
+        if (request.Cpus is { } c)
+        {
+            cpus = double.TryParse(c, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.01
+                ? n
+                : throw new RunfException($"invalid --cpus \"{c}\": expected a number of CPUs such as 0.5 or 2");
+        }
+        if (request.CpuWeight is < 1 or > 10000)
+        {
+            throw new RunfException($"invalid --cpu-weight {request.CpuWeight}: expected 1 to 10000");
+        }
+        if (request.CpuShares is < 2 or > 262144)
+        {
+            throw new RunfException($"invalid --cpu-shares {request.CpuShares}: expected 2 to 262144");
+        }
+        return new CgroupLimits
+        {
+            MemoryBytes = memory,
+            MemorySwapBytes = swap,
+            PidsLimit = request.PidsLimit,
+            Cpus = cpus,
+            CpuWeight = request.CpuWeight ?? (request.CpuShares is { } shares ? CgroupLimits.WeightFromShares(shares) : null),
+        };
+    }
+
+    public static CgroupMode Mode(RunRequest request) => request.Cgroups switch
+    {
+        "auto" => CgroupMode.Auto,
+        "required" => CgroupMode.Required,
+        "off" => CgroupMode.Off,
+        var other => throw new RunfException($"invalid --cgroups \"{other}\": expected auto, required or off"),
+    };
+}

@@ -1,0 +1,101 @@
+namespace RunF.Runtime.Cgroups;
+
+/// <summary>
+/// A cgroup v1 container cgroup: one directory per controller (memory, pids, cpu, cpuacct), each
+/// under the parent chosen in that hierarchy.
+/// </summary>
+internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgroup
+{
+    public static readonly string[] Controllers = ["memory", "pids", "cpu", "cpuacct"];
+
+    public string Path => dirs.GetValueOrDefault("memory") ?? dirs.Values.First();
+
+    public static CgroupV1 Create(IReadOnlyDictionary<string, string> dirs, CgroupLimits limits)
+    {
+        var made = new Dictionary<string, string>();
+        var cgroup = new CgroupV1(made);
+        try
+        {
+            foreach (var (controller, dir) in dirs)
+            {
+                if (made.ContainsValue(dir))
+                {
+                    continue; // co-mounted controllers (cpu,cpuacct) share a directory
+                }
+                Directory.CreateDirectory(dir);
+                made[controller] = dir;
+            }
+            Apply(dirs, limits);
+            return cgroup;
+        }
+        catch
+        {
+            cgroup.Remove();
+            throw;
+        }
+    }
+
+    private static void Apply(IReadOnlyDictionary<string, string> dirs, CgroupLimits limits)
+    {
+        if (dirs.TryGetValue("memory", out var memory))
+        {
+            if (limits.MemoryBytes is { } bytes)
+            {
+                CgroupFiles.Write(memory, "memory.limit_in_bytes", bytes.ToString());
+            }
+            if (limits.MemorySwapBytes is { } swap)
+            {
+                CgroupFiles.Write(memory, "memory.memsw.limit_in_bytes", swap.ToString());
+            }
+        }
+        if (limits.PidsLimit is { } pids && dirs.TryGetValue("pids", out var pidsDir))
+        {
+            CgroupFiles.Write(pidsDir, "pids.max", pids.ToString());
+        }
+        if (dirs.TryGetValue("cpu", out var cpu))
+        {
+            if (limits.CfsQuotaMicros is { } quota)
+            {
+                CgroupFiles.Write(cpu, "cpu.cfs_period_us", CgroupLimits.CfsPeriodMicros.ToString());
+                CgroupFiles.Write(cpu, "cpu.cfs_quota_us", quota.ToString());
+            }
+            if (limits.CpuShares is { } shares)
+            {
+                CgroupFiles.Write(cpu, "cpu.shares", shares.ToString());
+            }
+        }
+    }
+
+    public void Join(int pid)
+    {
+        foreach (var dir in dirs.Values.Distinct())
+        {
+            CgroupFiles.Write(dir, "cgroup.procs", pid.ToString());
+        }
+    }
+
+    public CgroupOutcome ReadOutcome()
+    {
+        var memory = dirs.GetValueOrDefault("memory");
+        return memory is null
+            ? new CgroupOutcome(0, null, null)
+            : new CgroupOutcome(CgroupFiles.ReadKey(memory, "memory.oom_control", "oom_kill") ?? 0,
+                CgroupFiles.ReadNumber(memory, "memory.max_usage_in_bytes"), null);
+    }
+
+    public void SweepSiblings(Func<string, bool> isLive)
+    {
+        foreach (var dir in dirs.Values.Distinct())
+        {
+            CgroupFiles.SweepSiblings(dir, isLive);
+        }
+    }
+
+    public void Remove()
+    {
+        foreach (var dir in dirs.Values.Distinct())
+        {
+            CgroupFiles.RemoveDir(dir);
+        }
+    }
+}
