@@ -9,7 +9,7 @@ internal static unsafe partial class Libc
     private const string Lib = "libc";
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
-    public const int LOCK_EX = 2, LOCK_NB = 4;
+    public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
     public const int W_OK = 2, EBUSY = 16;
     public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EAGAIN = 11, ESRCH = 3;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
@@ -75,7 +75,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statxBuf);
 
-    private const long SYS_pidfd_send_signal = 424;
+    private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434;
+
+    /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
+    public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
     private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, StatxSize = 256, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
@@ -126,6 +129,28 @@ internal static unsafe partial class Libc
         var n = Read(fd, buf, 4096);
         Close(fd);
         return n < 0 ? null : Encoding.UTF8.GetString(buf, (int)n);
+    }
+
+    /// <summary>
+    /// Reads a whole file with plain read(2). Unlike FileStream it takes no flock, so it can read
+    /// files that their owner holds locked (state files). Null if it cannot be opened.
+    /// </summary>
+    public static byte[]? ReadFile(string path)
+    {
+        var fd = Open(path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+        using var data = new MemoryStream();
+        var buf = stackalloc byte[8192];
+        nint n;
+        while ((n = Read(fd, buf, 8192)) > 0 || (n < 0 && LastErrno == EINTR))
+        {
+            data.Write(new ReadOnlySpan<byte>(buf, (int)Math.Max(n, 0)));
+        }
+        Close(fd);
+        return data.ToArray();
     }
 
     /// <summary>Writes a whole small file in one write(2), as /proc control files require. Returns 0 or errno.</summary>

@@ -16,6 +16,13 @@ public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
 
     public int Pid { get; } = pid;
 
+    /// <summary>A handle on a container started by another runf, or null when it is gone.</summary>
+    public static ContainerProcess? Open(int pid)
+    {
+        var fd = Libc.PidfdOpen(pid);
+        return fd < 0 ? null : new ContainerProcess(pid, fd);
+    }
+
     /// <summary>Sends a signal through the pidfd: never hits another process after a pid reuse.</summary>
     public bool Signal(int signal)
     {

@@ -1,0 +1,131 @@
+using RunF.Runtime.Cgroups;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Interop;
+using RunF.Runtime.Launch;
+using RunF.Runtime.Plan;
+
+namespace RunF.Runtime.Diagnostics;
+
+/// <summary>One finding of `runf doctor`: whether runf can rely on it, and the fix when not.</summary>
+public sealed record Check(string Name, bool Ok, string Detail, bool Required = true);
+
+/// <summary>
+/// Checks what runf needs from the executor, each with its fix. The decisive checks are real: a
+/// probe container is cloned with runf's namespaces and mounts a fresh /proc, exactly as a run
+/// would, so restrictions nobody documented (seccomp, masked /proc, LSMs) show up too.
+/// </summary>
+public static class Doctor
+{
+    public static IReadOnlyList<Check> Run(string rootfs)
+    {
+        var checks = new List<Check> { Kernel() };
+        checks.AddRange(UserNamespaceSettings());
+        checks.AddRange(Probe());
+        checks.Add(Cgroups());
+        checks.Add(Rootfs(rootfs));
+        return checks;
+    }
+
+    private static Check Kernel()
+    {
+        var release = (Libc.ReadSmallFile("/proc/sys/kernel/osrelease") ?? "").Trim();
+        var parts = release.Split('.', '-');
+        var ok = parts.Length >= 2 && int.TryParse(parts[0], out var major) && int.TryParse(parts[1], out var minor) && (major, minor).CompareTo((5, 6)) >= 0;
+        return new("kernel", ok, ok ? $"Linux {release}" : $"Linux {release}: runf needs 5.6 or later (openat2)");
+    }
+
+    private static IEnumerable<Check> UserNamespaceSettings()
+    {
+        var max = Libc.ReadSmallFile("/proc/sys/user/max_user_namespaces")?.Trim();
+        yield return new("user.max_user_namespaces", max is not null && max != "0",
+            max == "0" ? "0: user namespaces are disabled: sysctl -w user.max_user_namespaces=15000" : $"{max}");
+        if (Libc.ReadSmallFile("/proc/sys/kernel/unprivileged_userns_clone")?.Trim() is { } clone)
+        {
+            yield return new("kernel.unprivileged_userns_clone", clone == "1",
+                clone == "1" ? "1" : $"{clone}: unprivileged user namespaces are off: sysctl -w kernel.unprivileged_userns_clone=1");
+        }
+        if (Libc.ReadSmallFile("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")?.Trim() is { } apparmor)
+        {
+            yield return new("kernel.apparmor_restrict_unprivileged_userns", apparmor == "0",
+                apparmor == "0" ? "0" : $"{apparmor}: AppArmor restricts user namespaces: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for runf with 'userns,'");
+        }
+        var seccomp = SeccompMode();
+        yield return new("seccomp", true, seccomp == 0 ? "no filter on runf itself" : "runf itself runs under a seccomp filter (fine unless the probe below fails)", Required: false);
+    }
+
+    /// <summary>Clones runf's namespaces and mounts a fresh proc, then execs nothing: the exec step failing proves every step before it worked.</summary>
+    private static IEnumerable<Check> Probe()
+    {
+        var plan = new SetupPlan(Namespaces.CloneFlags,
+        [
+            Ops.MakeRootPrivate(),
+            new SetupOp(OpKind.Mount, "mount proc on /proc") { Strings = ["proc", "/proc", "proc", null], Numbers = [(ulong)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec)] },
+            Ops.Exec(["runf-doctor-probe"], [], ["/nonexistent/runf-doctor-probe"]),
+        ]);
+        try
+        {
+            using var process = ContainerLauncher.Start(plan, Libc.GetEuid(), Libc.GetEgid(), "/");
+            process.WaitForExit();
+            return [new("probe", false, "the probe container ran a command that does not exist: report this as a bug")];
+        }
+        catch (RunfException e) when (e.ExitCode == ExitCodes.NotFound)
+        {
+            return [new("user namespace", true, "a rootless container can be created"), new("proc mount", true, "a fresh /proc can be mounted")];
+        }
+        catch (RunfException e) when (e.Message.StartsWith("mount proc", StringComparison.Ordinal))
+        {
+            return [new("user namespace", true, "a rootless container can be created"),
+                new("proc mount", false, e.Message + (SeccompMode() != 0 ? "" : "; in Docker: docker run --security-opt systempaths=unconfined"))];
+        }
+        catch (RunfException e)
+        {
+            var hint = SeccompMode() != 0
+                ? "; runf runs under a seccomp filter that may block clone: start the executor with --security-opt seccomp=unconfined (Docker) or --seccomp unconfined (an outer runf)"
+                : "";
+            return [new("user namespace", false, e.Message + hint)];
+        }
+    }
+
+    private static Check Cgroups()
+    {
+        var v2 = File.Exists(Path.Combine(CgroupSetup.Root, "cgroup.controllers"));
+        var own = v2 ? CgroupSetup.Root + CgroupFilesPath("") : Path.Combine(CgroupSetup.Root, "memory") + CgroupFilesPath("memory");
+        var writable = Libc.Access(own, Libc.W_OK) == 0;
+        var version = v2 ? "cgroup v2" : Directory.Exists(Path.Combine(CgroupSetup.Root, "unified")) ? "cgroup v1 (hybrid)" : "cgroup v1";
+        return new("cgroups", writable, writable
+            ? $"{version}; {own} is writable: limits work"
+            : $"{version}; {own} is not writable by uid {Libc.GetEuid()}: runs work, limits (--memory, --pids-limit, --cpus) need a delegated cgroup (chown it, or systemd Delegate=yes) and --cgroup-parent",
+            Required: false);
+    }
+
+    private static string CgroupFilesPath(string controller) => CgroupFiles.OwnPath(controller) ?? "/";
+
+    private static Check Rootfs(string rootfs)
+    {
+        var real = Libc.RealPath(rootfs);
+        if (real is null || !Directory.Exists(real))
+        {
+            return new("rootfs", false, $"{rootfs} not found: create one with `runf rootfs extract` or pass --rootfs DIR", Required: false);
+        }
+        var missing = new[] { "proc", "dev", "sys", "tmp" }.Where(d => !Directory.Exists(Path.Combine(real, d))).ToList();
+        var hasShell = File.Exists(Path.Combine(real, "bin/sh")) || Directory.Exists(Path.Combine(real, "bin"));
+        var ok = missing.Count == 0 || Libc.Access(real, Libc.W_OK) == 0;
+        return new("rootfs", ok && hasShell,
+            !hasShell ? $"{real} has no /bin: is it a root filesystem?"
+            : ok ? $"{real}" + (missing.Count > 0 ? $" (runf will create /{string.Join(", /", missing)})" : "")
+            : $"{real} lacks /{string.Join(", /", missing)} and is not writable: create those directories",
+            Required: false);
+    }
+
+    private static int SeccompMode()
+    {
+        foreach (var line in (Libc.ReadSmallFile("/proc/self/status") ?? "").Split('\n'))
+        {
+            if (line.StartsWith("Seccomp:", StringComparison.Ordinal) && int.TryParse(line[8..].Trim(), out var mode))
+            {
+                return mode;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using RunF.Runtime.Interop;
+
+namespace RunF.Runtime.State;
+
+/// <summary>Reads the state directory for `runf ps` and `runf kill`: only containers whose runf is alive.</summary>
+public static class ContainerList
+{
+    public static IReadOnlyList<ContainerState> Running(StateDirectory states)
+    {
+        var list = new List<ContainerState>();
+        foreach (var file in states.Files())
+        {
+            if (IsHeld(file) && Parse(file) is { } state)
+            {
+                list.Add(state);
+            }
+        }
+        return [.. list.OrderBy(s => s.Started)];
+    }
+
+    /// <summary>A live runf holds an exclusive lock on its file; a shared one can be had only when it is gone.</summary>
+    private static bool IsHeld(string file)
+    {
+        var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+        var held = Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
+        Libc.Close(fd);
+        return held;
+    }
+
+    private static ContainerState? Parse(string file)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(Libc.ReadFile(file) ?? []);
+            var root = doc.RootElement;
+            return new ContainerState(
+                root.GetProperty("id").GetString()!,
+                root.GetProperty("pid").GetInt32(),
+                root.GetProperty("rootfs").GetString()!,
+                [.. root.GetProperty("command").EnumerateArray().Select(a => a.GetString()!)],
+                root.GetProperty("started").GetDateTimeOffset());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null; // still starting: the record is written once the container runs
+        }
+    }
+}
