@@ -19,6 +19,7 @@ public static class RunCommand
         var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
         var noTmp = new Option<bool>("--no-tmp") { Description = "No writable tmpfs on /tmp" };
         var noDns = new Option<bool>("--no-dns") { Description = "Do not bind the executor's /etc/resolv.conf and /etc/hosts" };
+        var securityOpt = Many("--security-opt", null, "systempaths=unconfined: unmasked /proc and /sys, for an executor that runs runf inside", "OPT");
         var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
         var capDrop = Many("--cap-drop", null, "Drop a capability", "CAP");
         var ulimit = Many("--ulimit", null, "Set a resource limit (default nofile=1024:1024)", "NAME=SOFT[:HARD]");
@@ -42,7 +43,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, securityOpt, capAdd, capDrop, ulimit, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -62,6 +63,7 @@ public static class RunCommand
                 Tmpfs = result.GetValue(tmpfs) ?? [],
                 NoTmp = result.GetValue(noTmp),
                 NoDns = result.GetValue(noDns),
+                SecurityOpts = result.GetValue(securityOpt) ?? [],
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],

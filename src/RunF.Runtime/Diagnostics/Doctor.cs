@@ -75,7 +75,7 @@ public static class Doctor
         catch (RunfException e) when (e.Message.StartsWith("mount proc", StringComparison.Ordinal))
         {
             return [new("user namespace", true, "a rootless container can be created"),
-                new("proc mount", false, e.Message + (SeccompMode() != 0 ? "" : "; in Docker: docker run --security-opt systempaths=unconfined"))];
+                new("proc mount", false, e.Message)];
         }
         catch (RunfException e)
         {

@@ -16,8 +16,20 @@ internal static class LaunchErrors
         _ => new($"cannot create the container process: {Libc.Describe(errno)} (see runf doctor)"),
     };
 
+    /// <summary>
+    /// Since Linux 5.12 mapping root needs CAP_SETFCAP in the parent namespace: an executor that
+    /// is itself a container must be given it.
+    /// </summary>
     public static RunfException IdMapFailed(string file, int errno) =>
-        new($"cannot write {file} of the container: {Libc.Describe(errno)} (see runf doctor)");
+        errno == EPERM && file == "uid_map" && !HasEffectiveCapability(31)
+            ? new($"cannot write {file} of the container: {Libc.Describe(errno)}: mapping root needs CAP_SETFCAP, which this executor lacks (start it with --cap-add SETFCAP, in Docker or an outer runf; see runf doctor)")
+            : new($"cannot write {file} of the container: {Libc.Describe(errno)} (see runf doctor)");
+
+    private static bool HasEffectiveCapability(int cap)
+    {
+        var line = (Libc.ReadSmallFile("/proc/self/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line[7..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out var mask) && (mask & (1UL << cap)) != 0;
+    }
 
     public static RunfException StepFailed(SetupOp op, int errno, string rootfs)
     {
@@ -41,7 +53,7 @@ internal static class LaunchErrors
         var line = $"{op.Description}: {Libc.Describe(errno)}";
         if (op.Kind == OpKind.Mount && op.Strings[2] == "proc" && errno is EPERM or EACCES)
         {
-            line += ": the executor's /proc has masked or read-only paths (run the executor with --security-opt systempaths=unconfined; see runf doctor)";
+            line += ": the executor's /proc has masked or read-only paths (start the executor with --security-opt systempaths=unconfined, in Docker or an outer runf; see runf doctor)";
         }
         else if (errno is EPERM or EACCES or EINVAL)
         {

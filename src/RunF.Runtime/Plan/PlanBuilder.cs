@@ -24,8 +24,11 @@ public sealed class PlanBuilder(IHostProbe host)
         AddProc(ops);
         AddDev(ops);
         AddSys(ops);
-        AddMasks(ops);
-        AddReadOnlyPaths(ops);
+        if (spec.ProtectSystemPaths)
+        {
+            AddMasks(ops);
+            AddReadOnlyPaths(ops);
+        }
         if (spec.ShareDns)
         {
             AddDns(ops);

@@ -28,6 +28,12 @@ public sealed record ContainerSpec
     /// <summary>Bind the executor's /etc/resolv.conf and /etc/hosts (read-only) over the rootfs's.</summary>
     public bool ShareDns { get; init; } = true;
 
+    /// <summary>
+    /// Mask and write-protect /proc and /sys paths. Off (systempaths=unconfined) only for an
+    /// executor that runs runf inside: a nested proc mount needs a fully visible /proc.
+    /// </summary>
+    public bool ProtectSystemPaths { get; init; } = true;
+
     /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
 

@@ -16,6 +16,7 @@ public sealed record RunRequest
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
+    public IReadOnlyList<string> SecurityOpts { get; init; } = [];
     public string? Memory { get; init; }
     public string? MemorySwap { get; init; }
     public long? PidsLimit { get; init; }

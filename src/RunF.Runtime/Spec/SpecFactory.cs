@@ -27,6 +27,7 @@ public static class SpecFactory
             Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
+            ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             HostUid = hostUid,
             HostGid = hostGid,
@@ -144,6 +145,22 @@ public static class SpecFactory
             throw new RunfException($"invalid {option} \"{text}\": the destination must be an absolute path below / without ..");
         }
         return normal;
+    }
+
+    /// <summary>docker run's --security-opt, of which runf has the one an executor needs.</summary>
+    private static bool ProtectSystemPaths(IReadOnlyList<string> options)
+    {
+        var protect = true;
+        foreach (var option in options)
+        {
+            protect = option switch
+            {
+                "systempaths=unconfined" => false,
+                "systempaths=default" => true,
+                _ => throw new RunfException($"unsupported --security-opt \"{option}\": runf knows systempaths=unconfined (for an executor that runs runf inside)"),
+            };
+        }
+        return protect;
     }
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

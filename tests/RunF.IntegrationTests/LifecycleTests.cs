@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests;
+
+/// <summary>Timeouts, reports, ps and kill, doctor and nesting: the executor's view of a run.</summary>
+[Collection(RunfCollection.Name)]
+public class LifecycleTests(TestEnvironment env)
+{
+    [Fact]
+    public void Timeout_stops_the_container_within_a_second_of_the_deadline_and_exits_124()
+    {
+        var watch = Stopwatch.StartNew();
+        using var p = Runf.Start(env, ["--timeout", "1s", "--stop-timeout", "500ms", "sh", "-c", "sleep 100 & sleep 100 & echo ready; wait"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        var init = Assert.Single(Runf.ChildrenOf(p.Id));
+        var sleepers = Runf.ChildrenOf(init);
+        Assert.Equal(2, sleepers.Count);
+        Assert.True(p.WaitForExit(10_000));
+        Assert.InRange(watch.Elapsed.TotalSeconds, 1.0, 2.5); // SIGTERM is ignored by PID 1: SIGKILL after 0.5 s
+        Assert.Equal(124, p.ExitCode);
+        Assert.Equal("runf: timed out after 1s", p.StandardError.ReadToEnd().Trim());
+        Assert.All(sleepers.Append(init), pid => Assert.True(Runf.StateOf(pid) is null or 'Z', $"process {pid} survived"));
+    }
+
+    [Fact]
+    public void Report_holds_the_true_exit_code_and_times()
+    {
+        var dir = env.NewDir("report");
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
+        var path = Path.Combine(dir, "report.json");
+        var r = Runf.Run(env, "--report", path, "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit 7");
+        Assert.Equal(7, r.ExitCode);
+        using var report = JsonDocument.Parse(File.ReadAllText(path));
+        var root = report.RootElement;
+        Assert.Equal(7, root.GetProperty("exit_code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("signal").ValueKind);
+        Assert.False(root.GetProperty("timed_out").GetBoolean());
+        Assert.Equal(["sh", "-c"], root.GetProperty("command").EnumerateArray().Take(2).Select(e => e.GetString()));
+        Assert.InRange(root.GetProperty("user_cpu_ms").GetDouble() + root.GetProperty("system_cpu_ms").GetDouble(), 1, 10_000);
+        Assert.True(root.GetProperty("wall_time_ms").GetDouble() >= root.GetProperty("user_cpu_ms").GetDouble() * 0.5);
+    }
+
+    [Fact]
+    public void Ps_lists_a_running_container_and_kill_signals_it()
+    {
+        using var p = Runf.Start(env, ["sh", "-c", "trap 'exit 9' USR1; echo ready; while true; do sleep 0.05; done"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        var ps = Runf.Run(env, "ps", "--format", "json");
+        using var list = JsonDocument.Parse(ps.Stdout);
+        var mine = list.RootElement.EnumerateArray().Single(c => c.GetProperty("pid").GetInt32() == Assert.Single(Runf.ChildrenOf(p.Id)));
+        var id = mine.GetProperty("id").GetString()!;
+        Assert.Contains(id, Runf.Run(env, "ps").Stdout);
+        Assert.Equal(0, Runf.Run(env, "kill", id, "USR1").ExitCode);
+        Assert.True(p.WaitForExit(10_000));
+        Assert.Equal(9, p.ExitCode);
+        Assert.Contains("no running container", Runf.Run(env, "kill", id).Stderr);
+    }
+
+    [Fact]
+    public void Doctor_passes_here() =>
+        Assert.Equal(0, Runf.Run(env, "doctor", "--rootfs", "rootfs").ExitCode);
+
+    [Fact]
+    public void Nested_runf_needs_setfcap_and_unmasked_system_paths_and_doctor_says_so()
+    {
+        // The executor as a container: host libraries for the runf binary, the function rootfs bound in.
+        var outer = env.CopyRootfs("outer");
+        foreach (var dir in new[] { "lib", "lib64", "usr/lib", "fn" })
+        {
+            Directory.CreateDirectory(Path.Combine(outer, dir));
+        }
+        File.WriteAllText(Path.Combine(outer, "usr/bin/runf"), "");
+        string[] binds = ["--bind", "/lib:/lib", "--bind", "/lib64:/lib64", "--bind", "/usr/lib:/usr/lib",
+            "--bind", $"{env.Runf}:/usr/bin/runf", "--bind", $"{env.Rootfs}:/fn"];
+        const string inner = "runf doctor --rootfs /fn; echo doctor=$?; runf --rootfs /fn echo inner-ran";
+
+        var plain = Runf.Run(env, ["--rootfs", outer, .. binds, "sh", "-c", inner], null);
+        Assert.Contains("doctor=1", plain.Stdout);
+        Assert.Contains("mapping root needs CAP_SETFCAP", plain.Stdout + plain.Stderr);
+
+        var withCap = Runf.Run(env, ["--rootfs", outer, "--cap-add", "SETFCAP", .. binds, "sh", "-c", inner], null);
+        Assert.Contains("FAIL  proc mount", withCap.Stdout);
+        Assert.Contains("--security-opt systempaths=unconfined", withCap.Stderr);
+
+        var lifted = Runf.Run(env, ["--rootfs", outer, "--cap-add", "SETFCAP", "--security-opt", "systempaths=unconfined", .. binds, "sh", "-c", inner], null);
+        Assert.Contains("doctor=0", lifted.Stdout);
+        Assert.Contains("inner-ran", lifted.Stdout);
+    }
+}
