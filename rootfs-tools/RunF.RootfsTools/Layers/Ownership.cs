@@ -1,0 +1,78 @@
+using System.Text;
+
+namespace RunF.RootfsTools.Layers;
+
+/// <summary>
+/// The image's owners of files, which an unprivileged extraction cannot apply (every file
+/// belongs to the caller). They are kept in a sidecar beside the rootfs, X.owners, so nothing
+/// is lost: one line "UID:GID PATH" for each path not owned by 0:0, path escaped C-style
+/// (\\, \n, \t). A path absent from the file is 0:0.
+/// </summary>
+public static class OwnershipFile
+{
+    public static string PathFor(string rootfsDir) => rootfsDir.TrimEnd('/') + ".owners";
+
+    internal static void Write(string path, IEnumerable<KeyValuePair<string, (int Uid, int Gid)>> owners)
+    {
+        using var writer = new StreamWriter(new FileStream(path, FileMode.CreateNew, FileAccess.Write), new UTF8Encoding(false));
+        foreach (var (file, (uid, gid)) in owners.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            writer.Write(uid);
+            writer.Write(':');
+            writer.Write(gid);
+            writer.Write(' ');
+            writer.Write(Escape(file));
+            writer.Write('\n');
+        }
+    }
+
+    public static string Escape(string path) =>
+        path.Contains('\\') || path.Contains('\n') || path.Contains('\t')
+            ? path.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t")
+            : path;
+}
+
+/// <summary>The in-memory record while layers are applied; removals drop what they remove.</summary>
+internal sealed class OwnershipRecord
+{
+    private readonly Dictionary<string, (int Uid, int Gid)> _owners = new(StringComparer.Ordinal);
+
+    public IEnumerable<KeyValuePair<string, (int Uid, int Gid)>> Entries => _owners;
+
+    public void Set(string path, int uid, int gid)
+    {
+        if (uid == 0 && gid == 0)
+        {
+            _owners.Remove(path);
+        }
+        else
+        {
+            _owners[path] = (uid, gid);
+        }
+    }
+
+    /// <summary>Forgets path and everything below it.</summary>
+    public void RemoveTree(string path)
+    {
+        _owners.Remove(path);
+        if (_owners.Count == 0)
+        {
+            return;
+        }
+        string prefix = path.Length == 0 ? "" : path + "/";
+        foreach (var key in _owners.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            _owners.Remove(key);
+        }
+    }
+
+    /// <summary>Forgets what is below path except the kept paths (an opaque whiteout).</summary>
+    public void RemoveChildren(string path, ISet<string> keep)
+    {
+        string prefix = path.Length == 0 ? "" : path + "/";
+        foreach (var key in _owners.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !keep.Contains(k)).ToList())
+        {
+            _owners.Remove(key);
+        }
+    }
+}
