@@ -83,7 +83,7 @@ internal sealed unsafe class LayerApplier
             }
             if (++Stats.Entries > _maxEntries)
             {
-                throw new RootfsException($"layer {layerNumber} ({layerName}): the image has more than {_maxEntries} entries (--max-files); raise --max-files if the image is trusted");
+                throw new RootfsException($"layer {layerNumber} ({layerName}) entry \"{entry.Name}\": the image has more than {_maxEntries} entries (--max-files); raise --max-files if the image is trusted");
             }
             _root.TrimCache();
             try

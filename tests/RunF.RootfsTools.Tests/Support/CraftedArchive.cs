@@ -34,7 +34,7 @@ public sealed class CraftedArchive
     /// <summary>Writes the archive; layerNames and diffIds override what is computed, for malformed cases.</summary>
     public string Write(string path, string[]? layerNames = null, string[]? diffIds = null, string? configJson = null)
     {
-        using var w = new TarWriter(System.IO.File.Create(path), TarEntryFormat.Pax, leaveOpen: false);
+        using var w = new TarWriter(File.Create(path), TarEntryFormat.Pax, leaveOpen: false);
         var names = new JsonArray();
         var ids = new JsonArray();
         for (int i = 0; i < _layers.Count; i++)
@@ -72,15 +72,15 @@ public sealed class CraftedArchive
         return ms.ToArray();
     }
 
-    public static void File(TarWriter w, string name, string content = "x", int mode = 0x1A4) =>
+    public static void FileEntry(TarWriter w, string name, string content = "x", int mode = 0x1A4) =>
         w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)), Mode = (UnixFileMode)mode });
 
-    public static void Dir(TarWriter w, string name, int mode = 0x1ED) =>
+    public static void DirEntry(TarWriter w, string name, int mode = 0x1ED) =>
         w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, name) { Mode = (UnixFileMode)mode });
 
-    public static void Symlink(TarWriter w, string name, string target) =>
+    public static void SymlinkEntry(TarWriter w, string name, string target) =>
         w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, name) { LinkName = target, Mode = (UnixFileMode)0x1FF });
 
-    public static void HardLink(TarWriter w, string name, string target) =>
+    public static void HardLinkEntry(TarWriter w, string name, string target) =>
         w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target, Mode = (UnixFileMode)0x1A4 });
 }
