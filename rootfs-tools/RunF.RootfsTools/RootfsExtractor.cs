@@ -47,7 +47,14 @@ public static class RootfsExtractor
                     options.Progress?.Invoke(new ExtractProgress(i + 1, image.Layers.Count, pipeline.UncompressedBytes, total));
                     using var tar = pipeline.Next();
                     var reporting = options.Progress is null ? (Stream)tar : new ProgressStream(tar, () => options.Progress(new ExtractProgress(i + 1, image.Layers.Count, pipeline.UncompressedBytes, total)));
-                    applier.Apply(reporting, i + 1, layer.Name, ct);
+                    if (tar.AtEnd())
+                    {
+                        applier.CountEmptyLayer();
+                    }
+                    else
+                    {
+                        applier.Apply(reporting, i + 1, layer.Name, ct);
+                    }
                     string digest = tar.Drain();
                     if (!string.Equals(digest, diffIds[i], StringComparison.OrdinalIgnoreCase))
                     {

@@ -102,6 +102,8 @@ internal sealed unsafe class LayerApplier
         Stats.Layers++;
     }
 
+    public void CountEmptyLayer() => Stats.Layers++;
+
     private void ApplyEntry(TarEntry entry)
     {
         string path = EntryPath.Normalize(entry.Name, out string? problem) ?? throw new RootfsException(problem + "; refusing to write outside the root");

@@ -142,13 +142,33 @@ internal sealed class LayerPipeline : IDisposable
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+        /// <summary>Whether the layer has no (more) bytes; a zero-length blob is an empty layer, not a broken tar.</summary>
+        public bool AtEnd()
+        {
+            FillIfEmpty();
+            return _offset == _length;
+        }
+
         public override int Read(Span<byte> destination)
+        {
+            if (!FillIfEmpty())
+            {
+                return 0;
+            }
+            int n = Math.Min(destination.Length, _length - _offset);
+            _buffer.AsSpan(_offset, n).CopyTo(destination);
+            _offset += n;
+            return n;
+        }
+
+        // Makes the current chunk non-empty; false at the end of the layer.
+        private bool FillIfEmpty()
         {
             while (_offset == _length)
             {
                 if (Digest is not null)
                 {
-                    return 0;
+                    return false;
                 }
                 if (_buffer is not null)
                 {
@@ -164,16 +184,13 @@ internal sealed class LayerPipeline : IDisposable
                 {
                     Digest = chunk.Digest;
                     _offset = _length = 0;
-                    return 0;
+                    return false;
                 }
                 _buffer = chunk.Buffer;
                 _offset = 0;
                 _length = chunk.Length;
             }
-            int n = Math.Min(destination.Length, _length - _offset);
-            _buffer.AsSpan(_offset, n).CopyTo(destination);
-            _offset += n;
-            return n;
+            return true;
         }
 
         /// <summary>Reads what the tar reader left (end-of-archive blocks, padding) so the digest covers everything.</summary>
