@@ -43,6 +43,10 @@ internal sealed class OuterArchive : IDisposable
             {
                 spool = Spool(Console.OpenStandardInput(), spoolDir, ct);
             }
+            else if (Directory.Exists(path))
+            {
+                throw new RootfsException($"archive {path} is a directory; give the archive file (docker save -o FILE)");
+            }
             else if (IsPipe(path))
             {
                 // <(docker save x) and named pipes cannot be read by offset either.
@@ -74,16 +78,16 @@ internal sealed class OuterArchive : IDisposable
         }
     }
 
+    // Opened with open(2) rather than File.OpenHandle so the error text comes from errno: the
+    // NativeAOT binary strips .NET's exception message resources.
     private static SafeFileHandle OpenHandle(string path)
     {
-        try
+        int fd = Safety.Native.OpenAt(Safety.Native.AtFdCwd, path, Safety.Native.ORdOnly | Safety.Native.OCloExec, 0);
+        if (fd < 0)
         {
-            return System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            throw new RootfsException($"cannot open archive {path}: {Safety.Native.ErrorText(Safety.Native.Errno)}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RootfsException($"cannot open archive {path}: {e.Message.ToLowerInvariant().TrimEnd('.')}");
-        }
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     private static bool IsPipe(string path)
