@@ -125,7 +125,7 @@ internal sealed class LayerPipeline : IDisposable
     }
 
     /// <summary>One layer's tar bytes as they arrive from the pipeline.</summary>
-    internal sealed class LayerStream : Stream
+    internal sealed class LayerStream : ForwardOnlyStream
     {
         private readonly LayerPipeline _pipeline;
         private byte[]? _buffer;
@@ -139,8 +139,6 @@ internal sealed class LayerPipeline : IDisposable
 
         /// <summary>sha256 of the whole uncompressed layer; set once the stream has been read to its end.</summary>
         public string? Digest { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         /// <summary>Whether the layer has no (more) bytes; a zero-length blob is an empty layer, not a broken tar.</summary>
         public bool AtEnd()
@@ -219,17 +217,5 @@ internal sealed class LayerPipeline : IDisposable
             }
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush()
-        {
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,12 +1,10 @@
 namespace RunF.RootfsTools.Layers;
 
 /// <summary>Passes reads through and calls report every 4 MiB, so progress costs nothing per entry.</summary>
-internal sealed class ProgressStream(Stream inner, Action report) : Stream
+internal sealed class ProgressStream(Stream inner, Action report) : ForwardOnlyStream
 {
     private const long Interval = 4 << 20;
     private long _sinceReport;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -19,16 +17,4 @@ internal sealed class ProgressStream(Stream inner, Action report) : Stream
         }
         return n;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush()
-    {
-    }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
