@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RunF.RootfsTools;
+
+/// <summary>
+/// What runf needs from an image's config to run it without an explicit command: Entrypoint
+/// plus Cmd, with Env and WorkingDir. User, ExposedPorts and Labels are kept for information.
+/// </summary>
+public sealed record ImageConfig(
+    string[] Env,
+    string[]? Entrypoint,
+    string[]? Cmd,
+    string? WorkingDir,
+    string? User,
+    string[] ExposedPorts,
+    IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>
+/// The image config is saved beside the rootfs, not inside it, so the rootfs stays exactly
+/// the image's content: for output directory X the file is X.image.json.
+/// </summary>
+public static class ImageConfigFile
+{
+    public static string PathFor(string rootfsDir) => rootfsDir.TrimEnd('/') + ".image.json";
+
+    /// <summary>
+    /// The saved config of rootfsDir, or null when there is none (a rootfs not made by
+    /// `runf rootfs extract`). A file that exists but cannot be read is an error, not null:
+    /// silently running a different command would be worse.
+    /// </summary>
+    public static ImageConfig? TryLoad(string rootfsDir)
+    {
+        string path = PathFor(rootfsDir);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, ImageConfigJsonContext.Default.ImageConfig)
+                ?? throw new RootfsException($"image config {path} is empty; extract the image again");
+        }
+        catch (JsonException e)
+        {
+            throw new RootfsException($"image config {path} is not valid json ({e.Message}); extract the image again", e);
+        }
+    }
+
+    internal static void Write(string path, ImageConfig config)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        JsonSerializer.Serialize(stream, config, ImageConfigJsonContext.Default.ImageConfig);
+    }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(ImageConfig))]
+internal sealed partial class ImageConfigJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,363 @@
+using System.Buffers;
+using System.Formats.Tar;
+using System.Text;
+using RunF.RootfsTools.Safety;
+
+namespace RunF.RootfsTools.Layers;
+
+/// <summary>
+/// Applies layer tars to the root directory with OCI image-spec semantics: bottom to top;
+/// ".wh.NAME" removes NAME from lower layers only; ".wh..wh..opq" empties its directory of
+/// lower-layer content wherever it appears in the tar; an entry replaces what it meets
+/// (directories merge); hardlinks may point into earlier layers; symlinks are never followed;
+/// directory modes and times are set last, once everything below them is written.
+/// Unprivileged by design: ownership goes to <see cref="OwnershipRecord"/>, device nodes and
+/// non-user xattrs are skipped and counted.
+/// </summary>
+internal sealed unsafe class LayerApplier
+{
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+    private const string MetaPrefix = ".wh..wh.";
+    private const int CopyBufferSize = 1 << 20;
+
+    private readonly RootDir _root;
+    private readonly long _maxEntries;
+    private readonly uint _umask;
+    private readonly Dictionary<string, DirMeta> _dirMeta = new(StringComparer.Ordinal);
+    // Paths the current layer has written: whiteouts must not remove them (they hide lower
+    // layers only), whatever order the tar lists them in.
+    private readonly HashSet<string> _layerPaths = new(StringComparer.Ordinal);
+    private readonly byte[] _copyBuffer = new byte[CopyBufferSize];
+
+    private readonly record struct DirMeta(uint Mode, DateTimeOffset MTime, List<KeyValuePair<string, string>>? Xattrs);
+
+    public LayerApplier(RootDir root, long maxEntries, uint umask)
+    {
+        _root = root;
+        _maxEntries = maxEntries;
+        _umask = umask;
+        _root.TreeRemoved = ForgetTree;
+    }
+
+    // Metadata recorded for paths below a removed directory must not reach whatever a later
+    // layer puts there.
+    private void ForgetTree(string path)
+    {
+        Owners.RemoveTree(path);
+        _dirMeta.Remove(path);
+        string prefix = path + "/";
+        foreach (var key in _dirMeta.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            _dirMeta.Remove(key);
+        }
+    }
+
+    public ExtractStats Stats { get; } = new();
+    public OwnershipRecord Owners { get; } = new();
+
+    /// <summary>Applies one layer. layerNumber is 1-based and used in every error.</summary>
+    public void Apply(Stream tar, int layerNumber, string layerName, CancellationToken ct)
+    {
+        _layerPaths.Clear();
+        using var reader = new TarReader(tar, leaveOpen: true);
+        while (true)
+        {
+            TarEntry? entry;
+            try
+            {
+                entry = reader.GetNextEntry(copyData: false);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+            {
+                throw new RootfsException($"layer {layerNumber} ({layerName}) is not a valid tar or is truncated: {LayerPipeline.Describe(e)}", e);
+            }
+            if (entry is null)
+            {
+                break;
+            }
+            ct.ThrowIfCancellationRequested();
+            if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+            {
+                continue;
+            }
+            if (++Stats.Entries > _maxEntries)
+            {
+                throw new RootfsException($"layer {layerNumber} ({layerName}) entry \"{entry.Name}\": the image has more than {_maxEntries} entries (--max-files); raise --max-files if the image is trusted");
+            }
+            _root.TrimCache();
+            try
+            {
+                ApplyEntry(entry);
+            }
+            catch (RootfsException e)
+            {
+                throw new RootfsException($"layer {layerNumber} ({layerName}) entry \"{entry.Name}\": {e.Message}", e);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or EndOfStreamException)
+            {
+                throw new RootfsException($"layer {layerNumber} ({layerName}) entry \"{entry.Name}\": {LayerPipeline.Describe(e)}", e);
+            }
+        }
+        Stats.Layers++;
+    }
+
+    public void CountEmptyLayer() => Stats.Layers++;
+
+    private void ApplyEntry(TarEntry entry)
+    {
+        string path = EntryPath.Normalize(entry.Name, out string? problem) ?? throw new RootfsException(problem + "; refusing to write outside the root");
+        if (path.Length == 0)
+        {
+            if (entry.EntryType != TarEntryType.Directory)
+            {
+                throw new RootfsException("the root of the image must be a directory");
+            }
+            RecordDir(path, entry);
+            return;
+        }
+        var (parent, name) = EntryPath.Split(path);
+        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            ApplyWhiteout(parent, name);
+            return;
+        }
+        switch (entry.EntryType)
+        {
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                WriteFile(entry, path, parent, name);
+                Stats.Files++;
+                break;
+            case TarEntryType.Directory:
+                _root.MakeDir(_root.Dir(parent, create: true), name, path);
+                RecordDir(path, entry);
+                Stats.Directories++;
+                break;
+            case TarEntryType.SymbolicLink:
+                {
+                    int dirFd = _root.Dir(parent, create: true);
+                    _root.Symlink(dirFd, name, path, entry.LinkName);
+                    _root.SetSymlinkTime(dirFd, name, path, entry.ModificationTime);
+                    Stats.Symlinks++;
+                    break;
+                }
+            case TarEntryType.HardLink:
+                {
+                    string target = EntryPath.Normalize(entry.LinkName, out string? linkProblem)
+                        ?? throw new RootfsException($"hardlink target \"{entry.LinkName}\": {linkProblem}; refusing to link outside the root");
+                    if (target.Length == 0)
+                    {
+                        throw new RootfsException("hardlink target is the root directory");
+                    }
+                    if (target != path)
+                    {
+                        _root.HardLink(_root.Dir(parent, create: true), name, path, target);
+                    }
+                    Stats.Hardlinks++;
+                    break;
+                }
+            case TarEntryType.Fifo:
+                _root.MakeFifo(_root.Dir(parent, create: true), name, path, (uint)entry.Mode);
+                break;
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+                // mknod needs CAP_MKNOD in the initial namespace; the runtime provides /dev itself.
+                Stats.SkippedDevices++;
+                return;
+            default:
+                throw new RootfsException($"unsupported tar entry type {entry.EntryType}");
+        }
+        _layerPaths.Add(path);
+        Owners.Set(path, entry.Uid, entry.Gid);
+    }
+
+    private void ApplyWhiteout(string parent, string name)
+    {
+        Stats.Whiteouts++;
+        if (name == OpaqueMarker)
+        {
+            _root.RemoveChildren(parent, _layerPaths);
+            Owners.RemoveChildren(parent, _layerPaths);
+            string prefix = parent.Length == 0 ? "" : parent + "/";
+            foreach (var key in _dirMeta.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length && !_layerPaths.Contains(k)).ToList())
+            {
+                _dirMeta.Remove(key);
+            }
+            return;
+        }
+        if (name.StartsWith(MetaPrefix, StringComparison.Ordinal))
+        {
+            // aufs bookkeeping (.wh..wh..plnk, .wh..wh.aufs): not content.
+            return;
+        }
+        string victim = name[WhiteoutPrefix.Length..];
+        if (victim.Length == 0 || victim is "." or "..")
+        {
+            throw new RootfsException($"whiteout \"{name}\" names no file; refusing it");
+        }
+        string victimPath = EntryPath.Join(parent, victim);
+        if (_layerPaths.Contains(victimPath))
+        {
+            return;
+        }
+        int dirFd = _root.Dir(parent, create: false);
+        if (dirFd < 0)
+        {
+            return;
+        }
+        _root.Remove(dirFd, victim, victimPath);
+        Owners.RemoveTree(victimPath);
+    }
+
+    private void WriteFile(TarEntry entry, string path, string parent, string name)
+    {
+        uint mode = (uint)entry.Mode;
+        int fd = _root.CreateFile(_root.Dir(parent, create: true), name, path, mode);
+        try
+        {
+            if (entry.DataStream is { } data)
+            {
+                CopyTo(data, fd, path);
+            }
+            // open(2) applied the umask; only files whose mode it changed (or with setuid,
+            // setgid, sticky bits) need the extra fchmod.
+            if ((mode & ~Mode.Perm0777) != 0 || (mode & _umask) != 0)
+            {
+                if (Native.FChmod(fd, mode) != 0)
+                {
+                    throw RootDir.Fail(Native.Errno, $"chmod {path}");
+                }
+            }
+            ApplyXattrs(fd, entry, path);
+            var times = stackalloc Native.Timespec[2];
+            times[0] = times[1] = Native.ToTimespec(entry.ModificationTime);
+            if (Native.FUtimens(fd, times) != 0)
+            {
+                throw RootDir.Fail(Native.Errno, $"set time of {path}");
+            }
+        }
+        finally
+        {
+            Native.Close(fd);
+        }
+    }
+
+    private void CopyTo(Stream data, int fd, string path)
+    {
+        int n;
+        while ((n = data.Read(_copyBuffer, 0, _copyBuffer.Length)) > 0)
+        {
+            fixed (byte* p = _copyBuffer)
+            {
+                int done = 0;
+                while (done < n)
+                {
+                    nint w = Native.Write(fd, p + done, (nuint)(n - done));
+                    if (w < 0)
+                    {
+                        int errno = Native.Errno;
+                        if (errno == Native.EIntr)
+                        {
+                            continue;
+                        }
+                        throw RootDir.Fail(errno, $"write {path}");
+                    }
+                    done += (int)w;
+                }
+            }
+            Stats.FileBytes += n;
+        }
+    }
+
+    private List<KeyValuePair<string, string>>? UserXattrs(TarEntry entry)
+    {
+        if (entry is not PaxTarEntry pax || pax.ExtendedAttributes.Count == 0)
+        {
+            return null;
+        }
+        List<KeyValuePair<string, string>>? kept = null;
+        foreach (var (key, value) in pax.ExtendedAttributes)
+        {
+            const string Schily = "SCHILY.xattr.";
+            if (!key.StartsWith(Schily, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string name = key[Schily.Length..];
+            if (name.StartsWith("user.", StringComparison.Ordinal))
+            {
+                (kept ??= []).Add(new(name, value));
+            }
+            else
+            {
+                // security.capability, trusted.*, system.posix_acl_*: need privileges or a
+                // matching user namespace to mean anything.
+                Stats.DroppedXattrs++;
+            }
+        }
+        return kept;
+    }
+
+    private void ApplyXattrs(int fd, TarEntry entry, string path)
+    {
+        var xattrs = UserXattrs(entry);
+        if (xattrs is null)
+        {
+            return;
+        }
+        foreach (var (name, value) in xattrs)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            fixed (byte* p = bytes)
+            {
+                if (Native.FSetXattr(fd, name, p, (nuint)bytes.Length, 0) != 0)
+                {
+                    throw RootDir.Fail(Native.Errno, $"set xattr {name} on {path}");
+                }
+            }
+        }
+    }
+
+    private void RecordDir(string path, TarEntry entry)
+    {
+        _dirMeta[path] = new DirMeta((uint)entry.Mode, entry.ModificationTime, UserXattrs(entry));
+        _layerPaths.Add(path);
+        Owners.Set(path, entry.Uid, entry.Gid);
+    }
+
+    /// <summary>
+    /// Sets directory modes, times and xattrs, deepest first: creating entries changes a
+    /// directory's mtime, and a read-only mode would have blocked writing into it.
+    /// </summary>
+    public void FinishDirectories()
+    {
+        foreach (var (path, meta) in _dirMeta.OrderByDescending(d => EntryPath.Depth(d.Key)))
+        {
+            if (meta.Xattrs is not null)
+            {
+                int fd = _root.OpenDirForXattr(path);
+                if (fd >= 0)
+                {
+                    try
+                    {
+                        foreach (var (name, value) in meta.Xattrs)
+                        {
+                            byte[] bytes = Encoding.UTF8.GetBytes(value);
+                            fixed (byte* p = bytes)
+                            {
+                                if (Native.FSetXattr(fd, name, p, (nuint)bytes.Length, 0) != 0)
+                                {
+                                    throw RootDir.Fail(Native.Errno, $"set xattr {name} on {path}");
+                                }
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        Native.Close(fd);
+                    }
+                }
+            }
+            _root.SetDirMetadata(path, meta.Mode, meta.MTime);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using RunF.RootfsTools.Safety;
+
+namespace RunF.RootfsTools.Output;
+
+/// <summary>
+/// The mount points the runtime needs, created empty when the image lacks them (as Docker's
+/// init layer does), so that a read-only rootfs can be used untouched. Anything already there,
+/// symlinks included, is left as the image made it.
+/// </summary>
+internal static class MountPoints
+{
+    private static readonly (string Path, bool IsDir, uint Mode)[] Points =
+    [
+        ("proc", true, Mode.Perm0555),
+        ("sys", true, Mode.Perm0555),
+        ("dev", true, Mode.Perm0755),
+        ("tmp", true, Mode.Perm1777),
+        ("etc", true, Mode.Perm0755),
+        ("etc/resolv.conf", false, Mode.Perm0644),
+        ("etc/hosts", false, Mode.Perm0644),
+    ];
+
+    public static int Ensure(RootDir root)
+    {
+        int created = 0;
+        foreach (var (path, isDir, mode) in Points)
+        {
+            var (parent, name) = EntryPath.Split(path);
+            int dirFd;
+            try
+            {
+                dirFd = root.Dir(parent, create: false);
+            }
+            catch (RootfsException)
+            {
+                // The parent is a symlink or not a directory (e.g. /etc -> somewhere): the
+                // image's own arrangement, which the runtime has to cope with.
+                continue;
+            }
+            if (dirFd < 0 || RootDir.Exists(dirFd, name))
+            {
+                continue;
+            }
+            if (isDir)
+            {
+                if (Native.MkdirAt(dirFd, name, Mode.Perm0700) != 0)
+                {
+                    throw RootDir.Fail(Native.Errno, $"create mount point {path}");
+                }
+                if (!root.SetDirMetadata(path, mode, DateTimeOffset.UtcNow))
+                {
+                    throw new RootfsException($"mount point {path} vanished while it was created");
+                }
+            }
+            else
+            {
+                int fd = root.CreateFile(dirFd, name, path, mode);
+                Native.Close(fd);
+            }
+            created++;
+        }
+        return created;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using RunF.RootfsTools.Archive;
+using RunF.RootfsTools.Json;
+using RunF.RootfsTools.Layers;
+using RunF.RootfsTools.Output;
+using RunF.RootfsTools.Safety;
+using Serilog;
+
+namespace RunF.RootfsTools;
+
+/// <summary>
+/// `runf rootfs extract` and `runf rootfs ls`: open the archive, pick the image, apply its
+/// layers into a private directory and move it into place with the image config beside it.
+/// </summary>
+public static class RootfsExtractor
+{
+    public static IReadOnlyList<ImageInfo> List(string archivePath, CancellationToken ct)
+    {
+        using var archive = OuterArchive.Open(archivePath, Path.GetTempPath(), ct);
+        return ImageCatalog.Read(archive);
+    }
+
+    public static ExtractResult Extract(ExtractOptions options, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var output = new AtomicOutput(options.Output, options.Force);
+        using var archive = OuterArchive.Open(options.Archive, output.Parent, ct);
+        var image = ImageSelector.Select(ImageCatalog.Read(archive), options.Image);
+        var config = ImageCatalog.ParseConfig(image);
+        var diffIds = config.Rootfs?.DiffIds ?? [];
+        if (diffIds.Count != image.Layers.Count)
+        {
+            throw new RootfsException($"image {image.ShortId} lists {image.Layers.Count} layers but its config has {diffIds.Count} diff_ids; the archive is inconsistent");
+        }
+        Log.Debug("Extracting {Image} ({Layers} layers) from {Archive} into {TempDir}", image.ShortId, image.Layers.Count, archive.DisplayName, output.TempDir);
+
+        ExtractStats stats;
+        using (var root = RootDir.Open(output.TempDir))
+        {
+            var applier = new LayerApplier(root, options.MaxFiles, Umask.Current());
+            using (var pipeline = new LayerPipeline(archive, image.Layers, options.MaxSize, ct))
+            {
+                long total = image.Size;
+                for (int i = 0; i < image.Layers.Count; i++)
+                {
+                    var layer = image.Layers[i];
+                    options.Progress?.Invoke(new ExtractProgress(i + 1, image.Layers.Count, pipeline.UncompressedBytes, total));
+                    using var tar = pipeline.Next();
+                    var reporting = options.Progress is null ? (Stream)tar : new ProgressStream(tar, () => options.Progress(new ExtractProgress(i + 1, image.Layers.Count, pipeline.UncompressedBytes, total)));
+                    if (tar.AtEnd())
+                    {
+                        applier.CountEmptyLayer();
+                    }
+                    else
+                    {
+                        applier.Apply(reporting, i + 1, layer.Name, ct);
+                    }
+                    string digest = tar.Drain();
+                    if (!string.Equals(digest, diffIds[i], StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new RootfsException($"layer {i + 1} ({layer.Name}) has digest {digest} but the image config expects {diffIds[i]}; the archive is corrupt");
+                    }
+                    Log.Debug("Applied layer {Layer} {Name} {DiffId}", i + 1, layer.Name, digest);
+                }
+            }
+            MountPoints.Ensure(root);
+            applier.FinishDirectories();
+            stats = applier.Stats;
+            OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners.Entries);
+        }
+        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), ToImageConfig(config.Config));
+        ct.ThrowIfCancellationRequested();
+        output.Commit();
+        return new ExtractResult(image, output.FinalPath, stats, clock.Elapsed);
+    }
+
+    private static ImageConfig ToImageConfig(ContainerConfig? c) => new(
+        Env: c?.Env?.ToArray() ?? [],
+        Entrypoint: c?.Entrypoint?.ToArray(),
+        Cmd: c?.Cmd?.ToArray(),
+        WorkingDir: string.IsNullOrEmpty(c?.WorkingDir) ? null : c.WorkingDir,
+        User: string.IsNullOrEmpty(c?.User) ? null : c.User,
+        ExposedPorts: c?.ExposedPorts?.Keys.Order(StringComparer.Ordinal).ToArray() ?? [],
+        Labels: c?.Labels ?? new Dictionary<string, string>());
+}
