@@ -11,6 +11,7 @@ public static class RunfCommandLine
     {
         var root = new RootCommand("Run a command in a rootless, read-only function container.");
         RunCommand.AddTo(root, startedAt);
+        root.Subcommands.Add(RootfsCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(PsCommand.Create());
         root.Subcommands.Add(KillCommand.Create());

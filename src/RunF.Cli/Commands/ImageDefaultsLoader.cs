@@ -1,9 +1,28 @@
+using RunF.RootfsTools;
+using RunF.Runtime.Errors;
 using RunF.Runtime.Spec;
 
 namespace RunF.Cli.Commands;
 
-/// <summary>The image config saved beside an extracted rootfs, if there is one.</summary>
+/// <summary>The image config `runf rootfs extract` saved beside a rootfs, as run defaults.</summary>
 public static class ImageDefaultsLoader
 {
-    public static ImageDefaults? Load(string rootfs) => null;
+    public static ImageDefaults? Load(string rootfs)
+    {
+        // Checked first: most rootfs have no config, and a thrown FileNotFoundException costs start-up time.
+        if (!File.Exists(ImageConfigFile.PathFor(rootfs)))
+        {
+            return null;
+        }
+        try
+        {
+            return ImageConfigFile.TryLoad(rootfs) is { } config
+                ? new ImageDefaults(config.Env, config.Entrypoint, config.Cmd, config.WorkingDir)
+                : null;
+        }
+        catch (RootfsException e)
+        {
+            throw new RunfException(e.Message);
+        }
+    }
 }
