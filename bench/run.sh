@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# RunF's benchmark suite, one session: cold start, throughput and supervisor memory of runf vs
+# runc, crun, bubblewrap and a bare unshare, all as the same unprivileged user; then the rootfs
+# extraction benchmark if bench/extract/run.sh exists.
+#   bench/run.sh            full run (about 2 minutes), prints the Markdown tables
+#   bench/run.sh --smoke    a few runs each (well under a minute); non-zero if a runtime fails
+# Raw results: bench/results/STAMP-{coldstart,throughput,rss,meta}.json (meta: versions, run counts).
+# As root it installs what is missing (apt-get), builds out/runf and out/rootfs if absent, and
+# measures as uid/gid $BENCH_UID (default 40000) in a world-readable temporary directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  *) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+bench_uid=${BENCH_UID:-40000}
+
+if [ "$(id -u)" = 0 ]; then
+  # A fresh machine lacks the runtimes compared against; install only what is missing.
+  missing=()
+  for pkg in runc crun bubblewrap hyperfine jq umoci skopeo util-linux; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+for tool in runc crun bwrap hyperfine jq unshare; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (run as root to install it)" >&2; exit 1; }
+done
+[ -x out/runf ] && [ -d out/rootfs ] || ./build.sh rootfs
+
+# The checkout's parents may be unreadable by the bench user: work on copies in /tmp.
+work=$(mktemp -d /tmp/runf-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+cp -a out/runf out/rootfs "$work/"
+cp -r bench/lib "$work/lib"
+if [ "$(id -u)" = 0 ]; then
+  chown -R "$bench_uid:$bench_uid" "$work/lib"
+  chown "$bench_uid:$bench_uid" "$work"
+  as_user=(setpriv --reuid="$bench_uid" --regid="$bench_uid" --clear-groups env -u XDG_RUNTIME_DIR)
+else
+  as_user=()
+fi
+
+"${as_user[@]}" "$work/lib/measure.sh" "$work" "$mode"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)-$mode
+for kind in coldstart throughput rss; do
+  cp "$work/results/$kind.json" "bench/results/$stamp-$kind.json"
+done
+jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" \
+  --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --arg runc "$(runc --version | head -1)" --arg crun "$(crun --version | head -1)" \
+  --arg bwrap "$(bwrap --version)" --arg hyperfine "$(hyperfine --version)" \
+  '. + {mode: $mode, kernel: $kernel, cpus: $cpus, commit: $commit, runc: $runc, crun: $crun, bwrap: $bwrap, hyperfine: $hyperfine}' \
+  "$work/results/params.json" > "bench/results/$stamp-meta.json"
+
+bench/lib/report.sh "bench/results/$stamp"
+
+# The rootfs extraction benchmark (bench/extract/) is another suite: run it when it exists.
+if [ -x bench/extract/run.sh ]; then
+  bench/extract/run.sh ${1:+"$1"}
+fi
