@@ -32,6 +32,18 @@ public static class Runf
         return new RunResult(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs runf as the test runner itself (root in CI): only for what needs root, the host's cgroups.</summary>
+    public static RunResult RunAsCaller(TestEnvironment env, params string[] args)
+    {
+        var psi = new ProcessStartInfo(env.Runf) { WorkingDirectory = env.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        args.ToList().ForEach(psi.ArgumentList.Add);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return new RunResult(p.ExitCode, stdout.Result, stderr);
+    }
+
     /// <summary>Starts runf with every stream redirected; the caller owns the process.</summary>
     public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null)
     {

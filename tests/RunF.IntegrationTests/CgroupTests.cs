@@ -1,0 +1,87 @@
+using System.Text.Json;
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests;
+
+/// <summary>
+/// Limits enforced by the host's cgroups: as root (who may create cgroups here) and as the
+/// unprivileged user with a cgroup delegated to it, as an executor would have.
+/// </summary>
+[Collection(RunfCollection.Name)]
+public class CgroupTests(TestEnvironment env)
+{
+    private static bool V2 => File.Exists("/sys/fs/cgroup/cgroup.controllers");
+
+    private static readonly string[] V1Controllers = ["memory", "pids", "cpu", "cpuacct"];
+
+    [Fact]
+    public void Memory_hog_is_killed_and_reported_with_137()
+    {
+        Assert.True(TestEnvironment.IsRoot, "cgroup tests need root to create or delegate cgroups");
+        var r = Runf.RunAsCaller(env, "--memory", "32m", "tail", "/dev/zero");
+        Assert.Equal(137, r.ExitCode);
+        Assert.Equal("runf: container killed: out of memory (limit 32 MiB)", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public void Fork_bomb_stops_at_the_pids_limit_and_the_container_still_exits()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var r = Runf.RunAsCaller(env, "--pids-limit", "32", "--timeout", "60s", "sh", "-c",
+            "i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done; echo looped");
+        // busybox sh gives up (exit 2) when fork fails; its PID namespace takes the 31 sleepers with it.
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("can't fork", r.Stderr);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Cpu_quota_holds_a_burner_to_about_a_fifth_of_a_core()
+    {
+        var report = Path.Combine(env.Dir, $"cpu-{Guid.NewGuid():N}.json");
+        var r = Runf.RunAsCaller(env, "--cpus", "0.2", "--timeout", "2s", "--stop-timeout", "100ms", "--report", report, "sh", "-c", "while :; do :; done");
+        Assert.Equal(124, r.ExitCode);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var cpu = json.RootElement.GetProperty("user_cpu_ms").GetDouble() + json.RootElement.GetProperty("system_cpu_ms").GetDouble();
+        Assert.InRange(cpu, 200, 800); // 0.2 CPU x 2 s = 400 ms, with room for a noisy machine
+        Assert.True(json.RootElement.GetProperty("timed_out").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("peak_memory_bytes").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void Unprivileged_user_enforces_limits_in_a_delegated_cgroup_and_leaves_nothing_behind()
+    {
+        var name = $"runf-test-{Guid.NewGuid():N}"[..20];
+        var dirs = V2 ? [Path.Combine("/sys/fs/cgroup", name)] : V1Controllers.Select(c => Path.Combine("/sys/fs/cgroup", c, name)).Where(d => Directory.Exists(Path.GetDirectoryName(d))).ToList();
+        try
+        {
+            if (V2)
+            {
+                File.WriteAllText("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids +cpu");
+            }
+            foreach (var dir in dirs)
+            {
+                Directory.CreateDirectory(dir);
+                Shell.Run("chown", "-R", $"{TestEnvironment.TestUid}", dir);
+            }
+            var oom = Runf.Run(env, "--cgroup-parent", "/" + name, "--memory", "32m", "tail", "/dev/zero");
+            Assert.Equal(137, oom.ExitCode);
+            Assert.Contains("out of memory (limit 32 MiB)", oom.Stderr);
+            Assert.Equal(0, Runf.Run(env, "--cgroup-parent", "/" + name, "--pids-limit", "8", "true").ExitCode);
+            Assert.All(dirs, dir => Assert.Empty(Directory.GetDirectories(dir, "runf-*")));
+        }
+        finally
+        {
+            dirs.ForEach(dir => { if (Directory.Exists(dir)) Directory.Delete(dir); });
+        }
+    }
+
+    [Fact]
+    public void Limits_without_a_writable_cgroup_fail_before_starting()
+    {
+        var r = Runf.Run(env, "--memory", "32m", "touch", "/tmp/started");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Matches("^runf: cannot create a cgroup in /sys/fs/cgroup/.*: it is not writable by uid 40000: delegate one", r.Stderr);
+        Assert.Equal(0, Runf.Run(env, "true").ExitCode); // no limit asked: runs without a cgroup
+    }
+}
