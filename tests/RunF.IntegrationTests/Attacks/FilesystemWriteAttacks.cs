@@ -1,0 +1,52 @@
+using Xunit.Abstractions;
+
+namespace RunF.IntegrationTests.Attacks;
+
+/// <summary>The rootfs and the kernel's interfaces are read-only: writes fail with EROFS.</summary>
+[Collection(AttackCollection.Name)]
+public class ReadOnlyRootfsAttacks(AttackEnvironment world, ITestOutputHelper output) : AttackTests(world, output, "read-only rootfs")
+{
+    [Theory]
+    [InlineData("/bin/busybox")]
+    [InlineData("/bin/new-file")]
+    [InlineData("/etc/passwd")]
+    [InlineData("/etc/resolv.conf")]
+    [InlineData("/proc/self/exe")]
+    public void Writing_a_file_fails_with_EROFS(string path) => Blocked($"write {path}", "EROFS", "write", path);
+
+    [Fact]
+    public void Creating_a_directory_fails_with_EROFS() => Blocked("mkdir /etc/x", "EROFS", "mkdir", "/etc/x");
+}
+
+/// <summary>/proc/sys, /sys and the cgroup tree are read-only down to every submount.</summary>
+[Collection(AttackCollection.Name)]
+public class KernelInterfaceAttacks(AttackEnvironment world, ITestOutputHelper output) : AttackTests(world, output, "read-only /proc/sys, /sys")
+{
+    [Theory]
+    [InlineData("/proc/sys/kernel/hostname")]
+    [InlineData("/proc/sys/kernel/core_pattern")]
+    [InlineData("/proc/sys/vm/drop_caches")]
+    [InlineData("/sys/kernel/mm/transparent_hugepage/enabled")]
+    [InlineData("/sys/fs/cgroup/pids/cgroup.procs")]
+    [InlineData("/sys/fs/cgroup/memory/memory.limit_in_bytes")]
+    [InlineData("/sys/fs/cgroup/unified/cgroup.procs")]
+    public void Writing_fails_with_EROFS(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} is missing on this host: the attack would prove nothing");
+        Blocked($"write {path}", "EROFS", "write", path);
+    }
+
+    [Theory]
+    [InlineData("/sys/fs/cgroup/pids/escape")]
+    [InlineData("/sys/fs/cgroup/memory/escape")]
+    [InlineData("/sys/fs/cgroup/unified/escape")]
+    public void Creating_a_cgroup_fails_with_EROFS(string path) => Blocked($"mkdir {path}", "EROFS", "mkdir", path);
+
+    [Fact]
+    public void Sysrq_trigger_is_read_only_or_absent_as_on_the_host()
+    {
+        // This kernel has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ off): then it must be absent inside too.
+        var expected = File.Exists("/proc/sysrq-trigger") ? "EROFS" : "ENOENT";
+        Blocked("write /proc/sysrq-trigger", expected, "write", "/proc/sysrq-trigger");
+    }
+}

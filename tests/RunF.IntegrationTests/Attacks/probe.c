@@ -1,0 +1,211 @@
+/*
+ * probe: one attack on the container boundary per invocation, run inside a runf container.
+ * Prints one line, "ok ..." when the attempt succeeded or the errno's name when it failed,
+ * so the tests assert the exact outcome rather than a shell's exit status.
+ * Built statically by the attack fixture (cc -static) and copied into a rootfs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int report(int rc)
+{
+    if (rc == 0) {
+        puts("ok");
+        return 0;
+    }
+    puts(strerrorname_np(errno));
+    return 1;
+}
+
+static int write_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -1;
+    }
+    ssize_t n = write(fd, data, strlen(data));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n < 0 ? -1 : 0;
+}
+
+/* Prints "ok N" with the number of bytes read, or the errno. */
+static int read_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return report(-1);
+    }
+    char buf[4096];
+    long total = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        total += n;
+    }
+    if (n < 0) {
+        return report(-1);
+    }
+    printf("ok %ld\n", total);
+    return 0;
+}
+
+/*
+ * A nested user namespace (mapping ids other than root, which needs CAP_SETFCAP), a mount
+ * namespace and a PID namespace, then a fresh proc over the masked /proc. Prints one line per
+ * step: "unshare ...", "uid_map ...", "mount-proc ...", "umount-mask ...", "keys ...".
+ */
+static int nested_proc(void)
+{
+    printf("unshare ");
+    if (report(unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID))) {
+        return 1;
+    }
+    printf("setgroups ");
+    report(write_file("/proc/self/setgroups", "deny"));
+    printf("uid_map ");
+    report(write_file("/proc/self/uid_map", "1 0 1"));
+    printf("gid_map ");
+    report(write_file("/proc/self/gid_map", "1 0 1"));
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        printf("mount-private ");
+        report(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+        printf("umount-mask ");
+        report(umount2("/proc/keys", MNT_DETACH));
+        printf("mount-proc ");
+        report(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+        printf("mount-proc-tmp ");
+        report(mount("proc", "/tmp", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+        printf("keys ");
+        read_file("/proc/keys");
+        printf("tmp-keys ");
+        read_file("/tmp/keys");
+        printf("remount-root-rw ");
+        report(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL));
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    return 0;
+}
+
+/* Opens /dev/null until it fails: prints "N ERRNO" with how many opened. */
+static int exhaust_fds(void)
+{
+    int count = 0;
+    while (open("/dev/null", O_RDONLY) >= 0) {
+        count++;
+    }
+    printf("%d %s\n", count, strerrorname_np(errno));
+    return 0;
+}
+
+static int raise_nofile(void)
+{
+    struct rlimit lim;
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_max += 1;
+    lim.rlim_cur = lim.rlim_max;
+    return report(setrlimit(RLIMIT_NOFILE, &lim));
+}
+
+/* Pushes a character into the input queue of the terminal on fd 0. */
+static int tiocsti(void)
+{
+    char c = '#';
+    return report(ioctl(0, TIOCSTI, &c));
+}
+
+/* Counts the pids 1..max that kill(pid, 0) can address. */
+static int visible_pids(int max)
+{
+    int count = 0;
+    for (int pid = 1; pid <= max; pid++) {
+        if (kill(pid, 0) == 0 || errno == EPERM) {
+            count++;
+        }
+    }
+    printf("%d\n", count);
+    return 0;
+}
+
+/* The shocker attack: open a host inode by handle (needs CAP_DAC_READ_SEARCH). */
+static int open_by_handle(void)
+{
+    struct {
+        unsigned int handle_bytes;
+        int handle_type;
+        unsigned char f_handle[8];
+    } h = {8, 1, {2, 0, 0, 0, 0, 0, 0, 0}};
+    return report(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY) < 0 ? -1 : 0);
+}
+
+/* Prints "uid RUID EUID SUID caps CAPEFF nnp NNP" from the kernel's view of this process. */
+static int creds(void)
+{
+    uid_t r, e, s;
+    getresuid(&r, &e, &s);
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256], cap[64] = "?", nnp[16] = "?";
+    while (f && fgets(line, sizeof line, f)) {
+        sscanf(line, "CapEff:\t%63s", cap);
+        sscanf(line, "NoNewPrivs:\t%15s", nnp);
+    }
+    if (f) {
+        fclose(f);
+    }
+    printf("uid %u %u %u caps %s nnp %s\n", r, e, s, cap, nnp);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        fputs("usage: probe ACTION [ARG...]\n", stderr);
+        return 2;
+    }
+    const char *a = argv[1];
+    if (!strcmp(a, "write") && argc == 3) return report(write_file(argv[2], "1\n"));
+    if (!strcmp(a, "mkdir") && argc == 3) return report(mkdir(argv[2], 0755));
+    if (!strcmp(a, "read") && argc == 3) return read_file(argv[2]);
+    if (!strcmp(a, "mount") && argc == 5) return report(mount(argv[3], argv[4], argv[2], 0, NULL));
+    if (!strcmp(a, "bind") && argc == 4) return report(mount(argv[2], argv[3], NULL, MS_BIND | MS_REC, NULL));
+    if (!strcmp(a, "umount") && argc == 3) return report(umount2(argv[2], MNT_DETACH));
+    if (!strcmp(a, "remount-rw") && argc == 3) return report(mount(NULL, argv[2], NULL, MS_REMOUNT | MS_BIND, NULL));
+    if (!strcmp(a, "nested-proc")) return nested_proc();
+    if (!strcmp(a, "chown") && argc == 4) return report(chown(argv[2], atoi(argv[3]), atoi(argv[3])));
+    if (!strcmp(a, "sethostname") && argc == 3) return report(sethostname(argv[2], strlen(argv[2])));
+    if (!strcmp(a, "init-module")) return report(syscall(SYS_init_module, NULL, 0, ""));
+    if (!strcmp(a, "setuid") && argc == 3) return report(setuid(atoi(argv[2])));
+    if (!strcmp(a, "open-by-handle")) return open_by_handle();
+    if (!strcmp(a, "kill") && argc == 4) return report(kill(atoi(argv[2]), atoi(argv[3])));
+    if (!strcmp(a, "visible-pids") && argc == 3) return visible_pids(atoi(argv[2]));
+    if (!strcmp(a, "creds")) return creds();
+    if (!strcmp(a, "exhaust-fds")) return exhaust_fds();
+    if (!strcmp(a, "raise-nofile")) return raise_nofile();
+    if (!strcmp(a, "tiocsti")) return tiocsti();
+    if (!strcmp(a, "chroot-escape")) {
+        /* the classic: chroot into a subdirectory, then climb with .. (needs CAP_SYS_CHROOT) */
+        return report(chroot("/tmp"));
+    }
+    fprintf(stderr, "probe: unknown action %s\n", a);
+    return 2;
+}
