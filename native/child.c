@@ -285,6 +285,7 @@ static long run_op(struct ctx *c, const struct runf_op *op)
     case RUNF_OP_CLOSE_FDS: return do_close_fds(op);
     case RUNF_OP_SECCOMP: return do_seccomp(c, op);
     case RUNF_OP_EXEC: return do_exec(c);
+    case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     default: return -EINVAL;
     }
 }

@@ -42,6 +42,7 @@ enum runf_op_kind {
     RUNF_OP_CLOSE_FDS = 13,  /* mark every fd above 2 close-on-exec; n0 fallback fd limit */
     RUNF_OP_SECCOMP = 14,    /* s0 offset of a BPF program (struct sock_filter[]), n0 its length */
     RUNF_OP_EXEC = 15,       /* s0 argv list, s1 envp list, s2 list of candidate paths */
+    RUNF_OP_NEW_SESSION = 16, /* setsid(): no controlling terminal, so no TIOCSTI into the executor's */
 };
 
 /* op.flags */

@@ -18,6 +18,7 @@ public enum OpKind : uint
     CloseFds = 13,
     Seccomp = 14,
     Exec = 15,
+    NewSession = 16,
 }
 
 /// <summary>Step modifiers; values mirror the RUNF_F_* flags in native/plan.h.</summary>

@@ -103,6 +103,12 @@ public static class Ops
             Numbers = [caps.Aggregate(0UL, (mask, cap) => mask | (1UL << cap)), (ulong)lastCap],
         };
 
+    /// <summary>
+    /// Detaches from the executor's controlling terminal: a function must not push keystrokes
+    /// into it (TIOCSTI), as bwrap's --new-session. Ctrl-C still reaches runf, which forwards it.
+    /// </summary>
+    public static SetupOp NewSession() => new(OpKind.NewSession, "start a new session");
+
     public static SetupOp NoNewPrivileges() => new(OpKind.NoNewPrivileges, "set no_new_privs");
 
     public static SetupOp Chdir(string path) => new(OpKind.Chdir, $"chdir {path}") { Strings = [path] };

@@ -42,6 +42,7 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.Add(Ops.Hostname(spec.Hostname));
         ops.AddRange(spec.Rlimits.Select(Ops.SetRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
+        ops.Add(Ops.NewSession());
         ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
         ops.Add(Ops.NoNewPrivileges());
         ops.Add(Ops.CloseFds(host.FdLimit));
