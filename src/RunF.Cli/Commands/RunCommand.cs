@@ -22,6 +22,7 @@ public static class RunCommand
         var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
         var capDrop = Many("--cap-drop", null, "Drop a capability", "CAP");
         var ulimit = Many("--ulimit", null, "Set a resource limit (default nofile=1024:1024)", "NAME=SOFT[:HARD]");
+        var seccomp = new Option<string>("--seccomp") { Description = "Syscall filter: default, unconfined, or a Docker/OCI profile file", DefaultValueFactory = _ => "default", HelpName = "default|unconfined|PROFILE.json" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
         var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
@@ -29,7 +30,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, capAdd, capDrop, ulimit, seccomp, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -52,6 +53,7 @@ public static class RunCommand
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],
+                Seccomp = result.GetValue(seccomp)!,
             };
             var settings = new RunSettings { DryRun = result.GetValue(dryRun), DebugTiming = result.GetValue(debugTiming), StartedAt = startedAt };
             return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings, Console.Out, Console.Error);

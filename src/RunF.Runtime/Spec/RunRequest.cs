@@ -16,6 +16,8 @@ public sealed record RunRequest
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
+    /// <summary>--seccomp: default, unconfined or a profile file.</summary>
+    public string Seccomp { get; init; } = "default";
 }
 
 /// <summary>What an extracted image says about how to run it (beside its rootfs).</summary>
