@@ -1,23 +1,24 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace RunF.Runtime.Seccomp;
 
 /// <summary>
-/// Compiled programs kept in the user's private state directory, keyed by a hash of the profile
-/// (canonical JSON) and the architecture. Compiling the default profile with libseccomp costs a
+/// Compiled programs kept in the user's private state directory, keyed by a hash of what the
+/// compiler is given (the resolved profile) and the architecture. Compiling the default profile with libseccomp costs a
 /// few milliseconds (loading the library, building and optimizing the tree); reading the cached
 /// program costs a few microseconds, and no library is loaded. The directory is 0700 and owned by
-/// the user (StateDirectory checks it), so nobody else can plant a program there.
+/// the user (StateDirectory checks it), so nobody else can plant a program there; that is also
+/// why the key need not be a cryptographic hash: only the user's own profiles share the
+/// directory, and loading SHA-256 (OpenSSL) alone would cost milliseconds.
 /// </summary>
 public sealed class SeccompCache(string directory)
 {
     /// <summary>Bump when the compiler's output for the same profile changes (attributes, bad-arch action).</summary>
     private const string Format = "runf-seccomp-2";
 
-    public byte[] GetOrCompile(byte[] canonicalProfile, Func<byte[]> compile)
+    public byte[] GetOrCompile(ResolvedProfile profile, Func<byte[]> compile)
     {
-        var path = PathFor(canonicalProfile);
+        var path = PathFor(profile);
         if (TryRead(path) is { } cached)
         {
             return cached;
@@ -27,11 +28,30 @@ public sealed class SeccompCache(string directory)
         return program;
     }
 
-    internal string PathFor(byte[] canonicalProfile)
+    internal string PathFor(ResolvedProfile profile)
     {
-        var prefix = Encoding.UTF8.GetBytes($"{Format}\n{SeccompNames.Native:x}\n");
-        var hash = SHA256.HashData([.. prefix, .. canonicalProfile]);
-        return Path.Combine(directory, $"seccomp-{Convert.ToHexStringLower(hash, 0, 16)}.bpf");
+        var text = new StringBuilder().Append(Format).Append(' ').Append(SeccompNames.Native).Append(' ').Append(profile.DefaultAction);
+        text.Append(" arch ").AppendJoin(',', profile.Architectures);
+        foreach (var rule in profile.Rules)
+        {
+            text.Append('\n').Append(rule.Action).Append(' ').AppendJoin(',', rule.Names);
+            foreach (var a in rule.Args)
+            {
+                text.Append($" {a.Index}:{a.Op}:{a.A:x}:{a.B:x}");
+            }
+        }
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        // Two FNV-1a hashes with different offsets: 128 bits against accidental collisions.
+        return Path.Combine(directory, $"seccomp-{Fnv1a(bytes, 0xcbf29ce484222325):x16}{Fnv1a(bytes, 0x84222325cbf29ce4):x16}.bpf");
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> data, ulong hash)
+    {
+        foreach (var b in data)
+        {
+            hash = (hash ^ b) * 0x100000001b3;
+        }
+        return hash;
     }
 
     private static byte[]? TryRead(string path)

@@ -28,11 +28,11 @@ public static class SeccompFilters
         try
         {
             var resolved = ProfileValidator.Resolve(profile);
-            var canonical = JsonSerializer.SerializeToUtf8Bytes(profile, SeccompJsonContext.Default.SeccompProfile);
             var program = cacheDir is null
                 ? SeccompCompiler.Compile(resolved)
-                : new SeccompCache(cacheDir).GetOrCompile(canonical, () => SeccompCompiler.Compile(resolved));
-            return new SeccompFilter(source, program, [$"{source}, {program.Length / 8} BPF instructions", .. SeccompRenderer.Render(profile, resolved)]);
+                : new SeccompCache(cacheDir).GetOrCompile(resolved, () => SeccompCompiler.Compile(resolved));
+            // Rendered only when printed (--dry-run): it costs half a millisecond on every start.
+            return new SeccompFilter(source, program, new RenderedRules(() => [$"{source}, {program.Length / 8} BPF instructions", .. SeccompRenderer.Render(profile, resolved)]));
         }
         catch (ProfileException e)
         {
