@@ -76,15 +76,15 @@ public class LifecycleTests(TestEnvironment env)
             "--bind", $"{env.Runf}:/usr/bin/runf", "--bind", $"{env.Rootfs}:/fn"];
         const string inner = "runf doctor --rootfs /fn; echo doctor=$?; runf --rootfs /fn echo inner-ran";
 
-        var plain = Runf.Run(env, ["--rootfs", outer, .. binds, "sh", "-c", inner], null);
+        var plain = Runf.Run(env, ["--rootfs", outer, "--seccomp", "unconfined", .. binds, "sh", "-c", inner], null);
         Assert.Contains("doctor=1", plain.Stdout);
         Assert.Contains("mapping root needs CAP_SETFCAP", plain.Stdout + plain.Stderr);
 
-        var withCap = Runf.Run(env, ["--rootfs", outer, "--cap-add", "SETFCAP", .. binds, "sh", "-c", inner], null);
+        var withCap = Runf.Run(env, ["--rootfs", outer, "--seccomp", "unconfined", "--cap-add", "SETFCAP", .. binds, "sh", "-c", inner], null);
         Assert.Contains("FAIL  proc mount", withCap.Stdout);
         Assert.Contains("--security-opt systempaths=unconfined", withCap.Stderr);
 
-        var lifted = Runf.Run(env, ["--rootfs", outer, "--cap-add", "SETFCAP", "--security-opt", "systempaths=unconfined", .. binds, "sh", "-c", inner], null);
+        var lifted = Runf.Run(env, ["--rootfs", outer, "--seccomp", "unconfined", "--cap-add", "SETFCAP", "--security-opt", "systempaths=unconfined", .. binds, "sh", "-c", inner], null);
         Assert.Contains("doctor=0", lifted.Stdout);
         Assert.Contains("inner-ran", lifted.Stdout);
     }

@@ -38,7 +38,7 @@ public class PlanBuilderTests
         var tail = kinds.SkipWhile(k => k != OpKind.PivotRoot).ToList();
         Assert.Equal(
             [OpKind.PivotRoot, OpKind.RemountReadOnly, OpKind.Hostname, OpKind.Rlimit, OpKind.Chdir,
-             OpKind.NewSession, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.CloseFds, OpKind.Exec],
+             OpKind.NewSession, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.CloseFds, OpKind.Seccomp, OpKind.Exec],
             tail);
         Assert.Equal("/", Build().Ops[kinds.IndexOf(OpKind.PivotRoot) + 1].Strings[0]);
     }

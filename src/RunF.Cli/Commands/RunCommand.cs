@@ -36,6 +36,7 @@ public static class RunCommand
         var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Cgroup under which the container's cgroup is made (default: runf's own)", HelpName = "PATH" };
         var cgroups = new Option<string>("--cgroups") { Description = "auto: a cgroup when possible; required; off", DefaultValueFactory = _ => "auto" };
         cgroups.AcceptOnlyFromAmong("auto", "required", "off");
+        var seccomp = new Option<string>("--seccomp") { Description = "Syscall filter: default, unconfined, or a Docker/OCI profile file", DefaultValueFactory = _ => "default", HelpName = "default|unconfined|PROFILE.json" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
         var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
@@ -43,7 +44,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, securityOpt, capAdd, capDrop, ulimit, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -67,6 +68,7 @@ public static class RunCommand
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],
+                Seccomp = result.GetValue(seccomp)!,
                 Memory = result.GetValue(memory),
                 MemorySwap = result.GetValue(memorySwap),
                 PidsLimit = result.GetValue(pidsLimit),

@@ -11,6 +11,7 @@ internal static class LaunchErrors
 
     public static RunfException CloneFailed(int errno) => errno switch
     {
+        EPERM when Seccomp.SeccompStatus.IsFiltered() => new($"cannot create user namespace: {Libc.Describe(errno)}: this runf runs under a seccomp filter, as in a RunF or Docker container with its default profile: start the outer container with --seccomp unconfined (docker: --security-opt seccomp=unconfined)"),
         EPERM or EACCES => new($"cannot create user namespace: {Libc.Describe(errno)}: unprivileged user namespaces are disabled or blocked by seccomp (see runf doctor)"),
         ENOSPC or EUSERS => new($"cannot create user namespace: {Libc.Describe(errno)}: the user.max_user_namespaces limit is reached (see runf doctor)"),
         _ => new($"cannot create the container process: {Libc.Describe(errno)} (see runf doctor)"),

@@ -48,7 +48,7 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.Add(Ops.CloseFds(host.FdLimit));
         if (spec.SeccompFilter is { } filter)
         {
-            ops.Add(Ops.Seccomp(filter));
+            ops.Add(Ops.Seccomp(filter) with { Notes = spec.SeccompRules });
         }
         ops.Add(Ops.Exec(spec.Args, spec.Env, ExecCandidates(spec.Args[0], spec.Env)));
         return new SetupPlan(Namespaces.CloneFlags, ops);

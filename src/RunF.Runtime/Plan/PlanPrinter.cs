@@ -20,6 +20,10 @@ public static class PlanPrinter
                 sb.Append("  [").Append(details).Append(']');
             }
             sb.Append('\n');
+            foreach (var note in op.Notes)
+            {
+                sb.Append("       ").Append(note).Append('\n');
+            }
         }
         return sb.ToString();
     }

@@ -19,6 +19,9 @@ public sealed record SetupOp(OpKind Kind, string Description)
 
     /// <summary>For Seccomp: the BPF program.</summary>
     public byte[]? Blob { get; init; }
+
+    /// <summary>Lines --dry-run prints under the step (the seccomp rules); not sent to the launcher.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>The whole plan: clone flags and the ordered steps, ending with Exec.</summary>

@@ -44,6 +44,9 @@ public sealed record ContainerSpec
 
     /// <summary>A compiled seccomp filter (struct sock_filter[]), or null for none.</summary>
     public byte[]? SeccompFilter { get; init; }
+
+    /// <summary>The filter's rules, readable, for --dry-run.</summary>
+    public IReadOnlyList<string> SeccompRules { get; init; } = [];
 }
 
 /// <summary>A filesystem mounted into the container after the defaults.</summary>

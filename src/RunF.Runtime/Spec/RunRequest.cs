@@ -25,6 +25,8 @@ public sealed record RunRequest
     public long? CpuWeight { get; init; }
     public string? CgroupParent { get; init; }
     public string Cgroups { get; init; } = "auto";
+    /// <summary>--seccomp: default, unconfined or a profile file.</summary>
+    public string Seccomp { get; init; } = "default";
 }
 
 /// <summary>What an extracted image says about how to run it (beside its rootfs).</summary>

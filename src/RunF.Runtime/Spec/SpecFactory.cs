@@ -17,6 +17,7 @@ public static class SpecFactory
         {
             throw new RunfException($"invalid working directory \"{workingDir}\": it must be an absolute path in the container");
         }
+        var seccomp = Seccomp.SeccompFilters.Load(request.Seccomp);
         return new ContainerSpec
         {
             Rootfs = rootfs,
@@ -31,6 +32,8 @@ public static class SpecFactory
             Mounts = Mounts(request),
             HostUid = hostUid,
             HostGid = hostGid,
+            SeccompFilter = seccomp?.Program,
+            SeccompRules = seccomp?.Rules ?? [],
         };
     }
 

@@ -45,10 +45,13 @@ public sealed class AttackEnvironment : IDisposable
     /// <summary>Runs probe ACTION ARGS in a container on the probe rootfs; its one-line report.</summary>
     public string Probe(params string[] args) => RunIn(Rootfs, ["probe", .. args]);
 
+    /// <summary>The same without the seccomp filter: to show the defence beneath it holds on its own.</summary>
+    public string ProbeUnconfined(params string[] args) => RunIn(Rootfs, ["--seccomp", "unconfined", "--", "probe", .. args]);
+
     /// <summary>Runs a probe-like command (exit 0 or 1, one report on stdout) in a container on rootfs.</summary>
     public string RunIn(string rootfs, params string[] command)
     {
-        var r = Runf.Run(Env, ["--rootfs", rootfs, .. command]);
+        var r = Runf.Run(Env, ["--rootfs", rootfs, .. (command[0].StartsWith('-') ? command : ["--", .. command])]);
         Assert.True(r.ExitCode is 0 or 1, r.ToString());
         return r.Stdout.Trim();
     }

@@ -1,0 +1,114 @@
+using System.Text.Json;
+
+namespace RunF.Runtime.Seccomp;
+
+/// <summary>
+/// Checks a parsed profile and resolves its names to libseccomp values. Each problem is reported
+/// with the path of the field at fault ("syscalls[3].action"), the way a user finds it in the file.
+/// </summary>
+public static class ProfileValidator
+{
+    private const int MaxArgs = 6;
+
+    public static ResolvedProfile Resolve(SeccompProfile profile)
+    {
+        RefuseUnknown(profile.Unknown, "");
+        var defaultName = profile.DefaultAction ?? throw new ProfileException("defaultAction", "missing");
+        var defaultAction = ActionOf(defaultName, profile.DefaultErrnoRet, "defaultAction");
+        return new ResolvedProfile(defaultAction, Architectures(profile.Architectures ?? []), Rules(profile.Syscalls ?? []));
+    }
+
+    private static IReadOnlyList<uint> Architectures(IReadOnlyList<string> names)
+    {
+        var native = SeccompNames.Native;
+        var compatible = SeccompNames.CompatibleWith(native);
+        var arches = new List<uint> { native };
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!SeccompNames.Architectures.TryGetValue(names[i] ?? "", out var arch))
+            {
+                throw new ProfileException($"architectures[{i}]", $"unknown architecture \"{names[i]}\" (known: {string.Join(", ", SeccompNames.Architectures.Keys)})");
+            }
+            // Other machines' architectures can never reach this kernel: nothing to filter.
+            if (compatible.Contains(arch) && !arches.Contains(arch))
+            {
+                arches.Add(arch);
+            }
+        }
+        return arches;
+    }
+
+    private static IReadOnlyList<ResolvedRule> Rules(IReadOnlyList<SyscallRule> syscalls)
+    {
+        var rules = new List<ResolvedRule>();
+        for (var i = 0; i < syscalls.Count; i++)
+        {
+            var field = $"syscalls[{i}]";
+            var rule = syscalls[i] ?? throw new ProfileException(field, "null");
+            RefuseUnknown(rule.Unknown, field + ".");
+            if (rule.Names is not { Count: > 0 } names)
+            {
+                throw new ProfileException($"{field}.names", "missing or empty");
+            }
+            for (var j = 0; j < names.Count; j++)
+            {
+                if (string.IsNullOrEmpty(names[j]))
+                {
+                    throw new ProfileException($"{field}.names[{j}]", "empty syscall name");
+                }
+            }
+            var action = ActionOf(rule.Action ?? throw new ProfileException($"{field}.action", "missing"), rule.ErrnoRet, $"{field}.action");
+            rules.Add(new ResolvedRule(field, names, action, Args(rule.Args ?? [], field)));
+        }
+        return rules;
+    }
+
+    private static IReadOnlyList<ResolvedArg> Args(IReadOnlyList<ArgCondition> conditions, string field)
+    {
+        var args = new List<ResolvedArg>();
+        for (var j = 0; j < conditions.Count; j++)
+        {
+            var at = $"{field}.args[{j}]";
+            var c = conditions[j] ?? throw new ProfileException(at, "null");
+            RefuseUnknown(c.Unknown, at + ".");
+            if (c.Index >= MaxArgs)
+            {
+                throw new ProfileException($"{at}.index", $"{c.Index} is out of range (a syscall has arguments 0 to {MaxArgs - 1})");
+            }
+            // libseccomp ANDs the conditions of a rule but refuses two on the same argument.
+            if (args.Any(a => a.Index == c.Index))
+            {
+                throw new ProfileException($"{at}.index", $"a second condition on argument {c.Index}: libseccomp takes one per argument in a rule (write two rules)");
+            }
+            if (c.Op is null || !SeccompNames.Operators.TryGetValue(c.Op, out var op))
+            {
+                throw new ProfileException($"{at}.op", c.Op is null ? "missing" : $"unknown operator \"{c.Op}\"");
+            }
+            args.Add(new ResolvedArg(c.Index, op, c.Value, c.ValueTwo));
+        }
+        return args;
+    }
+
+    private static uint ActionOf(string name, uint? errno, string field) =>
+        name == "SCMP_ACT_NOTIFY"
+            ? throw new ProfileException(field, "SCMP_ACT_NOTIFY needs a seccomp listener, which RunF does not run")
+            : SeccompNames.Action(name, errno ?? SeccompNames.EPERM) ?? throw new ProfileException(field, $"unknown action \"{name}\"");
+
+    /// <summary>
+    /// Docker-only fields (archMap, includes, excludes) change which rules apply; ignoring them
+    /// would silently allow what the profile meant to allow only with a capability.
+    /// </summary>
+    private static void RefuseUnknown(Dictionary<string, JsonElement>? unknown, string prefix)
+    {
+        if (unknown is { Count: > 0 })
+        {
+            throw new ProfileException(prefix + unknown.Keys.First(), "unknown field: RunF reads the OCI format (defaultAction, defaultErrnoRet, architectures, syscalls)");
+        }
+    }
+}
+
+/// <summary>A profile error: the field at fault and what is wrong with it.</summary>
+public sealed class ProfileException(string field, string problem) : Exception($"{field}: {problem}")
+{
+    public string Field { get; } = field;
+}

@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace RunF.Runtime.Seccomp;
+
+/// <summary>
+/// Compiled programs kept in the user's private state directory, keyed by a hash of what the
+/// compiler is given (the resolved profile) and the architecture. Compiling the default profile with libseccomp costs a
+/// few milliseconds (loading the library, building and optimizing the tree); reading the cached
+/// program costs a few microseconds, and no library is loaded. The directory is 0700 and owned by
+/// the user (StateDirectory checks it), so nobody else can plant a program there; that is also
+/// why the key need not be a cryptographic hash: only the user's own profiles share the
+/// directory, and loading SHA-256 (OpenSSL) alone would cost milliseconds.
+/// </summary>
+public sealed class SeccompCache(string directory)
+{
+    /// <summary>Bump when the compiler's output for the same profile changes (attributes, bad-arch action).</summary>
+    private const string Format = "runf-seccomp-2";
+
+    public byte[] GetOrCompile(ResolvedProfile profile, Func<byte[]> compile)
+    {
+        var path = PathFor(profile);
+        if (TryRead(path) is { } cached)
+        {
+            return cached;
+        }
+        var program = compile();
+        Store(path, program);
+        return program;
+    }
+
+    internal string PathFor(ResolvedProfile profile)
+    {
+        var text = new StringBuilder().Append(Format).Append(' ').Append(SeccompNames.Native).Append(' ').Append(profile.DefaultAction);
+        text.Append(" arch ").AppendJoin(',', profile.Architectures);
+        foreach (var rule in profile.Rules)
+        {
+            text.Append('\n').Append(rule.Action).Append(' ').AppendJoin(',', rule.Names);
+            foreach (var a in rule.Args)
+            {
+                text.Append($" {a.Index}:{a.Op}:{a.A:x}:{a.B:x}");
+            }
+        }
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        // Two FNV-1a hashes with different offsets: 128 bits against accidental collisions.
+        return Path.Combine(directory, $"seccomp-{Fnv1a(bytes, 0xcbf29ce484222325):x16}{Fnv1a(bytes, 0x84222325cbf29ce4):x16}.bpf");
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> data, ulong hash)
+    {
+        foreach (var b in data)
+        {
+            hash = (hash ^ b) * 0x100000001b3;
+        }
+        return hash;
+    }
+
+    private static byte[]? TryRead(string path)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            return bytes.Length > 0 && bytes.Length % 8 == 0 ? bytes : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Written aside and renamed, so a concurrent run reads a whole program or none.</summary>
+    private static void Store(string path, byte[] program)
+    {
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            File.WriteAllBytes(temp, program);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written only costs the next run a compile.
+            File.Delete(temp);
+        }
+    }
+}

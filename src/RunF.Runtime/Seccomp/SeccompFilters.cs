@@ -1,0 +1,86 @@
+using System.Text.Json;
+using RunF.Runtime.Errors;
+
+namespace RunF.Runtime.Seccomp;
+
+/// <summary>A compiled filter for the plan, and its rules for --dry-run.</summary>
+public sealed record SeccompFilter(string Source, byte[] Program, IReadOnlyList<string> Rules);
+
+/// <summary>
+/// Turns the --seccomp option (default, unconfined or a profile file) into a compiled filter:
+/// parse, validate, then the cached program or a fresh compile.
+/// </summary>
+public static class SeccompFilters
+{
+    public const string Default = "default", Unconfined = "unconfined";
+
+    /// <summary>The filter for the option, or null for unconfined; cached in the user's state directory.</summary>
+    public static SeccompFilter? Load(string option) => Load(option, CacheDirectory());
+
+    /// <summary>The filter for the option, or null for unconfined. cacheDir null: no cache.</summary>
+    public static SeccompFilter? Load(string option, string? cacheDir)
+    {
+        if (option == Unconfined)
+        {
+            return null;
+        }
+        var (source, profile) = option == Default ? ("default profile", DefaultProfile.Profile) : ($"profile {option}", Parse(option));
+        try
+        {
+            var resolved = ProfileValidator.Resolve(profile);
+            var program = cacheDir is null
+                ? SeccompCompiler.Compile(resolved)
+                : new SeccompCache(cacheDir).GetOrCompile(resolved, () => SeccompCompiler.Compile(resolved));
+            // Rendered only when printed (--dry-run): it costs half a millisecond on every start.
+            return new SeccompFilter(source, program, new RenderedRules(() => [$"{source}, {program.Length / 8} BPF instructions", .. SeccompRenderer.Render(profile, resolved)]));
+        }
+        catch (ProfileException e)
+        {
+            throw Error(option, e.Message);
+        }
+    }
+
+    public static SeccompProfile Parse(string file)
+    {
+        byte[] json;
+        try
+        {
+            json = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error(file, $"cannot read it: {e.Message}");
+        }
+        return Parse(json, file);
+    }
+
+    internal static SeccompProfile Parse(byte[] json, string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, SeccompJsonContext.Default.SeccompProfile)
+                ?? throw Error(file, "not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            // The message is a resource key in the trimmed binary; the path and line say enough.
+            var field = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ": ";
+            throw Error(file, $"{field}invalid JSON at line {e.LineNumber + 1}");
+        }
+    }
+
+    private static string? CacheDirectory()
+    {
+        try
+        {
+            // A subdirectory: the state directory's files are the running containers.
+            return Directory.CreateDirectory(Path.Combine(State.StateDirectory.ForCurrentUser().Path, "seccomp")).FullName;
+        }
+        catch (Exception e) when (e is RunfException or IOException or UnauthorizedAccessException)
+        {
+            return null; // the run reports the state directory itself; a dry run just compiles
+        }
+    }
+
+    private static RunfException Error(string file, string problem) => new($"seccomp profile {file}: {problem}");
+}

@@ -1,0 +1,45 @@
+using RunF.Runtime.Seccomp;
+
+namespace RunF.Runtime.Tests.Seccomp;
+
+/// <summary>Compiles through the real libseccomp (libseccomp2 is on every Debian machine).</summary>
+public sealed class CompilerTests : IDisposable
+{
+    private readonly string _cache = Directory.CreateTempSubdirectory("runf-seccomp-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_cache, recursive: true);
+
+    [Fact]
+    public void The_default_profile_compiles_to_a_bpf_program()
+    {
+        var filter = SeccompFilters.Load("default", null)!;
+        Assert.True(filter.Program.Length > 8 * 50, $"{filter.Program.Length} bytes");
+        Assert.Equal(0, filter.Program.Length % 8);
+        // The first instruction loads seccomp_data.arch (offset 4): BPF_LD|BPF_W|BPF_ABS.
+        Assert.Equal([0x20, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00], filter.Program[..8]);
+        Assert.StartsWith("default profile, ", filter.Rules[0]);
+    }
+
+    [Fact]
+    public void A_compiled_program_is_cached_by_profile_hash()
+    {
+        var first = SeccompFilters.Load("default", _cache)!;
+        var file = Assert.Single(Directory.GetFiles(_cache));
+        Assert.Equal(first.Program, File.ReadAllBytes(file));
+        var compiles = 0;
+        var again = new SeccompCache(_cache).GetOrCompile(ProfileValidator.Resolve(DefaultProfile.Profile), () => { compiles++; return []; });
+        Assert.Equal(0, compiles);
+        Assert.Equal(first.Program, again);
+    }
+
+    [Fact]
+    public void Unknown_syscall_names_are_skipped_as_docker_does()
+    {
+        var resolved = ProfileValidator.Resolve(new SeccompProfile
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            Syscalls = [new SyscallRule { Names = ["no_such_syscall", "mkdir"], Action = "SCMP_ACT_ERRNO" }],
+        });
+        Assert.True(SeccompCompiler.Compile(resolved).Length > 0);
+    }
+}
