@@ -5,6 +5,7 @@ namespace RunF.Runtime.Tests;
 internal static class SpecFixtures
 {
     public static ContainerSpec Create(RunRequest? request = null, ImageDefaults? image = null, Func<string, string?>? hostEnv = null) =>
-        SpecFactory.Create(request ?? new RunRequest { Command = ["sh", "-c", "true"] }, "/srv/rootfs", "zen_turing", image, 1000, 1000,
+        SpecFactory.Create(request ?? new RunRequest { Command = ["sh", "-c", "true"] }, "/srv/rootfs", "zen_turing", image,
+            RunF.Runtime.Seccomp.SeccompFilters.Load((request ?? new RunRequest()).Seccomp, cacheDir: null), 1000, 1000,
             hostEnv ?? (_ => null));
 }

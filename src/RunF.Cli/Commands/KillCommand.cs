@@ -15,7 +15,7 @@ public static class KillCommand
         var command = new Command("kill", "Send a signal to a running container") { id, signal };
         command.SetAction(result =>
         {
-            var number = SignalNames.Parse(result.GetValue(signal)!);
+            var number = Signals.Parse(result.GetValue(signal)!);
             var name = result.GetValue(id)!;
             var container = ContainerList.Running(StateDirectory.ForCurrentUser()).FirstOrDefault(c => c.Id == name)
                 ?? throw new RunfException($"no running container {name} (see runf ps)");

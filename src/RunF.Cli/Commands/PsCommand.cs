@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using RunF.Runtime.IO;
 using RunF.Runtime.State;
 
 namespace RunF.Cli.Commands;
@@ -32,24 +32,17 @@ public static class PsCommand
 
     private static void WriteJson(IReadOnlyList<ContainerState> running)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        var bytes = JsonText.Write(json =>
         {
             json.WriteStartArray();
             foreach (var c in running)
             {
-                json.WriteStartObject();
-                json.WriteString("id", c.Id);
-                json.WriteNumber("pid", c.Pid);
-                json.WriteString("rootfs", c.Rootfs);
-                json.WriteStartArray("command");
-                c.Command.ToList().ForEach(json.WriteStringValue);
-                json.WriteEndArray();
-                json.WriteString("started", c.Started);
-                json.WriteEndObject();
+                ContainerStateJson.Write(json, c);
             }
             json.WriteEndArray();
-        }
+        }, indented: true);
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write(bytes);
         stdout.WriteByte((byte)'\n');
     }
 }

@@ -39,7 +39,7 @@ internal static class CgroupFiles
     /// <summary>rmdir, retried briefly: the kernel frees a cgroup a moment after its last process is reaped.</summary>
     public static void RemoveDir(string dir)
     {
-        for (var attempt = 0; attempt < 50 && Libc.RmDir(dir) != 0 && Libc.LastErrno == Libc.EBUSY; attempt++)
+        for (var attempt = 0; attempt < 50 && Libc.RmDir(dir) != 0 && Libc.LastErrno == Errno.EBUSY; attempt++)
         {
             Thread.Sleep(2);
         }
@@ -59,19 +59,5 @@ internal static class CgroupFiles
                 Libc.RmDir(sibling);
             }
         }
-    }
-
-    /// <summary>The caller's own cgroup path for a v1 controller or for v2 (""), from /proc/self/cgroup.</summary>
-    public static string? OwnPath(string controller)
-    {
-        foreach (var line in (Libc.ReadSmallFile("/proc/self/cgroup") ?? "").Split('\n'))
-        {
-            var parts = line.Split(':', 3);
-            if (parts.Length == 3 && (controller == "" ? parts[0] == "0" && parts[1] == "" : parts[1].Split(',').Contains(controller)))
-            {
-                return parts[2];
-            }
-        }
-        return null;
     }
 }

@@ -5,15 +5,11 @@ using Serilog;
 namespace RunF.Runtime.Cgroups;
 
 /// <summary>
-/// Chooses where a container's cgroup goes and creates it: under --cgroup-parent, else under the
-/// caller's own cgroup (from /proc/self/cgroup), in the v2 hierarchy or, on v1 and hybrid hosts,
-/// in each v1 controller's. Rootless callers often cannot write there: that is fine unless a
-/// limit or --cgroups=required asks for a cgroup.
+/// Creates a container's cgroup where CgroupLocation says. Rootless callers often cannot write
+/// there: that is fine unless a limit or --cgroups=required asks for a cgroup.
 /// </summary>
 public static class CgroupSetup
 {
-    public const string Root = "/sys/fs/cgroup";
-
     public static ICgroup? Create(string id, CgroupLimits limits, CgroupMode mode, string? parent)
     {
         if (mode == CgroupMode.Off)
@@ -24,23 +20,28 @@ public static class CgroupSetup
         {
             throw new RunfException($"invalid --cgroup-parent \"{parent}\": expected an absolute cgroup path such as /runf without ..");
         }
+        var location = new CgroupLocation(parent);
+        if (location.Parents.Count == 0)
+        {
+            return Unavailable(CgroupLocation.Root, limits, mode);
+        }
+        if (location.Parents.Values.FirstOrDefault(dir => !Writable(dir)) is { } readOnly)
+        {
+            return Unavailable(readOnly, limits, mode);
+        }
         var name = CgroupFiles.Prefix + id;
-        if (File.Exists(Path.Combine(Root, "cgroup.controllers")))
-        {
-            var dir = Root + (parent ?? CgroupFiles.OwnPath("") ?? "/");
-            return Writable(dir) ? CgroupV2.Create(dir, name, limits) : Unavailable(dir, limits, mode);
-        }
-        var dirs = new Dictionary<string, string>();
-        foreach (var controller in CgroupV1.Controllers.Where(c => Directory.Exists(Path.Combine(Root, c))))
-        {
-            var dir = Path.Combine(Root, controller) + (parent ?? CgroupFiles.OwnPath(controller) ?? "/");
-            if (!Writable(dir))
-            {
-                return Unavailable(dir, limits, mode);
-            }
-            dirs[controller] = Path.Combine(dir, name);
-        }
-        return dirs.Count > 0 ? CgroupV1.Create(dirs, limits) : Unavailable(Root, limits, mode);
+        return location.Unified
+            ? CgroupV2.Create(location.Parents[""], name, limits)
+            : CgroupV1.Create(location.Parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name)), limits);
+    }
+
+    /// <summary>For runf doctor: the hierarchy's kind and the first parent directory runf cannot write, if any.</summary>
+    public static (string Version, string Dir, bool Writable) Describe()
+    {
+        var location = new CgroupLocation(null);
+        var version = location.Unified ? "cgroup v2" : Directory.Exists(Path.Combine(CgroupLocation.Root, "unified")) ? "cgroup v1 (hybrid)" : "cgroup v1";
+        var dir = location.Parents.Values.FirstOrDefault(d => !Writable(d)) ?? location.Parents.Values.FirstOrDefault() ?? CgroupLocation.Root;
+        return (version, dir, location.Parents.Count > 0 && Writable(dir));
     }
 
     private static bool Writable(string dir) => Libc.Access(dir, Libc.W_OK) == 0;

@@ -1,29 +1,21 @@
 namespace RunF.Runtime.Cgroups;
 
 /// <summary>
-/// A cgroup v1 container cgroup: one directory per controller (memory, pids, cpu, cpuacct), each
-/// under the parent chosen in that hierarchy.
+/// A cgroup v1 container cgroup: one directory per hierarchy (memory, pids, cpu and cpuacct,
+/// which are often co-mounted and then share one), keyed by controller.
 /// </summary>
 internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgroup
 {
-    public static readonly string[] Controllers = ["memory", "pids", "cpu", "cpuacct"];
-
     public string Path => dirs.GetValueOrDefault("memory") ?? dirs.Values.First();
 
     public static CgroupV1 Create(IReadOnlyDictionary<string, string> dirs, CgroupLimits limits)
     {
-        var made = new Dictionary<string, string>();
-        var cgroup = new CgroupV1(made);
+        var cgroup = new CgroupV1(dirs);
         try
         {
-            foreach (var (controller, dir) in dirs)
+            foreach (var dir in dirs.Values)
             {
-                if (made.ContainsValue(dir))
-                {
-                    continue; // co-mounted controllers (cpu,cpuacct) share a directory
-                }
                 Directory.CreateDirectory(dir);
-                made[controller] = dir;
             }
             Apply(dirs, limits);
             return cgroup;
@@ -68,7 +60,7 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
 
     public void Join(int pid)
     {
-        foreach (var dir in dirs.Values.Distinct())
+        foreach (var dir in dirs.Values)
         {
             CgroupFiles.Write(dir, "cgroup.procs", pid.ToString());
         }
@@ -85,7 +77,7 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
 
     public void SweepSiblings(Func<string, bool> isLive)
     {
-        foreach (var dir in dirs.Values.Distinct())
+        foreach (var dir in dirs.Values)
         {
             CgroupFiles.SweepSiblings(dir, isLive);
         }
@@ -93,7 +85,7 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
 
     public void Remove()
     {
-        foreach (var dir in dirs.Values.Distinct())
+        foreach (var dir in dirs.Values)
         {
             CgroupFiles.RemoveDir(dir);
         }

@@ -71,7 +71,7 @@ internal sealed class CgroupV2(string dir) : ICgroup
             return;
         }
         var errno = Libc.WriteSmallFile(System.IO.Path.Combine(parent, "cgroup.subtree_control"), string.Join(' ', missing.Select(c => "+" + c)));
-        if (errno == Libc.EBUSY)
+        if (errno == Errno.EBUSY)
         {
             throw new RunfException($"cannot enable {string.Join(",", missing)} in cgroup {parent}: it holds processes (the no-internal-process rule): " +
                 $"move the executor into a leaf cgroup (e.g. mkdir {parent}/executor and write its pid to cgroup.procs there, as Docker-in-Docker does) or pass --cgroup-parent");

@@ -3,6 +3,7 @@ using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
+using RunF.Runtime.Seccomp;
 
 namespace RunF.Runtime.Diagnostics;
 
@@ -49,56 +50,45 @@ public static class Doctor
             yield return new("kernel.apparmor_restrict_unprivileged_userns", apparmor == "0",
                 apparmor == "0" ? "0" : $"{apparmor}: AppArmor restricts user namespaces: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for runf with 'userns,'");
         }
-        var seccomp = SeccompMode();
-        yield return new("seccomp", true, seccomp == 0 ? "no filter on runf itself" : "runf itself runs under a seccomp filter (fine unless the probe below fails)", Required: false);
+        yield return new("seccomp", true, SeccompStatus.Mode() == 0 ? "no filter on runf itself" : "runf itself runs under a seccomp filter (fine unless the probe below fails)", Required: false);
     }
 
     /// <summary>Clones runf's namespaces and mounts a fresh proc, then execs nothing: the exec step failing proves every step before it worked.</summary>
     private static IEnumerable<Check> Probe()
     {
-        var plan = new SetupPlan(Namespaces.CloneFlags,
-        [
-            Ops.MakeRootPrivate(),
-            new SetupOp(OpKind.Mount, "mount proc on /proc") { Strings = ["proc", "/proc", "proc", null], Numbers = [(ulong)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec)] },
-            Ops.Exec(["runf-doctor-probe"], [], ["/nonexistent/runf-doctor-probe"]),
-        ]);
+        // The probe's own mount namespace is private: a proc over the executor's /proc there harms nothing.
+        var procMount = Ops.MountFs("proc", "/proc", MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec) with { Flags = OpFlags.None };
+        var exec = Ops.Exec(["runf-doctor-probe"], [], ["/nonexistent/runf-doctor-probe"]);
+        var plan = new SetupPlan(Namespaces.CloneFlags, [Ops.MakeRootPrivate(), procMount, exec]);
         try
         {
             using var process = ContainerLauncher.Start(plan, Libc.GetEuid(), Libc.GetEgid(), "/");
             process.WaitForExit();
             return [new("probe", false, "the probe container ran a command that does not exist: report this as a bug")];
         }
-        catch (RunfException e) when (e.ExitCode == ExitCodes.NotFound)
+        catch (SetupStepException e) when (e.Step == exec)
         {
             return [new("user namespace", true, "a rootless container can be created"), new("proc mount", true, "a fresh /proc can be mounted")];
         }
-        catch (RunfException e) when (e.Message.StartsWith("mount proc", StringComparison.Ordinal))
+        catch (SetupStepException e) when (e.Step == procMount)
         {
             return [new("user namespace", true, "a rootless container can be created"),
                 new("proc mount", false, e.Message)];
         }
         catch (RunfException e)
         {
-            var hint = SeccompMode() != 0
-                ? "; runf runs under a seccomp filter that may block clone: start the executor with --security-opt seccomp=unconfined (Docker) or --seccomp unconfined (an outer runf)"
-                : "";
-            return [new("user namespace", false, e.Message + hint)];
+            return [new("user namespace", false, e.Message)]; // the clone and id-map errors carry their own fix
         }
     }
 
     private static Check Cgroups()
     {
-        var v2 = File.Exists(Path.Combine(CgroupSetup.Root, "cgroup.controllers"));
-        var own = v2 ? CgroupSetup.Root + CgroupFilesPath("") : Path.Combine(CgroupSetup.Root, "memory") + CgroupFilesPath("memory");
-        var writable = Libc.Access(own, Libc.W_OK) == 0;
-        var version = v2 ? "cgroup v2" : Directory.Exists(Path.Combine(CgroupSetup.Root, "unified")) ? "cgroup v1 (hybrid)" : "cgroup v1";
+        var (version, dir, writable) = CgroupSetup.Describe();
         return new("cgroups", writable, writable
-            ? $"{version}; {own} is writable: limits work"
-            : $"{version}; {own} is not writable by uid {Libc.GetEuid()}: runs work, limits (--memory, --pids-limit, --cpus) need a delegated cgroup (chown it, or systemd Delegate=yes) and --cgroup-parent",
+            ? $"{version}; {dir} is writable: limits work"
+            : $"{version}; {dir} is not writable by uid {Libc.GetEuid()}: runs work, limits (--memory, --pids-limit, --cpus) need a delegated cgroup (chown it, or systemd Delegate=yes) and --cgroup-parent",
             Required: false);
     }
-
-    private static string CgroupFilesPath(string controller) => CgroupFiles.OwnPath(controller) ?? "/";
 
     private static Check Rootfs(string rootfs)
     {
@@ -115,17 +105,5 @@ public static class Doctor
             : ok ? $"{real}" + (missing.Count > 0 ? $" (runf will create /{string.Join(", /", missing)})" : "")
             : $"{real} lacks /{string.Join(", /", missing)} and is not writable: create those directories",
             Required: false);
-    }
-
-    private static int SeccompMode()
-    {
-        foreach (var line in (Libc.ReadSmallFile("/proc/self/status") ?? "").Split('\n'))
-        {
-            if (line.StartsWith("Seccomp:", StringComparison.Ordinal) && int.TryParse(line[8..].Trim(), out var mode))
-            {
-                return mode;
-            }
-        }
-        return 0;
     }
 }

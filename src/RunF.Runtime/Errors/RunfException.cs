@@ -4,7 +4,7 @@ namespace RunF.Runtime.Errors;
 /// A failure reported to the user as one line ("runf: " + Message) and an exit code. Messages
 /// are lowercase, name the thing that failed and, where there is one, the fix.
 /// </summary>
-public sealed class RunfException(string message, int exitCode = ExitCodes.RunfError) : Exception(message)
+public class RunfException(string message, int exitCode = ExitCodes.RunfError) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 }

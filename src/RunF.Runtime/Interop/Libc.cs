@@ -10,8 +10,7 @@ internal static unsafe partial class Libc
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
-    public const int W_OK = 2, EBUSY = 16;
-    public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EAGAIN = 11, ESRCH = 3;
+    public const int W_OK = 2;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -145,7 +144,7 @@ internal static unsafe partial class Libc
         using var data = new MemoryStream();
         var buf = stackalloc byte[8192];
         nint n;
-        while ((n = Read(fd, buf, 8192)) > 0 || (n < 0 && LastErrno == EINTR))
+        while ((n = Read(fd, buf, 8192)) > 0 || (n < 0 && LastErrno == Errno.EINTR))
         {
             data.Write(new ReadOnlySpan<byte>(buf, (int)Math.Max(n, 0)));
         }
@@ -167,7 +166,7 @@ internal static unsafe partial class Libc
         {
             written = Write(fd, p, bytes.Length);
         }
-        var err = written == bytes.Length ? 0 : written < 0 ? LastErrno : 5 /* EIO */;
+        var err = written == bytes.Length ? 0 : written < 0 ? LastErrno : Errno.EIO;
         Close(fd);
         return err;
     }

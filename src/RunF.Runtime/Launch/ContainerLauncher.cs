@@ -9,17 +9,15 @@ namespace RunF.Runtime.Launch;
 /// Starts a container from a plan: clones the launcher's child into the new namespaces, maps the
 /// executor's uid and gid to root inside, lets the child run its steps, and reports the first
 /// failing step as a RunfException. Must be called on a thread that outlives the container: the
-/// child's parent-death signal fires when the cloning thread exits.
+/// child's parent-death signal fires when the cloning thread exits. beforeRelease gets the
+/// child's pid after the id maps are written and before it runs a step (the cgroup join).
 /// </summary>
 public static unsafe class ContainerLauncher
 {
-    /// <summary>Called with the child's pid after the id maps are written, before it runs a step (e.g. cgroup join).</summary>
-    public delegate void BeforeRelease(int pid);
-
-    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, BeforeRelease? beforeRelease = null) =>
+    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, Action<int>? beforeRelease = null) =>
         Start(plan, hostUid, hostGid, rootfs, beforeRelease, timing: false, out _);
 
-    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, BeforeRelease? beforeRelease, bool timing, out StepTimings? timings)
+    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, Action<int>? beforeRelease, bool timing, out StepTimings? timings)
     {
         var bytes = PlanSerializer.Serialize(plan, timing);
         var native = (byte*)NativeMemory.AlignedAlloc((nuint)bytes.Length, 8);
@@ -54,7 +52,7 @@ public static unsafe class ContainerLauncher
         {
             if (!reaped)
             {
-                Libc.PidfdSendSignal(child.PidFd, 9);
+                Libc.PidfdSendSignal(child.PidFd, Signals.SIGKILL);
                 Libc.WaitPid(child.Pid, out _, 0);
             }
             throw;
@@ -104,7 +102,7 @@ public static unsafe class ContainerLauncher
             {
                 return null;
             }
-            if (n < 0 && Libc.LastErrno == Libc.EINTR)
+            if (n < 0 && Libc.LastErrno == Errno.EINTR)
             {
                 continue;
             }

@@ -38,7 +38,7 @@ public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
         while (Libc.Wait4(Pid, out status, 0, usage) < 0)
         {
             var errno = Libc.LastErrno;
-            if (errno != Libc.EINTR)
+            if (errno != Errno.EINTR)
             {
                 throw new RunfException($"waiting for the container (pid {Pid}): {Libc.Describe(errno)}");
             }

@@ -5,6 +5,7 @@ using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Naming;
 using RunF.Runtime.Plan;
+using RunF.Runtime.Seccomp;
 using RunF.Runtime.Spec;
 using RunF.Runtime.State;
 using Serilog;
@@ -25,10 +26,15 @@ public static class ContainerRunner
         var (uid, gid) = (Libc.GetEuid(), Libc.GetEgid());
         var limits = CgroupRequest.Limits(request);
         var cgroupMode = CgroupRequest.Mode(request);
+        (ContainerSpec, SetupPlan) Prepare(string hostname, string? seccompCache)
+        {
+            var spec = SpecFactory.Create(request, rootfs, hostname, image, SeccompFilters.Load(request.Seccomp, seccompCache),
+                uid, gid, Environment.GetEnvironmentVariable);
+            return (spec, new PlanBuilder(new HostProbe()).Build(spec));
+        }
         if (settings.DryRun)
         {
-            var spec = SpecFactory.Create(request, rootfs, NameGenerator.Next(), image, uid, gid, Environment.GetEnvironmentVariable);
-            stdout.Write(PlanPrinter.Print(new PlanBuilder(new HostProbe()).Build(spec)));
+            stdout.Write(PlanPrinter.Print(Prepare(NameGenerator.Next(), seccompCache: null).Item2));
             return 0;
         }
 
@@ -38,8 +44,7 @@ public static class ContainerRunner
         ICgroup? cgroup = null;
         try
         {
-            var spec = SpecFactory.Create(request, rootfs, id, image, uid, gid, Environment.GetEnvironmentVariable);
-            var plan = new PlanBuilder(new HostProbe()).Build(spec);
+            var (spec, plan) = Prepare(id, SeccompFilters.CacheIn(states.Path));
             Log.Debug("starting container {ContainerId} in {Rootfs}: {Args}", id, rootfs, spec.Args);
             var planned = Stopwatch.GetTimestamp();
             cgroup = CgroupSetup.Create(id, limits, cgroupMode, request.CgroupParent);
@@ -72,9 +77,9 @@ public static class ContainerRunner
             };
             Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
             ReportWriter.Write(report, settings);
-            if (report.OomKilled && exit.Signal == 9)
+            if (report.OomKilled && exit.Signal == Signals.SIGKILL)
             {
-                throw new RunfException($"container killed: out of memory (limit {ByteSize.Format(limits.MemoryBytes ?? 0)})", ExitCodes.KilledBy(9));
+                throw new RunfException($"container killed: out of memory (limit {ByteSize.Format(limits.MemoryBytes ?? 0)})", ExitCodes.KilledBy(Signals.SIGKILL));
             }
             if (report.TimedOut)
             {
@@ -93,13 +98,12 @@ public static class ContainerRunner
     /// <summary>A second Ctrl-C kills the container at once, as docker run does.</summary>
     private static Action<int> EscalateSecondInterrupt(ContainerProcess process)
     {
-        const int SIGINT = 2, SIGKILL = 9;
         var interrupts = 0;
         return signal =>
         {
-            if (signal == SIGINT && Interlocked.Increment(ref interrupts) >= 2)
+            if (signal == Signals.SIGINT && Interlocked.Increment(ref interrupts) >= 2)
             {
-                process.Signal(SIGKILL);
+                process.Signal(Signals.SIGKILL);
             }
         };
     }

@@ -1,3 +1,5 @@
+using static RunF.Runtime.Launch.Signals;
+
 namespace RunF.Runtime.Launch;
 
 /// <summary>
@@ -6,7 +8,6 @@ namespace RunF.Runtime.Launch;
 /// </summary>
 internal sealed class Deadline : IDisposable
 {
-    private const int SIGTERM = 15, SIGKILL = 9;
     private readonly Timer _term;
     private readonly Timer _kill;
     private int _expired;

@@ -1,5 +1,6 @@
 using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Launch;
 
@@ -15,16 +16,12 @@ internal static unsafe class ReportWriter
         var json = report.ToJson();
         if (settings.ReportPath is { } path)
         {
-            // Written beside and renamed: a reader never sees half a report.
-            var tmp = $"{path}.{Libc.GetPid()}.tmp";
             try
             {
-                File.WriteAllBytes(tmp, json);
-                File.Move(tmp, path, overwrite: true);
+                AtomicFile.Write(path, json); // a reader never sees half a report
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                File.Delete(tmp);
                 throw new RunfException($"cannot write report {path}: {e.Message}");
             }
         }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Launch;
 
@@ -20,43 +20,20 @@ public sealed record RunReport
     public long? PeakMemoryBytes { get; init; }
     public long? PidsPeak { get; init; }
 
-    public byte[] ToJson()
+    public byte[] ToJson() => [.. JsonText.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteString("id", Id);
-            json.WriteStartArray("command");
-            foreach (var arg in Command)
-            {
-                json.WriteStringValue(arg);
-            }
-            json.WriteEndArray();
-            json.WriteNumber("exit_code", ExitCode);
-            WriteOrNull(json, "signal", Signal);
-            json.WriteBoolean("timed_out", TimedOut);
-            json.WriteBoolean("oom_killed", OomKilled);
-            json.WriteNumber("wall_time_ms", Math.Round(WallTime.TotalMilliseconds, 3));
-            json.WriteNumber("user_cpu_ms", Math.Round(UserCpu.TotalMilliseconds, 3));
-            json.WriteNumber("system_cpu_ms", Math.Round(SystemCpu.TotalMilliseconds, 3));
-            WriteOrNull(json, "peak_memory_bytes", PeakMemoryBytes);
-            WriteOrNull(json, "pids_peak", PidsPeak);
-            json.WriteEndObject();
-        }
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
-    }
-
-    private static void WriteOrNull(Utf8JsonWriter json, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
+        json.WriteStartObject();
+        json.WriteString("id", Id);
+        json.WriteStrings("command", Command);
+        json.WriteNumber("exit_code", ExitCode);
+        json.WriteNumberOrNull("signal", Signal);
+        json.WriteBoolean("timed_out", TimedOut);
+        json.WriteBoolean("oom_killed", OomKilled);
+        json.WriteNumber("wall_time_ms", Math.Round(WallTime.TotalMilliseconds, 3));
+        json.WriteNumber("user_cpu_ms", Math.Round(UserCpu.TotalMilliseconds, 3));
+        json.WriteNumber("system_cpu_ms", Math.Round(SystemCpu.TotalMilliseconds, 3));
+        json.WriteNumberOrNull("peak_memory_bytes", PeakMemoryBytes);
+        json.WriteNumberOrNull("pids_peak", PidsPeak);
+        json.WriteEndObject();
+    }), (byte)'\n'];
 }

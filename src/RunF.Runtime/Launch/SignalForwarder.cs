@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static RunF.Runtime.Launch.Signals;
 
 namespace RunF.Runtime.Launch;
 
@@ -9,8 +10,6 @@ namespace RunF.Runtime.Launch;
 /// </summary>
 public sealed class SignalForwarder : IDisposable
 {
-    private const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
-
     private static readonly (PosixSignal Posix, int Number)[] Forwarded =
     [
         (PosixSignal.SIGHUP, SIGHUP), (PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGQUIT, SIGQUIT),

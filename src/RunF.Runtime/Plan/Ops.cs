@@ -122,6 +122,14 @@ public static class Ops
     public static SetupOp Exec(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates) =>
         new(OpKind.Exec, $"exec \"{args[0]}\"") { Lists = [args, env, candidates] };
 
+    /// <summary>The container path a step creates or mounts on, for messages.</summary>
+    internal static string? PathOf(SetupOp op) => op.Kind switch
+    {
+        OpKind.EnsureDir or OpKind.EnsureFile => op.Strings[0] == "/" ? "/" + op.Strings[1] : $"{op.Strings[0]}/{op.Strings[1]}",
+        OpKind.Mount => op.Strings[1],
+        _ => op.Strings.Count > 0 ? op.Strings[0] : null,
+    };
+
     internal static string ParentOf(string path)
     {
         var slash = path.LastIndexOf('/');

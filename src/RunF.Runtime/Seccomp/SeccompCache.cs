@@ -1,4 +1,6 @@
 using System.Text;
+using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Seccomp;
 
@@ -54,32 +56,19 @@ public sealed class SeccompCache(string directory)
         return hash;
     }
 
-    private static byte[]? TryRead(string path)
-    {
-        try
-        {
-            var bytes = File.ReadAllBytes(path);
-            return bytes.Length > 0 && bytes.Length % 8 == 0 ? bytes : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    /// <summary>A whole program (a multiple of 8 bytes), or null. Plain read(2): no FileStream lock.</summary>
+    private static byte[]? TryRead(string path) => Libc.ReadFile(path) is { Length: > 0 } bytes && bytes.Length % 8 == 0 ? bytes : null;
 
     /// <summary>Written aside and renamed, so a concurrent run reads a whole program or none.</summary>
     private static void Store(string path, byte[] program)
     {
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
-            File.WriteAllBytes(temp, program);
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.Write(path, program);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A cache that cannot be written only costs the next run a compile.
-            File.Delete(temp);
         }
     }
 }

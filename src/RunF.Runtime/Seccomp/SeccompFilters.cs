@@ -14,9 +14,6 @@ public static class SeccompFilters
 {
     public const string Default = "default", Unconfined = "unconfined";
 
-    /// <summary>The filter for the option, or null for unconfined; cached in the user's state directory.</summary>
-    public static SeccompFilter? Load(string option) => Load(option, CacheDirectory());
-
     /// <summary>The filter for the option, or null for unconfined. cacheDir null: no cache.</summary>
     public static SeccompFilter? Load(string option, string? cacheDir)
     {
@@ -69,16 +66,16 @@ public static class SeccompFilters
         }
     }
 
-    private static string? CacheDirectory()
+    /// <summary>The cache inside a state directory: a subdirectory, since the state directory's files are the running containers.</summary>
+    public static string? CacheIn(string stateDirectory)
     {
         try
         {
-            // A subdirectory: the state directory's files are the running containers.
-            return Directory.CreateDirectory(Path.Combine(State.StateDirectory.ForCurrentUser().Path, "seccomp")).FullName;
+            return Directory.CreateDirectory(Path.Combine(stateDirectory, "seccomp")).FullName;
         }
-        catch (Exception e) when (e is RunfException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null; // the run reports the state directory itself; a dry run just compiles
+            return null; // no cache: each run compiles
         }
     }
 

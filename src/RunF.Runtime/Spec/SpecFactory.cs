@@ -4,12 +4,13 @@ namespace RunF.Runtime.Spec;
 
 /// <summary>
 /// Validates a run request and applies the defaults, producing the container spec. Pure: the
-/// caller resolves the rootfs, picks the hostname and supplies the executor's environment.
+/// caller resolves the rootfs, picks the hostname, loads the seccomp filter and supplies the
+/// executor's environment.
 /// </summary>
 public static class SpecFactory
 {
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        uint hostUid, uint hostGid, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, uint hostUid, uint hostGid, Func<string, string?> hostEnv)
     {
         var args = Args(request.Command, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -17,7 +18,6 @@ public static class SpecFactory
         {
             throw new RunfException($"invalid working directory \"{workingDir}\": it must be an absolute path in the container");
         }
-        var seccomp = Seccomp.SeccompFilters.Load(request.Seccomp);
         return new ContainerSpec
         {
             Rootfs = rootfs,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.State;
@@ -11,7 +10,7 @@ public static class ContainerList
         var list = new List<ContainerState>();
         foreach (var file in states.Files())
         {
-            if (IsHeld(file) && Parse(file) is { } state)
+            if (IsHeld(file) && Libc.ReadFile(file) is { } bytes && ContainerStateJson.Read(bytes) is { } state)
             {
                 list.Add(state);
             }
@@ -30,24 +29,5 @@ public static class ContainerList
         var held = Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
         Libc.Close(fd);
         return held;
-    }
-
-    private static ContainerState? Parse(string file)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(Libc.ReadFile(file) ?? []);
-            var root = doc.RootElement;
-            return new ContainerState(
-                root.GetProperty("id").GetString()!,
-                root.GetProperty("pid").GetInt32(),
-                root.GetProperty("rootfs").GetString()!,
-                [.. root.GetProperty("command").EnumerateArray().Select(a => a.GetString()!)],
-                root.GetProperty("started").GetDateTimeOffset());
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return null; // still starting: the record is written once the container runs
-        }
     }
 }

@@ -26,7 +26,7 @@ public sealed class StateDirectory
         var path = !string.IsNullOrEmpty(xdg) && Libc.StatOwner(xdg) is var (xdgOwner, _) && xdgOwner == uid
             ? System.IO.Path.Combine(xdg, "runf")
             : $"/tmp/runf-{uid}";
-        if (Libc.MkDir(path, Mode0700) != 0 && Libc.LastErrno != Libc.EEXIST)
+        if (Libc.MkDir(path, Mode0700) != 0 && Libc.LastErrno != Errno.EEXIST)
         {
             throw new RunfException($"cannot create state directory {path}: {Libc.Describe(Libc.LastErrno)}");
         }
@@ -45,7 +45,7 @@ public sealed class StateDirectory
         var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180);
         if (fd < 0)
         {
-            return Libc.LastErrno == Libc.EEXIST
+            return Libc.LastErrno == Errno.EEXIST
                 ? null
                 : throw new RunfException($"cannot create state file in {Path}: {Libc.Describe(Libc.LastErrno)}");
         }
@@ -54,7 +54,7 @@ public sealed class StateDirectory
         return new StateFile(id, path, fd);
     }
 
-    /// <summary>Every container whose runf is alive, read from the state files.</summary>
+    /// <summary>Every state file, including those of a runf that died (see ContainerList and SweepStale).</summary>
     public IEnumerable<string> Files() => Directory.EnumerateFiles(Path, "*.json");
 
     /// <summary>Removes the state files of runf processes that were killed before they could.</summary>

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.State;
 
@@ -13,24 +13,7 @@ public sealed unsafe class StateFile(string id, string path, int fd) : IDisposab
     /// <summary>Writes the record in one pwrite, so a reader sees all of it or an empty file.</summary>
     public void Record(ContainerState state)
     {
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteString("id", state.Id);
-            json.WriteNumber("pid", state.Pid);
-            json.WriteNumber("runf_pid", Libc.GetPid());
-            json.WriteString("rootfs", state.Rootfs);
-            json.WriteStartArray("command");
-            foreach (var arg in state.Command)
-            {
-                json.WriteStringValue(arg);
-            }
-            json.WriteEndArray();
-            json.WriteString("started", state.Started);
-            json.WriteEndObject();
-        }
-        var bytes = buffer.ToArray();
+        var bytes = JsonText.Write(json => ContainerStateJson.Write(json, state));
         fixed (byte* p = bytes)
         {
             Libc.PWrite(_fd, p, bytes.Length, 0);

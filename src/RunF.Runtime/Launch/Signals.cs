@@ -2,9 +2,11 @@ using RunF.Runtime.Errors;
 
 namespace RunF.Runtime.Launch;
 
-/// <summary>Signal names as kill(1) spells them, and numbers.</summary>
-public static class SignalNames
+/// <summary>Signal numbers (the same on x86_64 and aarch64) and names as kill(1) spells them.</summary>
+public static class Signals
 {
+    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
+
     private static readonly string[] Names =
     [
         "", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
