@@ -11,7 +11,7 @@ namespace RunF.Cli;
 /// </summary>
 public static class ArgumentSplitter
 {
-    public static string[] Split(RootCommand root, string[] args)
+    public static string[] Split(Command root, string[] args)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
         var takesValue = new HashSet<string>(StringComparer.Ordinal);

@@ -7,9 +7,17 @@ namespace RunF.Cli;
 /// <summary>Builds runf's command tree, parses, and turns every failure into one line and an exit code.</summary>
 public static class RunfCommandLine
 {
+    private const string Description = "Run a command in a rootless, read-only function container.";
+
+    /// <summary>The tokens that ask for the help and version options of a RootCommand.</summary>
+    private static readonly string[] HelpAndVersion = ["-h", "--help", "-?", "/?", "/h", "--version"];
+
     public static int Invoke(string[] args, long startedAt)
     {
-        var root = new RootCommand("Run a command in a rootless, read-only function container.");
+        // A RootCommand's help option reads System.CommandLine's resources on construction, about a
+        // millisecond of every container start; a run that asks for neither help nor the version
+        // parses with a plain command holding the same options and verbs.
+        var root = args.Any(HelpAndVersion.Contains) ? new RootCommand(Description) : new Command("runf", Description);
         RunCommand.AddTo(root, startedAt);
         root.Subcommands.Add(RootfsCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

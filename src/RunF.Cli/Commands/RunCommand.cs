@@ -8,7 +8,7 @@ namespace RunF.Cli.Commands;
 /// <summary>`runf [OPTIONS] COMMAND [ARG...]`: the options of a run, on the root command.</summary>
 public static class RunCommand
 {
-    public static void AddTo(RootCommand root, long startedAt)
+    public static void AddTo(Command root, long startedAt)
     {
         var rootfs = new Option<string>("--rootfs") { Description = "The container's root filesystem", DefaultValueFactory = _ => "rootfs", HelpName = "DIR" };
         var env = Many("--env", "-e", "Set an environment variable (KEY=VALUE, or KEY to pass the executor's)", "KEY=VALUE");
@@ -51,6 +51,7 @@ public static class RunCommand
         root.Arguments.Add(command);
         root.SetAction(result =>
         {
+            var parsedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             LogSetup.Configure(result.GetValue(verbose), result.GetValue(logFormat)!);
             var request = new RunRequest
             {
@@ -87,6 +88,7 @@ public static class RunCommand
                 ReportPath = result.GetValue(report),
                 ReportFd = result.GetValue(reportFd),
                 StartedAt = startedAt,
+                ParsedAt = parsedAt,
             };
             return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings, Console.Out, Console.Error);
         });

@@ -55,9 +55,13 @@ public static class ContainerRunner
             forwarder.Received += EscalateSecondInterrupt(process);
             if (timings is not null)
             {
-                stderr.Write(TimingReport.Format(settings.StartedAt, planned, timings, plan));
+                stderr.Write(TimingReport.Format(settings, planned, timings, plan));
             }
             state.Record(new ContainerState(id, process.Pid, rootfs, spec.Args, DateTimeOffset.UtcNow));
+            // Housekeeping for runf processes that were killed, done while the function runs:
+            // neither its start nor runf's exit waits for it.
+            states.SweepStale();
+            cgroup?.SweepSiblings(states.IsLive);
             using var deadline = settings.Timeout is { } timeout ? new Deadline(process, timeout, settings.StopTimeout) : null;
             var exit = process.WaitForExit();
             var outcome = cgroup?.ReadOutcome();
@@ -90,8 +94,6 @@ public static class ContainerRunner
         finally
         {
             cgroup?.Remove();
-            states.SweepStale();
-            cgroup?.SweepSiblings(other => states.IsLive(other));
         }
     }
 

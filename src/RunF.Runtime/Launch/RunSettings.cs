@@ -21,4 +21,7 @@ public sealed record RunSettings
 
     /// <summary>Stopwatch timestamp of runf's Main, for the timing report.</summary>
     public long StartedAt { get; init; }
+
+    /// <summary>Stopwatch timestamp once the options were parsed.</summary>
+    public long ParsedAt { get; init; }
 }

@@ -7,11 +7,13 @@ namespace RunF.Runtime.Launch;
 /// <summary>The --debug-timing breakdown: where the time from runf's start to the command's exec went.</summary>
 internal static class TimingReport
 {
-    public static string Format(long startedAt, long plannedAt, StepTimings t, SetupPlan plan)
+    public static string Format(RunSettings settings, long plannedAt, StepTimings t, SetupPlan plan)
     {
         var sb = new StringBuilder("runf: timing (ms)\n");
         void Line(string what, long from, long to) => sb.Append($"  {Ms(from, to),8:F3}  {what}\n");
-        Line("options, spec and plan", startedAt, plannedAt);
+        Line("options", settings.StartedAt, settings.ParsedAt);
+        Line("rootfs, state record, spec and plan", settings.ParsedAt, plannedAt);
+        Line("cgroup, signal handlers, plan buffer", plannedAt, t.Spawned);
         Line("clone and id maps", t.Spawned, t.Released);
         var previous = t.Released;
         for (var i = 0; i < t.Steps.Count; i++)
@@ -20,7 +22,7 @@ internal static class TimingReport
             Line(plan.Ops[i].Description, previous, end);
             previous = end;
         }
-        Line("total from main to exec", startedAt, t.Executed);
+        Line("total from main to exec", settings.StartedAt, t.Executed);
         return sb.ToString();
     }
 
