@@ -153,6 +153,18 @@ public class IsolationTests(TestEnvironment env)
     }
 
     [Fact]
+    public void A_rootfs_that_lacks_the_resolver_files_and_cannot_take_them_still_runs()
+    {
+        var rootfs = env.CopyRootfs("noresolv");
+        File.Delete(Path.Combine(rootfs, "etc/resolv.conf"));
+        File.Delete(Path.Combine(rootfs, "etc/hosts"));
+        var r = Runf.Run(env, "--rootfs", rootfs, "sh", "-c", "ls /etc");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("resolv.conf", r.Stdout);
+        Assert.False(File.Exists(Path.Combine(rootfs, "etc/resolv.conf"))); // the root-owned rootfs was not changed
+    }
+
+    [Fact]
     public void Binds_host_paths_read_only_unless_rw()
     {
         var dir = env.NewDir("bind");

@@ -127,7 +127,7 @@ public sealed class PlanBuilder(IHostProbe host)
     {
         foreach (var path in ContainerDefaults.DnsFiles.Where(p => host.KindOf(p) == PathKind.File))
         {
-            ops.Add(Ops.EnsureFile(path, OpFlags.Optional));
+            ops.Add(Ops.EnsureFile(path, OpFlags.BestEffort));
             ops.Add(Ops.BindFromHost(path, path, OpFlags.Optional));
             ops.Add(Ops.RemountReadOnly(path, OpFlags.Optional));
         }

@@ -52,6 +52,7 @@ public static class PlanPrinter
             OpFlags.NoSymlinks => "no symlinks",
             OpFlags.SourceDevNull => "source must be /dev/null",
             OpFlags.Recursive => "recursive",
+            OpFlags.BestEffort => "skip if impossible",
             _ => null,
         }).OfType<string>());
         return string.Join(", ", parts);
