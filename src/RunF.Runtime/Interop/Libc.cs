@@ -8,7 +8,7 @@ internal static unsafe partial class Libc
 {
     private const string Lib = "libc";
 
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
     public const int W_OK = 2;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
@@ -53,17 +53,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "wait4", SetLastError = true)]
     public static partial int Wait4(int pid, out int status, int options, long* rusage);
 
-    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
-
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
     [LibraryImport(Lib, EntryPoint = "getegid")]
     public static partial uint GetEgid();
-
-    [LibraryImport(Lib, EntryPoint = "getpid")]
-    public static partial int GetPid();
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long a, long b, long c, long d);
