@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "child.h"
 #include "rawsys.h"
@@ -243,12 +244,37 @@ static long do_seccomp(const struct ctx *c, const struct runf_op *op)
     return SYS3(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &prog);
 }
 
+/* With an init, the command is found here, so that "not found" is still reported as a failed
+ * step, and runf-init (which executes it) gets the path. */
+static long exec_via_init(const struct ctx *c)
+{
+    const struct runf_child_args *a = c->args;
+    long first = -ENOENT;
+    for (char *const *path = a->paths; *path; path++) {
+        struct stat st;
+        long r = SYS4(SYS_newfstatat, AT_FDCWD, *path, &st, 0);
+        if (r == 0)
+            r = S_ISREG(st.st_mode) ? SYS3(SYS_faccessat, AT_FDCWD, *path, X_OK) : -EACCES;
+        if (r == 0) {
+            uint64_t empty = 0;
+            a->init_argv[1] = *path;
+            SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
+            return SYS5(SYS_execveat, a->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
+        }
+        if (first == -ENOENT && r != -ENOENT && r != -ENOTDIR)
+            first = r;
+    }
+    return first;
+}
+
 /* Tries each candidate path like execvp: the first error other than "not there" wins. */
-static long do_exec(const struct ctx *c)
+static long do_exec(const struct ctx *c, const struct runf_op *op)
 {
     const struct runf_child_args *a = c->args;
     uint64_t empty = 0;
     long first = -ENOENT;
+    if (op->flags & RUNF_F_VIA_INIT)
+        return exec_via_init(c);
     SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
     for (char *const *path = a->paths; *path; path++) {
         long r = SYS3(SYS_execve, *path, a->argv, a->envp);
@@ -284,7 +310,7 @@ static long run_op(struct ctx *c, const struct runf_op *op)
     case RUNF_OP_CHDIR: return do_chdir(c, op);
     case RUNF_OP_CLOSE_FDS: return do_close_fds(op);
     case RUNF_OP_SECCOMP: return do_seccomp(c, op);
-    case RUNF_OP_EXEC: return do_exec(c);
+    case RUNF_OP_EXEC: return do_exec(c, op);
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     default: return -EINVAL;
     }

@@ -15,6 +15,8 @@ struct runf_child_args {
     char *const *argv;  /* the EXEC op's lists as pointer arrays, NULL-terminated */
     char *const *envp;
     char *const *paths;
+    int init_fd;        /* with RUNF_F_VIA_INIT: a sealed memfd holding runf-init, else -1 */
+    char **init_argv;   /* "runf-init", the chosen path (filled in by the child), then argv */
     uint64_t *times;    /* op_count + 1 timestamps when the plan asks for timing, else NULL */
 };
 

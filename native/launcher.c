@@ -25,6 +25,33 @@ struct handle {
     uint64_t *times;
 };
 
+extern const char runf_init_image[], runf_init_image_end[];
+
+/* runf-init in a sealed memfd: executable by fd, invisible in the container's rootfs, and
+ * immutable even for the container's root, who can reach it as /proc/1/exe. */
+static int init_memfd(void)
+{
+    size_t size = (size_t)(runf_init_image_end - runf_init_image), done = 0;
+    int fd = memfd_create("runf-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    while (done < size) {
+        ssize_t n = write(fd, runf_init_image + done, size - done);
+        if (n < 0 && errno != EINTR) {
+            int r = -errno;
+            close(fd);
+            return r;
+        }
+        done += n > 0 ? (size_t)n : 0;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
 /* A string list at offset off: u32 count, then count u32 string offsets. */
 static int list_ok(const uint8_t *plan, uint32_t length, uint32_t off)
 {
@@ -74,6 +101,8 @@ void runf_release(void *p)
         return;
     if (h->stack)
         munmap(h->stack, STACK_SIZE);
+    if (h->args.init_fd >= 0)
+        close(h->args.init_fd);
     free(h->arrays);
     free(h->times);
     free(h);
@@ -87,7 +116,8 @@ const uint64_t *runf_step_times(void *p)
 static int prepare(struct handle *h, const uint8_t *plan, const struct runf_op *exec)
 {
     const struct runf_plan_header *hdr = (const void *)plan;
-    size_t n = list_count(plan, exec->s[0]) + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3;
+    uint32_t argc = list_count(plan, exec->s[0]);
+    size_t n = argc + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3 + argc + 3;
     char **p;
     h->arrays = malloc(n * sizeof(char *));
     if (!h->arrays)
@@ -98,7 +128,15 @@ static int prepare(struct handle *h, const uint8_t *plan, const struct runf_op *
     h->args.envp = p;
     p = fill_list(p, plan, exec->s[1]);
     h->args.paths = p;
-    fill_list(p, plan, exec->s[2]);
+    p = fill_list(p, plan, exec->s[2]);
+    if (exec->flags & RUNF_F_VIA_INIT) {
+        h->args.init_argv = p;
+        *p++ = (char *)"runf-init";
+        *p++ = NULL; /* the command's path, once the child has found it */
+        fill_list(p, plan, exec->s[0]);
+        if ((h->args.init_fd = init_memfd()) < 0)
+            return h->args.init_fd;
+    }
     if (hdr->flags & RUNF_PLAN_TIMING) {
         h->times = calloc(hdr->op_count + 1, sizeof(uint64_t));
         if (!h->times)
@@ -125,6 +163,7 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
     h = calloc(1, sizeof *h);
     if (!h)
         return -ENOMEM;
+    h->args.init_fd = -1;
     h->args.plan = plan;
     if ((r = prepare(h, plan, exec)) < 0) {
         runf_release(h);

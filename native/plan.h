@@ -53,6 +53,7 @@ enum runf_op_kind {
 #define RUNF_F_SOURCE_DEVNULL 16u /* MOUNT: refuse unless the source is the char device 1:3 */
 #define RUNF_F_RECURSIVE 32u      /* REMOUNT_RO: every submount too */
 #define RUNF_F_BEST_EFFORT 64u    /* any failure skips the step (a mount point the rootfs cannot take) */
+#define RUNF_F_VIA_INIT 128u      /* EXEC: PID 1 is runf-init (init.c), which runs the command */
 
 struct runf_op {
     uint32_t kind;

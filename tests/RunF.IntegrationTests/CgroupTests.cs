@@ -24,6 +24,19 @@ public class CgroupTests(TestEnvironment env)
     }
 
     [Fact]
+    public void Devices_cgroup_allows_only_the_containers_devices()
+    {
+        // On cgroup v1 (this kind of host; v2 would need an eBPF program, which runf does not load).
+        // /dev/null is allowed; /dev/fuse (10:229), bound in by hand, opens without the cgroup but not with it.
+        string[] run = ["--bind", "/dev/fuse:/tmp/fuse", "sh", "-c", "echo ok > /dev/null && echo null-ok; : < /tmp/fuse && echo fuse-opened"];
+        Assert.Contains("fuse-opened", Runf.RunAsCaller(env, ["--cgroups", "off", .. run]).Stdout);
+        var r = Runf.RunAsCaller(env, ["--pids-limit", "64", .. run]);
+        Assert.Contains("null-ok", r.Stdout);
+        Assert.DoesNotContain("fuse-opened", r.Stdout);
+        Assert.Contains("Operation not permitted", r.Stderr);
+    }
+
+    [Fact]
     public void Fork_bomb_stops_at_the_pids_limit_and_the_container_still_exits()
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();

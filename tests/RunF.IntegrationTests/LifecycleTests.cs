@@ -25,6 +25,32 @@ public class LifecycleTests(TestEnvironment env)
     }
 
     [Fact]
+    public void Init_forwards_sigterm_to_a_command_that_installs_no_handler()
+    {
+        // Without --init, sleep as PID 1 would ignore SIGTERM.
+        using var p = Runf.Start(env, ["--init", "sh", "-c", "echo ready; exec sleep 100"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        Runf.Signal(p.Id, 15);
+        Assert.True(p.WaitForExit(5_000), "runf-init did not pass SIGTERM on");
+        Assert.Equal(143, p.ExitCode);
+    }
+
+    [Fact]
+    public void Init_is_pid_1_reaps_orphans_and_passes_the_exit_status_through()
+    {
+        var r = Runf.Run(env, "--init", "sh", "-c", "sh -c 'sleep 0.2 &'; sleep 1; cat /proc/1/cmdline | tr '\\0' ' '; echo; ps -o stat,comm; exit 3");
+        Assert.Equal(3, r.ExitCode);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("runf-init /bin/sh sh -c", lines[0]);
+        Assert.DoesNotContain(lines.Skip(2), line => line.TrimStart().StartsWith('Z'));
+        Assert.Equal(137, Runf.Run(env, "--init", "sh", "-c", "kill -9 $$").ExitCode); // the command is no longer PID 1
+        var missing = Runf.Run(env, "--init", "no-such-command");
+        Assert.Equal(127, missing.ExitCode);
+        Assert.StartsWith("runf: exec \"no-such-command\": not found in rootfs", missing.Stderr);
+        Assert.Equal(126, Runf.Run(env, "--init", "/etc/passwd").ExitCode);
+    }
+
+    [Fact]
     public void Report_holds_the_true_exit_code_and_times()
     {
         var dir = env.NewDir("report");

@@ -157,6 +157,16 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void Runs_the_command_under_runf_init_only_when_asked()
+    {
+        Assert.Equal(OpFlags.None, Build().Ops[^1].Flags);
+        var exec = Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"], Init = true })).Ops[^1];
+        Assert.Equal(OpKind.Exec, exec.Kind);
+        Assert.Equal(OpFlags.ViaInit, exec.Flags);
+        Assert.Equal(["sleep", "1"], exec.Lists[0]);
+    }
+
+    [Fact]
     public void Sets_the_hostname_and_working_directory()
     {
         var plan = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], Hostname = "fn", WorkingDir = "/srv" }));

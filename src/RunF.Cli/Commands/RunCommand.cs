@@ -18,6 +18,7 @@ public static class RunCommand
         var bind = Many("--bind", null, "Bind a host path, read-only unless :rw", "SRC:DST[:ro|rw]");
         var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
         var noTmp = new Option<bool>("--no-tmp") { Description = "No writable tmpfs on /tmp" };
+        var init = new Option<bool>("--init") { Description = "Run a tiny init as PID 1 that forwards signals and reaps zombies" };
         var noDns = new Option<bool>("--no-dns") { Description = "Do not bind the executor's /etc/resolv.conf and /etc/hosts" };
         var securityOpt = Many("--security-opt", null, "systempaths=unconfined: unmasked /proc and /sys, for an executor that runs runf inside", "OPT");
         var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
@@ -44,7 +45,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -65,6 +66,7 @@ public static class RunCommand
                 Tmpfs = result.GetValue(tmpfs) ?? [],
                 NoTmp = result.GetValue(noTmp),
                 NoDns = result.GetValue(noDns),
+                Init = result.GetValue(init),
                 SecurityOpts = result.GetValue(securityOpt) ?? [],
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],

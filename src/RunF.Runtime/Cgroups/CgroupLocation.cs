@@ -11,6 +11,12 @@ internal sealed class CgroupLocation
     public const string Root = "/sys/fs/cgroup";
     public static readonly string[] V1Controllers = ["memory", "pids", "cpu", "cpuacct"];
 
+    /// <summary>
+    /// v1 hierarchies used only where runf may write: the devices controller is defence in depth
+    /// (a user namespace cannot mknod anyway) and is rarely delegated.
+    /// </summary>
+    public static readonly string[] OptionalV1Controllers = ["devices"];
+
     /// <summary>True on a pure cgroup v2 host; hybrid hosts count as v1 (their controllers are v1).</summary>
     public bool Unified { get; }
 
@@ -23,12 +29,17 @@ internal sealed class CgroupLocation
         var own = OwnPaths();
         var parents = new Dictionary<string, string>();
         var hierarchies = new HashSet<string>();
-        foreach (var controller in Unified ? [""] : V1Controllers)
+        foreach (var controller in Unified ? (string[])[""] : [.. V1Controllers, .. OptionalV1Controllers])
         {
             var hierarchy = Libc.RealPath(Path.Combine(Root, controller));
-            if (hierarchy is not null && hierarchies.Add(hierarchy))
+            if (hierarchy is null || !hierarchies.Add(hierarchy))
             {
-                parents[controller] = hierarchy.TrimEnd('/') + (parent ?? own.GetValueOrDefault(controller) ?? "/");
+                continue;
+            }
+            var dir = hierarchy.TrimEnd('/') + (parent ?? own.GetValueOrDefault(controller) ?? "/");
+            if (!OptionalV1Controllers.Contains(controller) || Libc.Access(dir, Libc.W_OK) == 0)
+            {
+                parents[controller] = dir;
             }
         }
         Parents = parents;

@@ -1,3 +1,5 @@
+using RunF.Runtime.Interop;
+
 namespace RunF.Runtime.Cgroups;
 
 /// <summary>
@@ -27,8 +29,18 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
         }
     }
 
+    /// <summary>The devices a function may open: those runf binds into its /dev, and ptys.</summary>
+    private static readonly string[] AllowedDevices =
+    [
+        "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
+    ];
+
     private static void Apply(IReadOnlyDictionary<string, string> dirs, CgroupLimits limits)
     {
+        if (dirs.TryGetValue("devices", out var devices))
+        {
+            AllowOnly(devices);
+        }
         if (dirs.TryGetValue("memory", out var memory))
         {
             if (limits.MemoryBytes is { } bytes)
@@ -55,6 +67,23 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
             {
                 CgroupFiles.Write(cpu, "cpu.shares", shares.ToString());
             }
+        }
+    }
+
+    /// <summary>
+    /// Denies every device but the allow list, as runc's default. Writing the rules needs
+    /// CAP_SYS_ADMIN on the host, so a delegated, unprivileged runf goes without them.
+    /// </summary>
+    private static void AllowOnly(string dir)
+    {
+        if (Libc.WriteSmallFile(System.IO.Path.Combine(dir, "devices.deny"), "a") != 0)
+        {
+            Serilog.Log.Debug("devices cgroup {Dir}: cannot write rules (needs CAP_SYS_ADMIN); devices are not restricted by cgroup", dir);
+            return;
+        }
+        foreach (var rule in AllowedDevices)
+        {
+            CgroupFiles.Write(dir, "devices.allow", rule);
         }
     }
 

@@ -33,4 +33,5 @@ public enum OpFlags : uint
     SourceDevNull = 16,
     Recursive = 32,
     BestEffort = 64,
+    ViaInit = 128,
 }

@@ -50,7 +50,8 @@ public sealed class PlanBuilder(IHostProbe host)
         {
             ops.Add(Ops.Seccomp(filter) with { Notes = spec.SeccompRules });
         }
-        ops.Add(Ops.Exec(spec.Args, spec.Env, ExecCandidates(spec.Args[0], spec.Env)));
+        var exec = Ops.Exec(spec.Args, spec.Env, ExecCandidates(spec.Args[0], spec.Env));
+        ops.Add(spec.Init ? exec with { Flags = OpFlags.ViaInit } : exec);
         return new SetupPlan(Namespaces.CloneFlags, ops);
     }
 

@@ -53,6 +53,7 @@ public static class PlanPrinter
             OpFlags.SourceDevNull => "source must be /dev/null",
             OpFlags.Recursive => "recursive",
             OpFlags.BestEffort => "skip if impossible",
+            OpFlags.ViaInit => "under runf-init as PID 1",
             _ => null,
         }).OfType<string>());
         return string.Join(", ", parts);

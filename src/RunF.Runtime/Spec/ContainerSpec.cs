@@ -28,6 +28,9 @@ public sealed record ContainerSpec
     /// <summary>Bind the executor's /etc/resolv.conf and /etc/hosts (read-only) over the rootfs's.</summary>
     public bool ShareDns { get; init; } = true;
 
+    /// <summary>PID 1 is runf-init, which runs the command, forwards signals to it and reaps orphans.</summary>
+    public bool Init { get; init; }
+
     /// <summary>
     /// Mask and write-protect /proc and /sys paths. Off (systempaths=unconfined) only for an
     /// executor that runs runf inside: a nested proc mount needs a fully visible /proc.

@@ -16,6 +16,9 @@ public sealed record RunRequest
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
+
+    /// <summary>--init: a tiny init is PID 1, forwarding signals and reaping zombies.</summary>
+    public bool Init { get; init; }
     public IReadOnlyList<string> SecurityOpts { get; init; } = [];
     public string? Memory { get; init; }
     public string? MemorySwap { get; init; }

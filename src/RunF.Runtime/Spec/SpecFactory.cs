@@ -28,6 +28,7 @@ public static class SpecFactory
             Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
+            Init = request.Init,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             HostUid = hostUid,

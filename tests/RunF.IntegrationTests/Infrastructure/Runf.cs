@@ -14,9 +14,9 @@ public static class Runf
 {
     public static RunResult Run(TestEnvironment env, params string[] args) => Run(env, args, stdin: null);
 
-    public static RunResult Run(TestEnvironment env, string[] args, string? stdin, int timeoutSeconds = 30)
+    public static RunResult Run(TestEnvironment env, string[] args, string? stdin, int timeoutSeconds = 30, bool asCaller = false)
     {
-        using var p = Start(env, args);
+        using var p = Start(env, args, asCaller: asCaller);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -33,21 +33,12 @@ public static class Runf
     }
 
     /// <summary>Runs runf as the test runner itself (root in CI): only for what needs root, the host's cgroups.</summary>
-    public static RunResult RunAsCaller(TestEnvironment env, params string[] args)
-    {
-        var psi = new ProcessStartInfo(env.Runf) { WorkingDirectory = env.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        args.ToList().ForEach(psi.ArgumentList.Add);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return new RunResult(p.ExitCode, stdout.Result, stderr);
-    }
+    public static RunResult RunAsCaller(TestEnvironment env, params string[] args) => Run(env, args, stdin: null, asCaller: true);
 
-    /// <summary>Starts runf with every stream redirected; the caller owns the process.</summary>
-    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null)
+    /// <summary>Starts runf with every stream redirected, as the unprivileged test user unless asCaller; the caller owns the process.</summary>
+    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null, bool asCaller = false)
     {
-        var psi = Unprivileged(env.Runf, args);
+        var psi = asCaller ? new ProcessStartInfo(env.Runf, args) : Unprivileged(env.Runf, args);
         psi.WorkingDirectory = env.Dir;
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.StandardOutputEncoding = psi.StandardErrorEncoding = Encoding.UTF8;
