@@ -90,6 +90,19 @@ public class ProcessTests(TestEnvironment env)
     }
 
     [Fact]
+    public void A_second_ctrl_c_kills_a_container_that_ignores_the_first()
+    {
+        using var p = Runf.Start(env, ["sh", "-c", "trap 'echo got INT' INT; echo ready; while true; do sleep 0.05; done"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        Runf.Signal(p.Id, 2);
+        Assert.Equal("got INT", p.StandardOutput.ReadLine());
+        Assert.False(p.HasExited);
+        Runf.Signal(p.Id, 2);
+        Assert.True(p.WaitForExit(5_000), "the second SIGINT did not kill the container");
+        Assert.Equal(137, p.ExitCode);
+    }
+
+    [Fact]
     public void Killing_runf_kills_the_container()
     {
         using var p = Runf.Start(env, ["sh", "-c", "sleep 1000 & echo ready; wait"]);
