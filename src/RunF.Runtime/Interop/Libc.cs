@@ -72,7 +72,7 @@ internal static unsafe partial class Libc
 
     /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
     public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
-    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, StatxSize = 256, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
+    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, STATX_MTIME = 0x40, STATX_SIZE = 0x200, StatxSize = 256, StatxSizeOffset = 0x28, StatxMtimeOffset = 0x70, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
@@ -86,6 +86,15 @@ internal static unsafe partial class Libc
     {
         var buf = stackalloc byte[StatxSize];
         return Statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf) == 0 ? *(ushort*)(buf + StatxModeOffset) : null;
+    }
+
+    /// <summary>Size and modification time (ns since the epoch) of a file, or null.</summary>
+    public static (ulong Size, long MtimeNs)? StatSizeAndMtime(string path)
+    {
+        var buf = stackalloc byte[StatxSize];
+        return Statx(AT_FDCWD, path, 0, STATX_SIZE | STATX_MTIME, buf) == 0
+            ? (*(ulong*)(buf + StatxSizeOffset), *(long*)(buf + StatxMtimeOffset) * 1_000_000_000 + *(uint*)(buf + StatxMtimeOffset + 8))
+            : null;
     }
 
     /// <summary>The canonical absolute path, or null when it does not exist.</summary>

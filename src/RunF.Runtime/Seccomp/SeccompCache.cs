@@ -18,17 +18,37 @@ public sealed class SeccompCache(string directory)
     /// <summary>Bump when the compiler's output for the same profile changes (attributes, bad-arch action).</summary>
     private const string Format = "runf-seccomp-2";
 
-    public byte[] GetOrCompile(ResolvedProfile profile, Func<byte[]> compile)
+    /// <summary>The program at path (or, without one, at the hash of the resolved profile), compiled on a miss.</summary>
+    public byte[] GetOrCompile(string? path, Lazy<ResolvedProfile> profile, Func<byte[]> compile)
     {
-        var path = PathFor(profile);
+        path ??= PathFor(profile.Value);
         if (TryRead(path) is { } cached)
         {
             return cached;
         }
         var program = compile();
         Store(path, program);
+        if (Path.GetFileName(path).StartsWith(BuiltInPrefix, StringComparison.Ordinal))
+        {
+            // Entries of earlier runf builds are never read again.
+            foreach (var stale in Directory.EnumerateFiles(directory, BuiltInPrefix + "*").Where(f => f != path))
+            {
+                File.Delete(stale);
+            }
+        }
         return program;
     }
+
+    /// <summary>
+    /// The entry of the default profile compiled into this runf binary, keyed by the binary's size
+    /// and modification time: a new build (the only way the built-in profile changes) misses.
+    /// </summary>
+    private const string BuiltInPrefix = "seccomp-builtin-";
+
+    public static string? PathForBuiltIn(string directory) =>
+        Environment.ProcessPath is { } exe && Libc.StatSizeAndMtime(exe) is var (size, mtime)
+            ? Path.Combine(directory, $"{BuiltInPrefix}{Format}-{SeccompNames.Native}-{size:x}-{mtime:x}.bpf")
+            : null;
 
     internal string PathFor(ResolvedProfile profile)
     {

@@ -21,15 +21,24 @@ public static class SeccompFilters
         {
             return null;
         }
-        var (source, profile) = option == Default ? ("default profile", DefaultProfile.Profile) : ($"profile {option}", Parse(option));
+        var isDefault = option == Default;
+        var source = isDefault ? "default profile" : $"profile {option}";
+        // The built-in profile is neither built, validated nor hashed on a cache hit: its cache
+        // entry is keyed by the runf binary, which compiled it in. That is most of a millisecond.
+        var profile = new Lazy<SeccompProfile>(() => isDefault ? DefaultProfile.Profile : Parse(option));
+        var resolved = new Lazy<ResolvedProfile>(() => ProfileValidator.Resolve(profile.Value));
         try
         {
-            var resolved = ProfileValidator.Resolve(profile);
+            if (!isDefault)
+            {
+                _ = resolved.Value; // a user's profile is checked before anything else happens
+            }
+            byte[] Compile() => SeccompCompiler.Compile(resolved.Value);
             var program = cacheDir is null
-                ? SeccompCompiler.Compile(resolved)
-                : new SeccompCache(cacheDir).GetOrCompile(resolved, () => SeccompCompiler.Compile(resolved));
+                ? Compile()
+                : new SeccompCache(cacheDir).GetOrCompile(isDefault ? SeccompCache.PathForBuiltIn(cacheDir) : null, resolved, Compile);
             // Rendered only when printed (--dry-run): it costs half a millisecond on every start.
-            return new SeccompFilter(source, program, new RenderedRules(() => [$"{source}, {program.Length / 8} BPF instructions", .. SeccompRenderer.Render(profile, resolved)]));
+            return new SeccompFilter(source, program, new RenderedRules(() => [$"{source}, {program.Length / 8} BPF instructions", .. SeccompRenderer.Render(profile.Value, resolved.Value)]));
         }
         catch (ProfileException e)
         {

@@ -23,13 +23,26 @@ public sealed class CompilerTests : IDisposable
     [Fact]
     public void A_compiled_program_is_cached_by_profile_hash()
     {
+        var resolved = new Lazy<ResolvedProfile>(ProfileValidator.Resolve(DefaultProfile.Profile));
+        var first = new SeccompCache(_cache).GetOrCompile(null, resolved, () => SeccompCompiler.Compile(resolved.Value));
+        var file = Assert.Single(Directory.GetFiles(_cache));
+        Assert.Equal(first, File.ReadAllBytes(file));
+        var compiles = 0;
+        var again = new SeccompCache(_cache).GetOrCompile(null, resolved, () => { compiles++; return []; });
+        Assert.Equal(0, compiles);
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public void The_built_in_profile_is_cached_under_the_binarys_identity()
+    {
         var first = SeccompFilters.Load("default", _cache)!;
         var file = Assert.Single(Directory.GetFiles(_cache));
+        Assert.StartsWith("seccomp-builtin-", Path.GetFileName(file));
         Assert.Equal(first.Program, File.ReadAllBytes(file));
-        var compiles = 0;
-        var again = new SeccompCache(_cache).GetOrCompile(ProfileValidator.Resolve(DefaultProfile.Profile), () => { compiles++; return []; });
-        Assert.Equal(0, compiles);
-        Assert.Equal(first.Program, again);
+        Assert.Equal(first.Program, SeccompFilters.Load("default", _cache)!.Program);
+        Assert.Equal(first.Program, SeccompCompiler.Compile(ProfileValidator.Resolve(DefaultProfile.Profile)));
+        Assert.Single(Directory.GetFiles(_cache));
     }
 
     [Fact]
