@@ -54,7 +54,7 @@ public sealed class TestEnvironment : IDisposable
 
     public void Dispose() => Shell.Run("rm", "-rf", Dir);
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
