@@ -52,7 +52,6 @@ public static class ContainerRunner
             using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, cgroup is null ? null : cgroup.Join, settings.DebugTiming, out var timings);
             var started = Stopwatch.GetTimestamp();
             forwarder.Attach(process);
-            forwarder.Received += EscalateSecondInterrupt(process);
             if (timings is not null)
             {
                 stderr.Write(TimingReport.Format(settings, planned, timings, plan));
@@ -95,19 +94,6 @@ public static class ContainerRunner
         {
             cgroup?.Remove();
         }
-    }
-
-    /// <summary>A second Ctrl-C kills the container at once, as docker run does.</summary>
-    private static Action<int> EscalateSecondInterrupt(ContainerProcess process)
-    {
-        var interrupts = 0;
-        return signal =>
-        {
-            if (signal == Signals.SIGINT && Interlocked.Increment(ref interrupts) >= 2)
-            {
-                process.Signal(Signals.SIGKILL);
-            }
-        };
     }
 
     private static StateFile Reserve(StateDirectory state)

@@ -6,7 +6,8 @@ namespace RunF.Runtime.Launch;
 /// <summary>
 /// Passes the signals a supervisor receives on to the container's PID 1, as docker run does,
 /// instead of letting them terminate runf. A signal that arrives before the container exists is
-/// held and delivered once it does.
+/// held and delivered once it does. A second SIGINT (Ctrl-C) becomes SIGKILL: it is counted here,
+/// from the first signal on, so that none slips past while the container is being attached.
 /// </summary>
 public sealed class SignalForwarder : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class SignalForwarder : IDisposable
     private readonly object _lock = new();
     private readonly List<int> _pending = [];
     private ContainerProcess? _target;
+    private int _interrupts;
 
     public SignalForwarder()
     {
@@ -32,9 +34,6 @@ public sealed class SignalForwarder : IDisposable
             }));
         }
     }
-
-    /// <summary>Raised for every forwarded signal (e.g. to escalate a second Ctrl-C).</summary>
-    public event Action<int>? Received;
 
     public void Attach(ContainerProcess target)
     {
@@ -56,6 +55,10 @@ public sealed class SignalForwarder : IDisposable
         ContainerProcess? target;
         lock (_lock)
         {
+            if (signal == SIGINT && ++_interrupts >= 2)
+            {
+                signal = SIGKILL;
+            }
             target = _target;
             if (target is null)
             {
@@ -63,7 +66,6 @@ public sealed class SignalForwarder : IDisposable
             }
         }
         target?.Signal(signal);
-        Received?.Invoke(signal);
     }
 
     public void Dispose()
