@@ -51,8 +51,6 @@ public sealed class ContainerInvoker : IFunctionInvoker
     public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var env = _template.EnvWith(invocation.Environment);
-        var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
         using var pipes = InvocationPipes.Create(invocation.CombineOutput);
         for (var attempt = 0; ; attempt++)
         {
@@ -61,6 +59,8 @@ public sealed class ContainerInvoker : IFunctionInvoker
             warm ??= await PrepareAsync();
             using (warm)
             {
+                var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
+                var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
                 var process = warm.Container.Start(_template.Args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
                 if (process is null && attempt < 2)
                 {

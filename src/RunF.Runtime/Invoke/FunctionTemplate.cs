@@ -30,17 +30,13 @@ internal sealed class FunctionTemplate
         _limits = CgroupRequest.Limits(request);
         _cgroupMode = CgroupRequest.Mode(request);
         _seccomp = SeccompFilters.Load(request.Seccomp, SeccompFilters.CacheIn(_states.Path));
-        var spec = CreateSpec("runf");
-        Args = spec.Args;
-        Env = spec.Env;
+        Args = CreateSpec("runf").Args;
     }
 
     public string Rootfs { get; }
 
-    /// <summary>The command, and its environment before an invocation adds its own.</summary>
+    /// <summary>The command, the same in every container.</summary>
     public IReadOnlyList<string> Args { get; }
-
-    public IReadOnlyList<string> Env { get; }
 
     /// <summary>Sets up one container; must run on a thread that outlives it (see PreparedContainer).</summary>
     public WarmContainer Prepare()
@@ -55,7 +51,7 @@ internal sealed class FunctionTemplate
             cgroup = CgroupSetup.Create(state.Id, _limits, _cgroupMode, _request.CgroupParent);
             var container = Launch.PreparedContainer.Prepare(plan, _uid, _gid, Rootfs, cgroup is null ? null : cgroup.Join);
             state.Record(new ContainerState(state.Id, container.Pid, Rootfs, spec.Args, DateTimeOffset.UtcNow));
-            return new WarmContainer(state, cgroup, container);
+            return new WarmContainer(state, cgroup, container, spec.Env);
         }
         catch
         {
@@ -64,9 +60,6 @@ internal sealed class FunctionTemplate
             throw;
         }
     }
-
-    /// <summary>The function's environment with the invocation's KEY=VALUE pairs added or replacing.</summary>
-    public IReadOnlyList<string> EnvWith(IReadOnlyList<string> extra) => EnvironmentMerge.Apply(Env, extra);
 
     private ContainerSpec CreateSpec(string hostname) =>
         SpecFactory.Create(_request, Rootfs, hostname, _image, _seccomp, _uid, _gid, Environment.GetEnvironmentVariable);
