@@ -245,20 +245,20 @@ static long do_seccomp(const struct ctx *c, const struct runf_op *op)
     return SYS3(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &prog);
 }
 
-/* Closes every descriptor above 2 except the ones in keep (-1 entries ignored): a pre-warmed
- * container may wait for minutes, and must not hold copies of the executor's sockets and of other
- * invocations' pipes that it inherited at clone time (a client connection would never close). */
-static long close_all_but(int keep[3])
+/* Closes every descriptor above 2 except the n in keep (-1 entries ignored). The child starts
+ * with a copy of the executor's table: in an agent that is every client socket and the pipes of
+ * every invocation in flight, and a copy held here would delay their EOF (a pre-warmed container
+ * may wait for minutes; an invocation's stdout would not end until this container's setup did). */
+static long close_all_but(int *keep, int n)
 {
     int next = 3;
-    for (int i = 0; i < 3; i++) /* sort the three */
-        for (int j = i + 1; j < 3; j++)
-            if (keep[j] < keep[i]) {
-                int t = keep[i];
-                keep[i] = keep[j];
-                keep[j] = t;
-            }
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < n; i++) /* insertion sort: n is tiny */
+        for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    for (int i = 0; i < n; i++) {
         if (keep[i] < next)
             continue;
         long r = keep[i] > next ? SYS3(SYS_close_range, next, keep[i] - 1, 0) : 0;
@@ -298,11 +298,9 @@ static long do_await(const struct ctx *c, uint32_t step)
     char byte;
     struct iovec iov = {&byte, 1};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    int keep[3] = {a->request_fd, a->error_fd, a->init_fd}, fds[3];
+    int fds[3];
     struct cmsghdr *cmsg;
-    long r = close_all_but(keep);
-    if (r < 0)
-        return r;
+    long r;
     if ((r = SYS3(SYS_write, a->error_fd, &ready, sizeof ready)) < 0)
         return r;
     do
@@ -433,6 +431,12 @@ int runf_child_main(void *arg)
     SYS1(SYS_close, a->error_read_fd);
     if (a->request_peer_fd >= 0)
         SYS1(SYS_close, a->request_peer_fd);
+    {
+        /* Best effort (close_range is Linux 5.9): the CLOSE_FDS step still marks them all
+         * close-on-exec. */
+        int keep[4] = {a->sync_fd, a->error_fd, a->init_fd, a->request_fd};
+        close_all_but(keep, 4);
+    }
     SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
     /* The parent writes the id maps (and joins the cgroup) before sending the byte. EOF means
      * it gave up or died. */
