@@ -133,7 +133,14 @@ public static class ServeArguments
         {
             return TimeSpan.Zero;
         }
-        return Duration.Parse(text, $"{setting.Name} ({setting.Source})");
+        try
+        {
+            return Duration.Parse(text, setting.Name);
+        }
+        catch (RunfException)
+        {
+            throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a duration such as 10s, 500ms or 1m{(allowZero ? ", or 0 for no limit" : "")}");
+        }
     }
 
     private static int PortOf(Setting setting, string? text, int fallback)
