@@ -145,9 +145,12 @@ public static class ServeArguments
 
     private static int PortOf(Setting setting, string? text, int fallback)
     {
-        var port = CountOf(setting, text, fallback);
-        return port is >= 1 and <= 65535
-            ? (int)port
+        if (text is null)
+        {
+            return fallback;
+        }
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            ? port
             : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a port from 1 to 65535");
     }
 
