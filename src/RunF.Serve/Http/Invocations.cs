@@ -17,13 +17,17 @@ public static class Invocations
             ? id
             : Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>exec_timeout as an Invocation takes it: no limit (0) is an infinite timeout.</summary>
+    public static TimeSpan ExecTimeout(ServeConfig config) =>
+        config.ExecTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : config.ExecTimeout;
+
     /// <summary>exec_timeout, shortened (never lengthened) by an X-Timeout header; null with a message when the header is not a duration.</summary>
     public static TimeSpan? TimeoutOf(HttpRequest request, ServeConfig config, out string? error)
     {
         error = null;
         if (request.Headers["X-Timeout"] is not { Count: > 0 } header || header[0] is not { Length: > 0 } text)
         {
-            return config.ExecTimeout;
+            return ExecTimeout(config);
         }
         TimeSpan requested;
         try

@@ -59,7 +59,7 @@ public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker,
                 Input = new MemoryStream(Encoding.UTF8.GetBytes(parameters)),
                 Output = stdout,
                 ErrorLine = ServeLog.Stderr,
-                Timeout = config.ExecTimeout,
+                Timeout = Invocations.ExecTimeout(config),
             }, context.RequestAborted);
             state.Metrics.Started(result.Prewarmed);
         }

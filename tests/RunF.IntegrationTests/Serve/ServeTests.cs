@@ -125,6 +125,15 @@ public abstract class ServeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Exec_timeout_0_is_no_limit()
+    {
+        using var server = await StartAsync("--exec-timeout", "0", "--", "sh", "-c", "sleep 1; echo finished");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("finished\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task X_Timeout_shortens_the_exec_timeout_but_never_lengthens_it()
     {
         using var server = await StartAsync("--exec-timeout", "2s", "--", "sleep", "30");
