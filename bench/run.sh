@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RunF's benchmark suite, one session: cold start, throughput and supervisor memory of runf vs
 # runc, crun, bubblewrap and a bare unshare, all as the same unprivileged user; then the rootfs
-# extraction benchmark if bench/extract/run.sh exists.
+# extraction benchmark (bench/extract/run.sh) and the `runf serve` benchmark (bench/serve/run.sh).
 #   bench/run.sh            full run (about 2 minutes), prints the Markdown tables
 #   bench/run.sh --smoke    a few runs each (well under a minute); non-zero if a runtime fails
 # Raw results: bench/results/STAMP-{coldstart,throughput,rss,meta}.json (meta: versions, run counts).
@@ -65,4 +65,8 @@ bench/lib/report.sh "bench/results/$stamp"
 # The rootfs extraction benchmark (bench/extract/) is another suite: run it when it exists.
 if [ -x bench/extract/run.sh ]; then
   bench/extract/run.sh ${1:+"$1"}
+fi
+# So is the `runf serve` agent benchmark (bench/serve/): latency and req/s under wrk.
+if [ -x bench/serve/run.sh ]; then
+  bench/serve/run.sh ${1:+"$1"}
 fi
