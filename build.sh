@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds RunF: the native launcher (native/), then one NativeAOT binary with it linked in.
-#   ./build.sh            -> out/runf
+#   ./build.sh            -> out/runf, and out/runf-serve (runf serve, the HTTP executor)
 #   ./build.sh rootfs     -> also out/rootfs, a busybox rootfs (installs busybox-static)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +9,10 @@ make -s -C native
 dotnet publish src/RunF.Cli -c Release -o out/publish --nologo -v quiet -p:TreatWarningsAsErrors=true
 install -m 0755 out/publish/runf out/runf
 echo "built $(pwd)/out/runf" >&2
+# A binary of its own: Kestrel linked into runf would slow every container start.
+dotnet publish src/RunF.Serve -c Release -o out/publish-serve --nologo -v quiet -p:TreatWarningsAsErrors=true
+install -m 0755 out/publish-serve/runf-serve out/runf-serve
+echo "built $(pwd)/out/runf-serve" >&2
 
 if [ "${1:-}" = rootfs ]; then
   rootfs-tools/make-busybox-rootfs.sh out/rootfs

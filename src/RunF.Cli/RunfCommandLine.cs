@@ -14,6 +14,12 @@ public static class RunfCommandLine
 
     public static int Invoke(string[] args, long startedAt)
     {
+        // serve's arguments belong to runf-serve, --help included: handed over before any parsing.
+        if (args is [ServeCommand.Name, .. var serveArgs])
+        {
+            return Run(() => ServeCommand.Exec(serveArgs));
+        }
+
         // A RootCommand's help option reads System.CommandLine's resources on construction, about a
         // millisecond of every container start; a run that asks for neither help nor the version
         // parses with a plain command holding the same options and verbs.
@@ -23,8 +29,9 @@ public static class RunfCommandLine
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(PsCommand.Create());
         root.Subcommands.Add(KillCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
 
-        try
+        return Run(() =>
         {
             var result = root.Parse(ArgumentSplitter.Split(root, args));
             if (result.Errors.Count > 0)
@@ -35,6 +42,15 @@ public static class RunfCommandLine
             // runf forwards SIGINT/SIGTERM to the container itself: no cancellation handlers, and
             // exceptions reach the catch below instead of a stack trace.
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        });
+    }
+
+    /// <summary>Runs a verb, turning a RunfException into its one line and exit code.</summary>
+    private static int Run(Func<int> verb)
+    {
+        try
+        {
+            return verb();
         }
         catch (RunfException e)
         {

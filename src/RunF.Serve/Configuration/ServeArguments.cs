@@ -1,0 +1,204 @@
+using System.Globalization;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Spec;
+
+namespace RunF.Serve.Configuration;
+
+/// <summary>
+/// Reads `runf serve [OPTIONS] [-- COMMAND [ARG...]]` and the watchdog's environment variables
+/// into a ServeConfig. Every mistake is a RunfException naming the setting and the fix.
+/// </summary>
+public static class ServeArguments
+{
+    /// <summary>The configuration, or null when --help was asked for.</summary>
+    public static ServeConfig? Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var values = new Dictionary<Setting, string>();
+        foreach (var setting in Setting.All.Where(s => s.FromEnvironment))
+        {
+            if (environment(setting.Name) is { Length: > 0 } value)
+            {
+                values[setting] = value;
+            }
+        }
+        // of-watchdog's other name for the command; fprocess wins when both are set.
+        if (!values.ContainsKey(Setting.Fprocess) && environment("function_process") is { Length: > 0 } process)
+        {
+            values[Setting.Fprocess] = process;
+        }
+
+        IReadOnlyList<string>? command = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                return null;
+            }
+            if (arg == "--" || !arg.StartsWith('-'))
+            {
+                command = [.. args.Skip(arg == "--" ? i + 1 : i)];
+                break;
+            }
+            var equals = arg.IndexOf('=');
+            var flag = equals < 0 ? arg : arg[..equals];
+            var setting = Setting.All.FirstOrDefault(s => s.Flag == flag)
+                ?? throw new RunfException($"unknown option {flag} (see runf serve --help)");
+            if (equals >= 0)
+            {
+                values[setting] = arg[(equals + 1)..];
+            }
+            else if (setting.IsSwitch)
+            {
+                values[setting] = "true";
+            }
+            else if (++i < args.Count)
+            {
+                values[setting] = args[i];
+            }
+            else
+            {
+                throw new RunfException($"{flag} needs a value ({setting.ValueHint})");
+            }
+        }
+        return Build(values, command);
+    }
+
+    private static ServeConfig Build(Dictionary<Setting, string> values, IReadOnlyList<string>? trailingCommand)
+    {
+        string? Get(Setting s) => values.GetValueOrDefault(s);
+
+        var command = trailingCommand is { Count: > 0 } ? trailingCommand : SplitCommand(Get(Setting.Fprocess));
+        var writeTimeout = DurationOf(Setting.WriteTimeout, Get(Setting.WriteTimeout), TimeSpan.FromSeconds(10), allowZero: false);
+        var config = new ServeConfig
+        {
+            Command = command,
+            Port = PortOf(Setting.Port, Get(Setting.Port), 8080),
+            MetricsPort = PortOf(Setting.MetricsPort, Get(Setting.MetricsPort), 8081),
+            ReadTimeout = DurationOf(Setting.ReadTimeout, Get(Setting.ReadTimeout), TimeSpan.FromSeconds(10), allowZero: false),
+            WriteTimeout = writeTimeout,
+            ExecTimeout = DurationOf(Setting.ExecTimeout, Get(Setting.ExecTimeout), TimeSpan.FromSeconds(10), allowZero: true),
+            HealthcheckInterval = DurationOf(Setting.HealthcheckInterval, Get(Setting.HealthcheckInterval), writeTimeout, allowZero: true),
+            MaxInflight = (int)CountOf(Setting.MaxInflight, Get(Setting.MaxInflight), 0),
+            ContentType = Get(Setting.ContentType),
+            CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk)),
+            Runner = OneOf(Setting.Runner, Get(Setting.Runner), RunnerKind.Runf, ("runf", RunnerKind.Runf), ("process", RunnerKind.Process), ("bwrap", RunnerKind.Bwrap)),
+            Rootfs = Get(Setting.Rootfs) ?? "rootfs",
+            Memory = Get(Setting.Memory),
+            PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,
+            Cpus = Get(Setting.Cpus),
+            Prewarm = (int)CountOf(Setting.Prewarm, Get(Setting.Prewarm), 0),
+            Seccomp = Get(Setting.Seccomp) ?? "default",
+            LockFile = Get(Setting.LockFile) ?? "/tmp/.lock",
+        };
+        Check(config, values);
+        return config;
+    }
+
+    /// <summary>Rules between settings, which no single value shows.</summary>
+    private static void Check(ServeConfig config, Dictionary<Setting, string> values)
+    {
+        if (config.Command.Count == 0)
+        {
+            throw new RunfException("no function to run: set fprocess (e.g. fprocess=\"tr a-z A-Z\") or give the command after --");
+        }
+        if (config.Port == config.MetricsPort)
+        {
+            throw new RunfException($"port and metrics_port are both {config.Port}: give metrics_port another port (--metrics-port N)");
+        }
+        if (config.Runner != RunnerKind.Runf)
+        {
+            // The baselines have no cgroups, prewarming or seccomp: silently ignoring a limit would mislead a benchmark.
+            var runfOnly = new[] { Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp }.FirstOrDefault(values.ContainsKey);
+            if (runfOnly is not null)
+            {
+                throw new RunfException($"{runfOnly.Flag} works only with --runner runf (the {Name(config.Runner)} runner has no such control): remove it or use --runner runf");
+            }
+        }
+    }
+
+    /// <summary>As the watchdog splits fprocess: on runs of spaces, no quoting, no shell.</summary>
+    public static IReadOnlyList<string> SplitCommand(string? fprocess) =>
+        fprocess is null ? [] : fprocess.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Durations as the watchdog takes them ("10s", "500ms", "1m", bare numbers are seconds); "0" only where it means no limit.</summary>
+    public static TimeSpan DurationOf(Setting setting, string? text, TimeSpan fallback, bool allowZero)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (allowZero && double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n == 0)
+        {
+            return TimeSpan.Zero;
+        }
+        return Duration.Parse(text, $"{setting.Name} ({setting.Source})");
+    }
+
+    private static int PortOf(Setting setting, string? text, int fallback)
+    {
+        var port = CountOf(setting, text, fallback);
+        return port is >= 1 and <= 65535
+            ? (int)port
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a port from 1 to 65535");
+    }
+
+    private static long CountOf(Setting setting, string? text, long fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= int.MaxValue
+            ? n
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a whole number, 0 or more");
+    }
+
+    private static bool BoolOf(Setting setting, string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null => false,
+        "true" or "1" or "yes" => true,
+        "false" or "0" or "no" => false,
+        _ => throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected true or false"),
+    };
+
+    private static T OneOf<T>(Setting setting, string? text, T fallback, params (string Name, T Value)[] choices)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        foreach (var (name, value) in choices)
+        {
+            if (string.Equals(name, text.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+        throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected {string.Join(", ", choices.Select(c => c.Name))}");
+    }
+
+    public static string Name(RunnerKind runner) => runner.ToString().ToLowerInvariant();
+
+    public static string Help()
+    {
+        var lines = new List<string>
+        {
+            "Usage: runf serve [OPTIONS] [-- COMMAND [ARG...]]",
+            "",
+            "Serve a function over HTTP as the OpenFaaS watchdog does: each request runs COMMAND",
+            "(or fprocess) once, request body on stdin, stdout as the response. Every option can also",
+            "be set by the watchdog's environment variable of the same name where one is shown;",
+            "flags win. Health: /_/health, /_/ready; metrics: http://HOST:METRICS_PORT/metrics.",
+            "",
+        };
+        foreach (var s in Setting.All)
+        {
+            var left = $"  {s.Flag} {s.ValueHint}";
+            var env = s.FromEnvironment ? $" [${s.Name}]" : "";
+            lines.Add($"{left,-36}{s.Help}{env}");
+        }
+        return string.Join('\n', lines);
+    }
+}

@@ -1,0 +1,47 @@
+namespace RunF.Serve.Configuration;
+
+/// <summary>How the function is served: streamed, buffered, or behind OpenWhisk's /init and /run.</summary>
+public enum ServeMode
+{
+    Streaming,
+    Serializing,
+    OpenWhisk,
+}
+
+/// <summary>What runs each invocation: a runf container, or a baseline for benchmarks.</summary>
+public enum RunnerKind
+{
+    Runf,
+    Process,
+    Bwrap,
+}
+
+/// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>
+public sealed record ServeConfig
+{
+    public required IReadOnlyList<string> Command { get; init; }
+    public int Port { get; init; } = 8080;
+    public int MetricsPort { get; init; } = 8081;
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Zero: no limit.</summary>
+    public TimeSpan ExecTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a SIGTERMed server keeps serving while failing readiness; zero: stop at once.</summary>
+    public TimeSpan HealthcheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Zero: unlimited.</summary>
+    public int MaxInflight { get; init; }
+    public string? ContentType { get; init; }
+    public bool CombineOutput { get; init; }
+    public ServeMode Mode { get; init; } = ServeMode.Streaming;
+    public RunnerKind Runner { get; init; } = RunnerKind.Runf;
+    public string Rootfs { get; init; } = "rootfs";
+    public string? Memory { get; init; }
+    public long? PidsLimit { get; init; }
+    public string? Cpus { get; init; }
+    public int Prewarm { get; init; }
+    public string Seccomp { get; init; } = "default";
+    public string LockFile { get; init; } = "/tmp/.lock";
+}

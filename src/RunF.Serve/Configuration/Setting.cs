@@ -1,0 +1,42 @@
+namespace RunF.Serve.Configuration;
+
+/// <summary>
+/// One setting of `runf serve`: its flag (--exec-timeout) and, for the watchdog's own settings,
+/// its environment variable (exec_timeout). Flags win over the environment.
+/// </summary>
+/// <param name="Name">The watchdog's name, used in messages (exec_timeout).</param>
+/// <param name="FromEnvironment">Read from the environment variable Name as the watchdog does.</param>
+/// <param name="IsSwitch">A flag that may stand alone (--combine-output means true).</param>
+public sealed record Setting(string Name, bool FromEnvironment, string ValueHint, string Help, bool IsSwitch = false)
+{
+    public string Flag => "--" + Name.Replace('_', '-');
+
+    /// <summary>How a message names it: the flag, and the variable when there is one.</summary>
+    public string Source => FromEnvironment ? $"{Flag} or ${Name}" : Flag;
+
+    public static readonly Setting Fprocess = new("fprocess", true, "COMMAND", "the function: split on spaces, no shell (or give it after --)");
+    public static readonly Setting Port = new("port", true, "N", "HTTP port (default 8080)");
+    public static readonly Setting MetricsPort = new("metrics_port", true, "N", "Prometheus /metrics port (default 8081)");
+    public static readonly Setting ReadTimeout = new("read_timeout", true, "DURATION", "time to read a request's headers (default 10s)");
+    public static readonly Setting WriteTimeout = new("write_timeout", true, "DURATION", "how long SIGTERM waits for in-flight requests (default 10s)");
+    public static readonly Setting ExecTimeout = new("exec_timeout", true, "DURATION", "the function is killed after this long, 0 for no limit (default 10s)");
+    public static readonly Setting MaxInflight = new("max_inflight", true, "N", "concurrent invocations before 429, 0 for no limit (default 0)");
+    public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default: the request's)");
+    public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
+    public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing or openwhisk");
+    public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
+    public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation (runner runf)");
+    public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation (runner runf)");
+    public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation (runner runf)");
+    public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (runner runf, default 0)");
+    public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default, unconfined or a profile file (runner runf)");
+    public static readonly Setting Runner = new("runner", false, "RUNNER", "runf (default); process or bwrap: baselines for benchmarks");
+    public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
+
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
+        HealthcheckInterval, Mode, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, Runner, LockFile,
+    ];
+}

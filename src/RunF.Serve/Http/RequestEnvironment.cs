@@ -1,0 +1,52 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace RunF.Serve.Http;
+
+/// <summary>
+/// The watchdog's view of a request as environment variables: Http_Method, Http_Path,
+/// Http_Query, one Http_Name per header (in Go's canonical form, dashes as underscores:
+/// Http_Content_Type, Http_X_Call_Id), Http_Transfer_Encoding and Http_ContentLength.
+/// </summary>
+public static class RequestEnvironment
+{
+    public static List<string> For(HttpRequest request)
+    {
+        var env = new List<string> { "Http_Method=" + request.Method };
+        foreach (var (name, values) in request.Headers)
+        {
+            // Go's server takes Host and Transfer-Encoding out of the header map; the watchdog
+            // passes the second one on its own.
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            env.Add(VariableFor(name) + "=" + values[0]);
+        }
+        if (request.QueryString.HasValue)
+        {
+            env.Add("Http_Query=" + request.QueryString.Value![1..]);
+        }
+        env.Add("Http_Path=" + (request.PathBase + request.Path).ToUriComponent());
+        if (request.Headers.TransferEncoding is { Count: > 0 } transferEncoding)
+        {
+            env.Add("Http_Transfer_Encoding=" + transferEncoding[0]);
+        }
+        // -1 when the length is not known in advance (chunked), as Go's Request.ContentLength.
+        env.Add("Http_ContentLength=" + (request.ContentLength ?? (request.Headers.TransferEncoding.Count > 0 ? -1 : 0)));
+        return env;
+    }
+
+    /// <summary>"x-call-id" becomes Http_X_Call_Id: Go's CanonicalMIMEHeaderKey, then dashes to underscores.</summary>
+    public static string VariableFor(string header)
+    {
+        var name = new StringBuilder("Http_", header.Length + 5);
+        var upper = true;
+        foreach (var c in header)
+        {
+            name.Append(c == '-' ? '_' : upper ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+            upper = c == '-';
+        }
+        return name.ToString();
+    }
+}

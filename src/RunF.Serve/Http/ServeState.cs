@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using RunF.Serve.Metrics;
+
+namespace RunF.Serve.Http;
+
+/// <summary>What the fronts and the health endpoints share: readiness, the max_inflight gate, the metrics.</summary>
+public sealed class ServeState(int maxInflight)
+{
+    private volatile bool _ready;
+    private volatile bool _draining;
+
+    public InflightGate Gate { get; } = new(maxInflight);
+    public ServeMetrics Metrics { get; } = new();
+
+    /// <summary>Ready once listening with the invoker made; no longer once SIGTERM arrived.</summary>
+    public bool Ready => _ready && !_draining;
+
+    public void MarkReady() => _ready = true;
+
+    public void MarkDraining() => _draining = true;
+
+    /// <summary>Runs one invocation inside the max_inflight gate (429 past it) and counts it in the metrics.</summary>
+    public async Task RunCountedAsync(HttpContext context, Func<Task> invoke)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Metrics.RequestStarted();
+        try
+        {
+            if (!Gate.TryEnter())
+            {
+                context.Response.Headers["X-OpenFaaS-Internal"] = "of-watchdog";
+                await WatchdogFront.Text(context.Response, StatusCodes.Status429TooManyRequests,
+                    $"Concurrent request limit exceeded. Max concurrent requests: {Gate.Limit}\n");
+                return;
+            }
+            try
+            {
+                await invoke();
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+        finally
+        {
+            Metrics.RequestFinished(context.Response.StatusCode, context.Request.Method, Stopwatch.GetElapsedTime(started));
+        }
+    }
+}

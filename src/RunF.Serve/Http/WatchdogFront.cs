@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Invoke;
+using RunF.Runtime.Spec;
+using RunF.Serve.Configuration;
+using RunF.Serve.Logging;
+
+namespace RunF.Serve.Http;
+
+/// <summary>
+/// The OpenFaaS watchdog's contract: each request runs the function once, body on stdin,
+/// stdout as the response; streaming (sent as it comes) or serializing (buffered, and a
+/// non-zero exit becomes a 500 with the error text).
+/// </summary>
+public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, ServeState state)
+{
+    /// <summary>How much of a failed function's stderr a serializing 500 carries.</summary>
+    private const int MaxErrorText = 64 * 1024;
+
+    private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!Methods.Contains(request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return;
+        }
+        await state.RunCountedAsync(context, async () =>
+        {
+            var timeout = Invocations.TimeoutOf(request, config, out var error);
+            if (timeout is null)
+            {
+                await Text(context.Response, StatusCodes.Status400BadRequest, error!);
+                return;
+            }
+            var id = Invocations.IdOf(request);
+            var env = RequestEnvironment.For(request);
+            await (config.Mode == ServeMode.Serializing
+                ? SerializedAsync(context, id, env, timeout.Value)
+                : StreamedAsync(context, id, env, timeout.Value));
+        });
+    }
+
+    private async Task StreamedAsync(HttpContext context, string id, List<string> env, TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var output = new FirstByteResponseStream(context.Response, () => SetSuccessHeaders(context, Stopwatch.GetElapsedTime(started)));
+        var result = await InvokeAsync(context, id, new Invocation
+        {
+            Environment = env,
+            Input = context.Request.Body,
+            Output = output,
+            ErrorLine = line => ServeLog.Function(Prefix(id), line),
+            CombineOutput = config.CombineOutput,
+            Timeout = timeout,
+        });
+        if (result is null)
+        {
+            return;
+        }
+        if (output.Committed)
+        {
+            if (result.TimedOut)
+            {
+                // Status 200 is gone already: cut the response so the client sees it is incomplete.
+                ServeLog.Info($"[{id}] function timed out after {Duration.Format(timeout)}, response cut");
+                context.Abort();
+            }
+            else if (result.ExitCode != 0)
+            {
+                ServeLog.Info($"[{id}] function exited with status {result.ExitCode} after its response had started");
+            }
+            return;
+        }
+        if (result.TimedOut)
+        {
+            await TimedOut(context.Response, timeout);
+        }
+        else if (result.ExitCode != 0)
+        {
+            await Text(context.Response, StatusCodes.Status500InternalServerError, ExitText(result));
+        }
+        else
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            SetSuccessHeaders(context, result.Duration);
+        }
+    }
+
+    private async Task SerializedAsync(HttpContext context, string id, List<string> env, TimeSpan timeout)
+    {
+        using var stdout = new MemoryStream();
+        var errorText = new StringBuilder();
+        var result = await InvokeAsync(context, id, new Invocation
+        {
+            Environment = env,
+            Input = context.Request.Body,
+            Output = stdout,
+            ErrorLine = line =>
+            {
+                ServeLog.Function(Prefix(id), line);
+                lock (errorText)
+                {
+                    if (errorText.Length < MaxErrorText)
+                    {
+                        errorText.Append(line).Append('\n');
+                    }
+                }
+            },
+            CombineOutput = config.CombineOutput,
+            Timeout = timeout,
+        });
+        if (result is null)
+        {
+            return;
+        }
+        if (result.TimedOut)
+        {
+            await TimedOut(context.Response, timeout);
+            return;
+        }
+        if (result.ExitCode != 0)
+        {
+            await Text(context.Response, StatusCodes.Status500InternalServerError, ExitText(result) + errorText);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        SetSuccessHeaders(context, result.Duration);
+        context.Response.ContentLength = stdout.Length;
+        stdout.Position = 0;
+        await stdout.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    /// <summary>Runs the invocation; null when it could not run (a 500 has been sent) or the client left.</summary>
+    private async Task<InvocationResult?> InvokeAsync(HttpContext context, string id, Invocation invocation)
+    {
+        try
+        {
+            var result = await invoker.InvokeAsync(invocation, context.RequestAborted);
+            state.Metrics.Started(result.Prewarmed);
+            return result;
+        }
+        catch (RunfException e)
+        {
+            ServeLog.Info($"[{id}] {e.Message}");
+            if (!context.Response.HasStarted)
+            {
+                await Text(context.Response, StatusCodes.Status500InternalServerError, e.Message + "\n");
+            }
+            return null;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            ServeLog.Info($"[{id}] client went away: function stopped");
+            return null;
+        }
+    }
+
+    private void SetSuccessHeaders(HttpContext context, TimeSpan duration)
+    {
+        var headers = context.Response.Headers;
+        headers["X-Duration-Seconds"] = Invocations.Seconds(duration);
+        // As the classic watchdog: content_type when set, else the request's own.
+        var contentType = config.ContentType ?? context.Request.ContentType;
+        if (!string.IsNullOrEmpty(contentType))
+        {
+            headers.ContentType = contentType;
+        }
+    }
+
+    private static string Prefix(string id) => $"[{id}] ";
+
+    private static string ExitText(InvocationResult result) =>
+        result.Signal is { } signal ? $"function killed by signal {signal}\n" : $"exit status {result.ExitCode}\n";
+
+    /// <summary>504, as of-watchdog and the OpenFaaS gateway answer an upstream that ran out of time (docs/serve.md).</summary>
+    private static Task TimedOut(HttpResponse response, TimeSpan timeout) =>
+        Text(response, StatusCodes.Status504GatewayTimeout, $"function timed out after {Duration.Format(timeout)}\n");
+
+    public static Task Text(HttpResponse response, int status, string text)
+    {
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        return response.WriteAsync(text);
+    }
+}

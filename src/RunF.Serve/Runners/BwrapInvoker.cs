@@ -1,0 +1,39 @@
+using RunF.Runtime.Spec;
+
+namespace RunF.Serve.Runners;
+
+/// <summary>
+/// Benchmark baseline (--runner bwrap): one bubblewrap sandbox per request, with the namespaces
+/// and mounts of a runf container (user, PID, IPC, UTS; the rootfs read-only, fresh /proc, a
+/// /dev, a /tmp tmpfs, the executor's DNS files; root inside; a new session). Unlike runf it
+/// has no cgroup limits and no seccomp filter.
+/// </summary>
+public sealed class BwrapInvoker(string rootfs, IReadOnlyList<string> command) : ChildProcessInvoker
+{
+    private readonly string[] _argv =
+    [
+        "bwrap",
+        "--unshare-user", "--uid", "0", "--gid", "0",
+        "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "function",
+        "--ro-bind", Path.GetFullPath(rootfs), "/",
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--tmpfs", "/tmp",
+        "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf",
+        "--ro-bind-try", "/etc/hosts", "/etc/hosts",
+        "--die-with-parent", "--new-session",
+        "--",
+        .. command,
+    ];
+
+    protected override IReadOnlyList<string> Argv => _argv;
+
+    protected override void PrepareEnvironment(IDictionary<string, string?> environment)
+    {
+        // The environment of a runf container, not the executor's.
+        environment.Clear();
+        environment["PATH"] = ContainerDefaults.Path;
+        environment["HOME"] = "/root";
+        environment["TERM"] = "xterm";
+    }
+}

@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Invoke;
+using RunF.Serve.IO;
+
+namespace RunF.Serve.Runners;
+
+/// <summary>
+/// An invocation as a plain child process per request (fork and exec through
+/// System.Diagnostics.Process, which forks in native code): the base of the benchmark
+/// baselines. Subclasses say which program runs with which environment.
+/// </summary>
+public abstract class ChildProcessInvoker : IFunctionInvoker
+{
+    /// <summary>The program and its arguments for one invocation.</summary>
+    protected abstract IReadOnlyList<string> Argv { get; }
+
+    /// <summary>Sets the child's environment; the invocation's pairs are added after.</summary>
+    protected abstract void PrepareEnvironment(IDictionary<string, string?> environment);
+
+    public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var process = Start(invocation);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (invocation.Timeout > TimeSpan.Zero)
+        {
+            deadline.CancelAfter(invocation.Timeout);
+        }
+        using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        var input = CopyInputAsync(invocation.Input, process.StandardInput.BaseStream, stopInput.Token);
+
+        // With CombineOutput both pipes write to Output, one write at a time.
+        var output = invocation.CombineOutput ? new SerializedWriteStream(invocation.Output) : invocation.Output;
+        var stdout = process.StandardOutput.BaseStream.CopyToAsync(output, deadline.Token);
+        var stderr = invocation.CombineOutput
+            ? process.StandardError.BaseStream.CopyToAsync(output, deadline.Token)
+            : LineSplitter.ReadLinesAsync(process.StandardError.BaseStream, invocation.ErrorLine ?? (_ => { }));
+        var finished = Task.WhenAll(stdout, stderr, process.WaitForExitAsync(CancellationToken.None));
+
+        await Task.WhenAny(finished, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
+        var killed = !process.HasExited;
+        if (killed)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        try
+        {
+            await finished.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && (killed || deadline.IsCancellationRequested))
+        {
+            // The pumps stop with the process: what they were copying no longer matters.
+        }
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        await stopInput.CancelAsync().ConfigureAwait(false);
+        await input.ConfigureAwait(false);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var timedOut = deadline.IsCancellationRequested;
+        var exitCode = process.ExitCode;
+        int? signal = exitCode > 128 && killed ? exitCode - 128 : null;
+        return new InvocationResult(exitCode, signal, timedOut, Prewarmed: false, Stopwatch.GetElapsedTime(started));
+    }
+
+    private Process Start(Invocation invocation)
+    {
+        var argv = Argv;
+        var psi = new ProcessStartInfo(argv[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in argv.Skip(1))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        PrepareEnvironment(psi.Environment);
+        foreach (var pair in invocation.Environment)
+        {
+            var equals = pair.IndexOf('=');
+            psi.Environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+        try
+        {
+            return Process.Start(psi)!;
+        }
+        catch (Win32Exception e)
+        {
+            throw new RunfException($"cannot run {argv[0]}: {e.Message}");
+        }
+    }
+
+    /// <summary>Copies the request body to stdin and closes it; a function that stops reading (EPIPE) ends the copy.</summary>
+    private static async Task CopyInputAsync(Stream from, Stream stdin, CancellationToken stop)
+    {
+        try
+        {
+            await from.CopyToAsync(stdin, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The function exited or closed stdin before reading everything, as `env` does.
+        }
+        finally
+        {
+            try
+            {
+                stdin.Dispose();
+            }
+            catch (IOException)
+            {
+                // EPIPE on the final flush: the same case.
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}

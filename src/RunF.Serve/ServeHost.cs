@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Http;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Spec;
+using RunF.Serve.Configuration;
+using RunF.Serve.Http;
+using RunF.Serve.Logging;
+using RunF.Serve.OpenWhisk;
+using RunF.Serve.Runners;
+
+namespace RunF.Serve;
+
+/// <summary>
+/// Kestrel on two ports (the function on port, Prometheus on metrics_port), readiness and the
+/// lock file, and the watchdog's shutdown: on SIGTERM fail readiness and remove the lock file,
+/// keep serving for healthcheck_interval, then stop accepting and drain for up to write_timeout.
+/// </summary>
+public static class ServeHost
+{
+    public static async Task<int> RunAsync(ServeConfig config)
+    {
+        await using var invoker = InvokerFactory.Create(config);
+        var state = new ServeState(config.MaxInflight);
+        RequestDelegate front = config.Mode == ServeMode.OpenWhisk
+            ? new OpenWhiskFront(config, invoker, state).HandleAsync
+            : new WatchdogFront(config, invoker, state).HandleAsync;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.WriteTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.RequestHeadersTimeout = config.ReadTimeout;
+            kestrel.ListenAnyIP(config.Port);
+            kestrel.ListenAnyIP(config.MetricsPort);
+        });
+        await using var app = builder.Build();
+        app.Run(context => DispatchAsync(context, config, state, front));
+
+        var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            throw new RunfException($"cannot listen on ports {config.Port} and {config.MetricsPort}: {e.Message}: choose free ones with --port and --metrics-port");
+        }
+        LockFile.Create(config.LockFile);
+        state.MarkReady();
+        ServeLog.Info($"ready: {string.Join(' ', config.Command)} ({ModeName(config.Mode)}, runner {ServeArguments.Name(config.Runner)}) on port {config.Port}, metrics on port {config.MetricsPort}");
+
+        await shutdown.Task;
+        state.MarkDraining();
+        LockFile.Remove(config.LockFile);
+        ServeLog.Info($"stopping: readiness fails now, draining in-flight requests (up to {Duration.Format(config.WriteTimeout)})");
+        if (config.HealthcheckInterval > TimeSpan.Zero)
+        {
+            await Task.Delay(config.HealthcheckInterval);
+        }
+        using var drain = new CancellationTokenSource(config.WriteTimeout);
+        await app.StopAsync(drain.Token);
+        ServeLog.Info("stopped");
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // runf serve exits by itself, after draining
+            shutdown.TrySetResult();
+        }
+    }
+
+    private static async Task DispatchAsync(HttpContext context, ServeConfig config, ServeState state, RequestDelegate front)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        try
+        {
+            if (context.Connection.LocalPort == config.MetricsPort)
+            {
+                await (path == "/metrics"
+                    ? Plain(context.Response, StatusCodes.Status200OK, state.Metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
+                    : Plain(context.Response, StatusCodes.Status404NotFound, "not found: metrics are at /metrics\n"));
+            }
+            else if (path == "/_/health")
+            {
+                await (state.Ready ? Plain(context.Response, 200, "OK") : Plain(context.Response, 503, "not ready\n"));
+            }
+            else if (path == "/_/ready")
+            {
+                await (!state.Ready ? Plain(context.Response, 503, "not ready\n")
+                    : state.Gate.AtLimit ? Plain(context.Response, 429, "at max_inflight\n")
+                    : Plain(context.Response, 200, "OK"));
+            }
+            else if (path.StartsWith("/_/", StringComparison.Ordinal))
+            {
+                await Plain(context.Response, StatusCodes.Status404NotFound, "not found\n");
+            }
+            else
+            {
+                await front(context);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ServeLog.Info($"{context.Request.Method} {path}: {e.GetType().Name}: {e.Message}");
+            if (!context.Response.HasStarted)
+            {
+                await Plain(context.Response, StatusCodes.Status500InternalServerError, "runf serve: internal error\n");
+            }
+        }
+    }
+
+    private static Task Plain(HttpResponse response, int status, string text, string contentType = "text/plain; charset=utf-8")
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        return response.WriteAsync(text);
+    }
+
+    private static string ModeName(ServeMode mode) => mode.ToString().ToLowerInvariant();
+
+    /// <summary>No console lifetime: runf serve handles SIGTERM and SIGINT itself, to drain as the watchdog does.</summary>
+    private sealed class SignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
