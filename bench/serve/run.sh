@@ -125,7 +125,12 @@ for config in cold prewarm process bwrap; do
     </dev/null >"$log" 2>&1 &
   server=$!
 
-  if ! wait_for "curl -fs -o /dev/null --max-time 1 $url/_/ready" 30; then
+  # Ready, or gave up: 30 s, or the agent exited.
+  wait_for "! kill -0 $server 2>/dev/null || curl -fs -o /dev/null --max-time 1 $url/_/ready" 30 || true
+  if ! kill -0 "$server" 2>/dev/null; then
+    fail "$config: the agent exited at start-up:"
+    tail -20 "$log" >&2
+  elif ! curl -fs -o /dev/null --max-time 1 "$url/_/ready"; then
     fail "$config: not ready after 30 s"
     tail -20 "$log" >&2
   else
@@ -153,7 +158,7 @@ for config in cold prewarm process bwrap; do
   fi
 
   # SIGTERM: the agent stops taking requests, drains, and exits; SIGKILL after 15 s is a failure.
-  kill -TERM "$server"
+  kill -TERM "$server" 2>/dev/null || true
   if ! wait_for "! kill -0 $server 2>/dev/null" 15; then
     fail "$config: still running 15 s after SIGTERM, killed"
     kill -KILL "$server" 2>/dev/null || true
