@@ -101,7 +101,10 @@ leftovers() {
     pgrep -u "$agent_uid" -a -x cat || true
     pgrep -u "$agent_uid" -a -f "$work/runf" || true
   fi
-  "${as_user[@]}" "$work/runf" ps --format json | jq -r '.[] | "container \(.id // .)"'
+  local ps
+  if ! ps=$("${as_user[@]}" "$work/runf" ps --format json 2>&1) || ! jq -r '.[] | "container \(.id // .)"' <<<"$ps" 2>/dev/null; then
+    echo "runf ps failed: $ps"
+  fi
 }
 
 failed=0
@@ -143,7 +146,11 @@ for config in cold prewarm process bwrap; do
       for load in "1 1" "$threads $connections"; do
         read -r t c <<<"$load"
         raw=$work/$config-c$c.txt
-        wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url/" >"$raw"
+        if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url/" >"$raw" 2>&1; then
+          fail "$config -c$c: wrk failed"
+          cat "$raw" >&2
+          continue
+        fi
         result=$(sed -n 's/^WRK_JSON //p' "$raw")
         [ -n "$result" ] || { fail "$config -c$c: wrk printed no result"; cat "$raw" >&2; continue; }
         errors=$(jq '[.errors[]] | add' <<<"$result")
@@ -168,6 +175,10 @@ for config in cold prewarm process bwrap; do
   if ! wait_for '[ -z "$(leftovers)" ]' 5; then
     fail "$config: left behind after the agent exited:"
     leftovers >&2
+    # As root the uid is the benchmark's alone: end what it left, by pid, before the next one.
+    if [ "$(id -u)" = 0 ]; then
+      for pid in $(pgrep -u "$agent_uid"); do kill -KILL "$pid" 2>/dev/null || true; done
+    fi
   fi
 done
 
