@@ -101,7 +101,9 @@ public class ExamplesTests
         Assert.False(pod["spec"]!["hostUsers"]!.GetValue<bool>());
         Assert.Equal("Unconfined", (string?)pod["spec"]!["securityContext"]!["seccompProfile"]!["type"]);
         Assert.Equal("Unconfined", (string?)pod["spec"]!["securityContext"]!["appArmorProfile"]!["type"]);
-        var security = pod["spec"]!["containers"]![0]!["securityContext"]!;
+        var container = pod["spec"]!["containers"]![0]!;
+        Assert.Equal(["runf", "serve"], container["command"]!.AsArray().Select(c => (string?)c));
+        var security = container["securityContext"]!;
         Assert.Equal("Unmasked", (string?)security["procMount"]);
         Assert.Contains("SETFCAP", security["capabilities"]!["add"]!.AsArray().Select(c => (string?)c));
     }
