@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -244,6 +245,84 @@ static long do_seccomp(const struct ctx *c, const struct runf_op *op)
     return SYS3(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &prog);
 }
 
+/* Closes every descriptor above 2 except the ones in keep (-1 entries ignored): a pre-warmed
+ * container may wait for minutes, and must not hold copies of the executor's sockets and of other
+ * invocations' pipes that it inherited at clone time (a client connection would never close). */
+static long close_all_but(int keep[3])
+{
+    int next = 3;
+    for (int i = 0; i < 3; i++) /* sort the three */
+        for (int j = i + 1; j < 3; j++)
+            if (keep[j] < keep[i]) {
+                int t = keep[i];
+                keep[i] = keep[j];
+                keep[j] = t;
+            }
+    for (int i = 0; i < 3; i++) {
+        if (keep[i] < next)
+            continue;
+        long r = keep[i] > next ? SYS3(SYS_close_range, next, keep[i] - 1, 0) : 0;
+        if (r < 0)
+            return r;
+        next = keep[i] + 1;
+    }
+    return SYS3(SYS_close_range, next, ~0u, 0);
+}
+
+/* Takes the three descriptors the dispatch sent as stdin, stdout and stderr. They arrive
+ * close-on-exec; any that landed on 0-2 is first moved out of the way. */
+static long install_stdio(int fds[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (fds[i] < 3 && (fds[i] = (int)SYS3(SYS_fcntl, fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            return fds[i];
+    for (int i = 0; i < 3; i++) {
+        long r = SYS3(SYS_dup3, fds[i], i, 0);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* The pre-warmed wait: report ready, then block until the parent sends one byte with stdin,
+ * stdout and stderr attached (runf_dispatch has stored the command in args by then). EOF means
+ * the pool was closed: exit quietly. */
+static long do_await(const struct ctx *c, uint32_t step)
+{
+    const struct runf_child_args *a = c->args;
+    struct runf_step_error ready = {step, 0};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } control;
+    char byte;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    int keep[3] = {a->request_fd, a->error_fd, a->init_fd}, fds[3];
+    struct cmsghdr *cmsg;
+    long r = close_all_but(keep);
+    if (r < 0)
+        return r;
+    if ((r = SYS3(SYS_write, a->error_fd, &ready, sizeof ready)) < 0)
+        return r;
+    do
+        r = SYS3(SYS_recvmsg, a->request_fd, &msg, MSG_CMSG_CLOEXEC);
+    while (r == -EINTR);
+    if (r == 0)
+        for (;;)
+            SYS1(SYS_exit_group, 0);
+    if (r < 0)
+        return r;
+    cmsg = CMSG_FIRSTHDR(&msg);
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+        cmsg->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
+        return -EPROTO;
+    for (int i = 0; i < 3; i++)
+        fds[i] = ((int *)(void *)CMSG_DATA(cmsg))[i];
+    SYS1(SYS_close, a->request_fd);
+    return install_stdio(fds);
+}
+
 /* With an init, the command is found here, so that "not found" is still reported as a failed
  * step, and runf-init (which executes it) gets the path. */
 static long exec_via_init(const struct ctx *c)
@@ -284,7 +363,7 @@ static long do_exec(const struct ctx *c, const struct runf_op *op)
     return first;
 }
 
-static long run_op(struct ctx *c, const struct runf_op *op)
+static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
 {
     switch (op->kind) {
     case RUNF_OP_MOUNT: return do_mount(c, op);
@@ -312,6 +391,7 @@ static long run_op(struct ctx *c, const struct runf_op *op)
     case RUNF_OP_SECCOMP: return do_seccomp(c, op);
     case RUNF_OP_EXEC: return do_exec(c, op);
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
+    case RUNF_OP_AWAIT: return do_await(c, step);
     default: return -EINVAL;
     }
 }
@@ -351,6 +431,8 @@ int runf_child_main(void *arg)
     reset_signals();
     SYS1(SYS_close, a->sync_write_fd);
     SYS1(SYS_close, a->error_read_fd);
+    if (a->request_peer_fd >= 0)
+        SYS1(SYS_close, a->request_peer_fd);
     SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
     /* The parent writes the id maps (and joins the cgroup) before sending the byte. EOF means
      * it gave up or died. */
@@ -362,7 +444,7 @@ int runf_child_main(void *arg)
         a->times[0] = now_ns();
 
     for (uint32_t i = 0; i < h->op_count; i++) {
-        long r = run_op(&c, &ops[i]);
+        long r = run_op(&c, &ops[i], i);
         if ((r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL)) || (r < 0 && (ops[i].flags & RUNF_F_BEST_EFFORT)))
             r = 0;
         if (r < 0)

@@ -12,7 +12,9 @@ struct runf_child_args {
     int sync_write_fd;  /* the parent's ends, closed in the child */
     int error_read_fd;
     int error_fd;       /* write end, close-on-exec: (step, errno) or EOF on execve */
-    char *const *argv;  /* the EXEC op's lists as pointer arrays, NULL-terminated */
+    int request_fd;     /* with an AWAIT op: the child's end of the dispatch socket, else -1 */
+    int request_peer_fd; /* the parent's end, closed in the child */
+    char *const *argv;  /* the EXEC op's lists as pointer arrays, NULL-terminated; AWAIT gets new ones */
     char *const *envp;
     char *const *paths;
     int init_fd;        /* with RUNF_F_VIA_INIT: a sealed memfd holding runf-init, else -1 */

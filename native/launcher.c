@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -22,6 +23,8 @@ struct handle {
     struct runf_child_args args;
     void *stack;
     char **arrays;
+    char **dispatched; /* the arrays of runf_dispatch's command */
+    int request_fd;    /* with an AWAIT op: the parent's end of the dispatch socket */
     uint64_t *times;
 };
 
@@ -103,7 +106,10 @@ void runf_release(void *p)
         munmap(h->stack, STACK_SIZE);
     if (h->args.init_fd >= 0)
         close(h->args.init_fd);
+    if (h->request_fd >= 0)
+        close(h->request_fd);
     free(h->arrays);
+    free(h->dispatched);
     free(h->times);
     free(h);
 }
@@ -113,29 +119,52 @@ const uint64_t *runf_step_times(void *p)
     return p ? ((struct handle *)p)->times : NULL;
 }
 
+/* Points args at an EXEC op's lists as the NULL-terminated arrays execve takes; runf-init's
+ * argv ("runf-init", the path the child finds, the command) too. Returns the block or NULL. */
+static char **exec_arrays(struct runf_child_args *args, const uint8_t *plan, const struct runf_op *exec)
+{
+    uint32_t argc = list_count(plan, exec->s[0]);
+    size_t n = argc + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3 + argc + 3;
+    char **block = malloc(n * sizeof(char *)), **p = block;
+    if (!block)
+        return NULL;
+    args->argv = p;
+    p = fill_list(p, plan, exec->s[0]);
+    args->envp = p;
+    p = fill_list(p, plan, exec->s[1]);
+    args->paths = p;
+    p = fill_list(p, plan, exec->s[2]);
+    args->init_argv = p;
+    *p++ = (char *)"runf-init";
+    *p++ = NULL; /* the command's path, once the child has found it */
+    fill_list(p, plan, exec->s[0]);
+    return block;
+}
+
+static int has_await(const uint8_t *plan)
+{
+    const struct runf_plan_header *h = (const void *)plan;
+    const struct runf_op *ops = (const void *)(plan + h->ops_offset);
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (ops[i].kind == RUNF_OP_AWAIT)
+            return 1;
+    return 0;
+}
+
 static int prepare(struct handle *h, const uint8_t *plan, const struct runf_op *exec)
 {
     const struct runf_plan_header *hdr = (const void *)plan;
-    uint32_t argc = list_count(plan, exec->s[0]);
-    size_t n = argc + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3 + argc + 3;
-    char **p;
-    h->arrays = malloc(n * sizeof(char *));
-    if (!h->arrays)
+    if (!(h->arrays = exec_arrays(&h->args, plan, exec)))
         return -ENOMEM;
-    p = h->arrays;
-    h->args.argv = p;
-    p = fill_list(p, plan, exec->s[0]);
-    h->args.envp = p;
-    p = fill_list(p, plan, exec->s[1]);
-    h->args.paths = p;
-    p = fill_list(p, plan, exec->s[2]);
-    if (exec->flags & RUNF_F_VIA_INIT) {
-        h->args.init_argv = p;
-        *p++ = (char *)"runf-init";
-        *p++ = NULL; /* the command's path, once the child has found it */
-        fill_list(p, plan, exec->s[0]);
-        if ((h->args.init_fd = init_memfd()) < 0)
-            return h->args.init_fd;
+    if ((exec->flags & RUNF_F_VIA_INIT) && (h->args.init_fd = init_memfd()) < 0)
+        return h->args.init_fd;
+    if (has_await(plan)) {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+            return -errno;
+        h->request_fd = pair[0];
+        h->args.request_peer_fd = pair[0];
+        h->args.request_fd = pair[1];
     }
     if (hdr->flags & RUNF_PLAN_TIMING) {
         h->times = calloc(hdr->op_count + 1, sizeof(uint64_t));
@@ -164,6 +193,7 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
     if (!h)
         return -ENOMEM;
     h->args.init_fd = -1;
+    h->args.request_fd = h->args.request_peer_fd = h->request_fd = -1;
     h->args.plan = plan;
     if ((r = prepare(h, plan, exec)) < 0) {
         runf_release(h);
@@ -197,6 +227,10 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
 
     close(sync[0]);
     close(err[1]);
+    /* The child's end stays open in its own descriptor table; args is shared memory the child
+     * still reads, so it is left as it is. */
+    if (h->args.request_fd >= 0)
+        close(h->args.request_fd);
     if (r < 0) {
         close(sync[1]);
         close(err[0]);
@@ -209,4 +243,39 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
     out->pidfd = pidfd;
     out->handle = h;
     return 0;
+}
+
+int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, int stdin_fd, int stdout_fd, int stderr_fd)
+{
+    struct handle *h = p;
+    const struct runf_op *exec = exec_op(exec_plan, length);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } control;
+    char byte = 1;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    int fds[3] = {stdin_fd, stdout_fd, stderr_fd};
+    ssize_t sent;
+
+    if (!h || h->request_fd < 0 || h->dispatched)
+        return -EBADF;
+    if (!exec)
+        return -EINVAL;
+    /* The child is blocked in recvmsg and reads these only after the message arrives. */
+    if (!(h->dispatched = exec_arrays(&h->args, exec_plan, exec)))
+        return -ENOMEM;
+    memset(control.buf, 0, sizeof control.buf);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof fds);
+    memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
+    do
+        sent = sendmsg(h->request_fd, &msg, MSG_NOSIGNAL);
+    while (sent < 0 && errno == EINTR);
+    close(h->request_fd);
+    h->request_fd = -1;
+    return sent < 0 ? -errno : 0;
 }

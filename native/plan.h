@@ -43,6 +43,9 @@ enum runf_op_kind {
     RUNF_OP_SECCOMP = 14,    /* s0 offset of a BPF program (struct sock_filter[]), n0 its length */
     RUNF_OP_EXEC = 15,       /* s0 argv list, s1 envp list, s2 list of candidate paths */
     RUNF_OP_NEW_SESSION = 16, /* setsid(): no controlling terminal, so no TIOCSTI into the executor's */
+    RUNF_OP_AWAIT = 17,       /* a pre-warmed container stops here: it reports "ready" (step, 0) on
+                               * the error pipe and waits for runf_dispatch() to send its stdio and
+                               * the command that the EXEC op then runs */
 };
 
 /* op.flags */

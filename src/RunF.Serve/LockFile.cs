@@ -13,7 +13,7 @@ public static class LockFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RunfException($"cannot write the lock file {path}: {e.Message}: choose another with --lock-file");
+            throw new RunfException($"cannot write the lock file {path}: {e.Message.TrimEnd('.')}: choose another with --lock-file");
         }
     }
 

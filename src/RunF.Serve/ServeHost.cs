@@ -19,7 +19,7 @@ public static class ServeHost
 {
     public static async Task<int> RunAsync(ServeConfig config)
     {
-        await using var invoker = InvokerFactory.Create(config);
+        await using var invoker = await InvokerFactory.CreateAsync(config);
         var state = new ServeState(config.MaxInflight);
         RequestDelegate front = config.Mode == ServeMode.OpenWhisk
             ? new OpenWhiskFront(config, invoker, state).HandleAsync

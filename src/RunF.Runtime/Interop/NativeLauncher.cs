@@ -21,6 +21,10 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_spawn")]
     public static partial int Spawn(byte* plan, uint length, ulong cloneFlags, out Spawned spawned);
 
+    /// <summary>Returns 0 or -errno (EPIPE: the waiting child is gone).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_dispatch")]
+    public static partial int Dispatch(nint handle, byte* execPlan, uint length, int stdinFd, int stdoutFd, int stderrFd);
+
     [LibraryImport(Lib, EntryPoint = "runf_step_times")]
     public static partial ulong* StepTimes(nint handle);
 

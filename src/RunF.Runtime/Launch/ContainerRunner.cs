@@ -18,8 +18,6 @@ namespace RunF.Runtime.Launch;
 /// </summary>
 public static class ContainerRunner
 {
-    private const int MaxNameAttempts = 32;
-
     public static int Run(RunRequest request, ImageDefaults? image, RunSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var rootfs = RootfsPath.Resolve(request.Rootfs);
@@ -39,7 +37,7 @@ public static class ContainerRunner
         }
 
         var states = StateDirectory.ForCurrentUser();
-        using var state = Reserve(states);
+        using var state = states.ReserveNew();
         var id = state.Id;
         ICgroup? cgroup = null;
         try
@@ -94,17 +92,5 @@ public static class ContainerRunner
         {
             cgroup?.Remove();
         }
-    }
-
-    private static StateFile Reserve(StateDirectory state)
-    {
-        for (var attempt = 0; attempt < MaxNameAttempts; attempt++)
-        {
-            if (state.TryReserve(NameGenerator.Next()) is { } file)
-            {
-                return file;
-            }
-        }
-        throw new RunfException($"cannot find a free container name in {state.Path}: remove stale files there");
     }
 }

@@ -19,6 +19,7 @@ public enum OpKind : uint
     Seccomp = 14,
     Exec = 15,
     NewSession = 16,
+    Await = 17,
 }
 
 /// <summary>Step modifiers; values mirror the RUNF_F_* flags in native/plan.h.</summary>

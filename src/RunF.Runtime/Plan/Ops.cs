@@ -119,6 +119,12 @@ public static class Ops
     public static SetupOp Seccomp(byte[] program) =>
         new(OpKind.Seccomp, "install seccomp filter") { Blob = program, Numbers = [(ulong)(program.Length / 8)] };
 
+    /// <summary>
+    /// A pre-warmed container stops here, fully set up, until a dispatch hands it its stdio and
+    /// command; placed last, so a request pays for nothing but the exec.
+    /// </summary>
+    public static SetupOp Await() => new(OpKind.Await, "wait for the invocation's command and stdio");
+
     public static SetupOp Exec(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates) =>
         new(OpKind.Exec, $"exec \"{args[0]}\"") { Lists = [args, env, candidates] };
 

@@ -11,6 +11,8 @@ namespace RunF.Runtime.State;
 /// </summary>
 public sealed class StateDirectory
 {
+    private const int MaxNameAttempts = 32;
+
     private const int Mode0700 = 0x1c0;
     private static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(2);
 
@@ -52,6 +54,19 @@ public sealed class StateDirectory
         // Blocking: a sweeping runf may hold the lock for an instant, and it must end up ours.
         Libc.Flock(fd, Libc.LOCK_EX);
         return new StateFile(id, path, fd);
+    }
+
+    /// <summary>Claims a fresh random name (the container's id and hostname).</summary>
+    public StateFile ReserveNew()
+    {
+        for (var attempt = 0; attempt < MaxNameAttempts; attempt++)
+        {
+            if (TryReserve(Naming.NameGenerator.Next()) is { } file)
+            {
+                return file;
+            }
+        }
+        throw new RunfException($"cannot find a free container name in {Path}: remove stale files there");
     }
 
     /// <summary>Every state file, including those of a runf that died (see ContainerList and SweepStale).</summary>

@@ -133,14 +133,24 @@ public static class ServeArguments
         {
             return TimeSpan.Zero;
         }
-        return Duration.Parse(text, $"{setting.Name} ({setting.Source})");
+        try
+        {
+            return Duration.Parse(text, setting.Name);
+        }
+        catch (RunfException)
+        {
+            throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a duration such as 10s, 500ms or 1m{(allowZero ? ", or 0 for no limit" : "")}");
+        }
     }
 
     private static int PortOf(Setting setting, string? text, int fallback)
     {
-        var port = CountOf(setting, text, fallback);
-        return port is >= 1 and <= 65535
-            ? (int)port
+        if (text is null)
+        {
+            return fallback;
+        }
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            ? port
             : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a port from 1 to 65535");
     }
 

@@ -1,5 +1,7 @@
+using RunF.Cli.Commands;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
+using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
 
 namespace RunF.Serve.Runners;
@@ -7,7 +9,7 @@ namespace RunF.Serve.Runners;
 /// <summary>The invoker --runner asks for.</summary>
 public static class InvokerFactory
 {
-    public static IFunctionInvoker Create(ServeConfig config)
+    public static async Task<IFunctionInvoker> CreateAsync(ServeConfig config)
     {
         if (!Directory.Exists(config.Rootfs) && config.Runner != RunnerKind.Process)
         {
@@ -17,7 +19,18 @@ public static class InvokerFactory
         {
             RunnerKind.Process => new ProcessInvoker(config.Command),
             RunnerKind.Bwrap => new BwrapInvoker(config.Rootfs, config.Command),
-            _ => throw new RunfException("--runner runf needs the runtime's ContainerInvoker, which this build does not have yet: use --runner process or --runner bwrap"),
+            _ => await ContainerInvoker.CreateAsync(TemplateOf(config), ImageDefaultsLoader.Load(config.Rootfs), config.Prewarm),
         };
     }
+
+    /// <summary>The run every invocation's container is made from: runf's defaults and serve's limits.</summary>
+    private static RunRequest TemplateOf(ServeConfig config) => new()
+    {
+        Rootfs = config.Rootfs,
+        Command = config.Command,
+        Memory = config.Memory,
+        PidsLimit = config.PidsLimit,
+        Cpus = config.Cpus,
+        Seccomp = config.Seccomp,
+    };
 }

@@ -31,6 +31,12 @@ public sealed class TestEnvironment : IDisposable
         Runf = Path.Combine(Dir, "runf");
         Rootfs = Path.Combine(Dir, "rootfs");
         Shell.Run("cp", "-a", binary, Runf);
+        // runf serve execs the runf-serve beside runf.
+        var serve = Path.Combine(Path.GetDirectoryName(binary)!, "runf-serve");
+        if (File.Exists(serve))
+        {
+            Shell.Run("cp", "-a", serve, Path.Combine(Dir, "runf-serve"));
+        }
         Shell.Run("cp", "-a", rootfs, Rootfs);
     }
 

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Launch;
+using RunF.Runtime.Plan;
+using RunF.Runtime.Spec;
+using Serilog;
+
+namespace RunF.Runtime.Invoke;
+
+/// <summary>
+/// Runs each invocation of one function in a container of its own, in this process: no runf is
+/// started per call. A container is taken from the pre-warmed pool when one is ready (all that is
+/// left is one execve), or prepared on the spot (a cold start). Either way it is used once.
+/// </summary>
+public sealed class ContainerInvoker : IFunctionInvoker
+{
+    private readonly FunctionTemplate _template;
+    private readonly LauncherThreads _launchers = new(Environment.ProcessorCount);
+    private WarmPool? _pool;
+
+    private ContainerInvoker(FunctionTemplate template) => _template = template;
+
+    /// <summary>Containers ready now, for metrics and readiness.</summary>
+    public int Prewarmed => _pool?.ReadyCount ?? 0;
+
+    /// <summary>
+    /// Resolves the function once and sets up (then discards) one container, so that a broken
+    /// rootfs or host fails here, at start-up, and not on the first call.
+    /// </summary>
+    public static async Task<ContainerInvoker> CreateAsync(RunRequest template, ImageDefaults? image, int prewarm)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(prewarm);
+        // Pipes have no readiness-based I/O in .NET: each call in flight blocks up to three
+        // pool threads in read/write, and the pool must not add them one by one under a burst.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64 + 4 * prewarm), io);
+        var invoker = new ContainerInvoker(new FunctionTemplate(template, image));
+        try
+        {
+            (await invoker.PrepareAsync()).Dispose();
+        }
+        catch
+        {
+            await invoker.DisposeAsync();
+            throw;
+        }
+        invoker._pool = prewarm > 0 ? new WarmPool(prewarm, invoker.PrepareAsync) : null;
+        return invoker;
+    }
+
+    public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var pipes = InvocationPipes.Create(invocation.CombineOutput);
+        for (var attempt = 0; ; attempt++)
+        {
+            var warm = _pool?.TryTake();
+            var prewarmed = warm is not null;
+            warm ??= await PrepareAsync();
+            using (warm)
+            {
+                var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
+                var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
+                var process = warm.Container.Start(_template.Args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
+                if (process is null && attempt < 2)
+                {
+                    Log.Debug("pre-warmed container {ContainerId} was gone; taking another", warm.Id);
+                    continue;
+                }
+                using var running = process ?? throw new RunfException("the container exited before it could run the function");
+                pipes.CloseChildEnds();
+                var (exit, timedOut) = await RunAsync(running, pipes, invocation, cancellationToken);
+                return new InvocationResult(exit.ExitCode, exit.Signal, timedOut, prewarmed, Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync();
+        }
+        _launchers.Dispose();
+    }
+
+    private Task<WarmContainer> PrepareAsync() => _launchers.Run(_template.Prepare);
+
+    /// <summary>Feeds stdin, delivers stdout and stderr, enforces the deadline, and waits for the end.</summary>
+    private static async Task<(ExitInfo Exit, bool TimedOut)> RunAsync(ContainerProcess process, InvocationPipes pipes, Invocation invocation, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(invocation.Timeout);
+        using var kill = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var inputDone = new CancellationTokenSource();
+        var exited = Task.Factory.StartNew(process.WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        ExitInfo exit;
+        using (kill.Token.Register(() => process.Signal(Signals.SIGKILL)))
+        {
+            var input = StreamPumps.InputAsync(invocation.Input, pipes.Stdin, inputDone.Token);
+            var output = StreamPumps.OutputAsync(pipes.Stdout, invocation.Output, () => process.Signal(Signals.SIGKILL));
+            var errors = pipes.Stderr is { } stderr
+                ? StreamPumps.LinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
+                : Task.CompletedTask;
+            exit = await exited;
+            // PID 1 is gone, so the kernel has killed the rest of the container: stdout and
+            // stderr reach EOF once their last writer is reaped.
+            inputDone.Cancel();
+            await Task.WhenAll(input, output, errors);
+        }
+        return (exit, deadline.IsCancellationRequested && exit.Signal == Signals.SIGKILL);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Text;
+
+namespace RunF.Runtime.Invoke;
+
+/// <summary>The copy loops between an invocation's streams and the function's pipes.</summary>
+internal static class StreamPumps
+{
+    private const int BufferSize = 64 * 1024;
+    private const int MaxLine = 4096;
+
+    /// <summary>
+    /// Request body to stdin, then EOF. A function that exits without reading it all closes the
+    /// pipe (EPIPE), and one that is done stops the copy: neither is an error of the call.
+    /// </summary>
+    public static async Task InputAsync(Stream input, Stream stdin, CancellationToken done)
+    {
+        try
+        {
+            await input.CopyToAsync(stdin, BufferSize, done);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await stdin.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Stdout to the caller as it comes. When the caller goes away (a write fails), onWriteFailed
+    /// kills the function and the rest is drained, so that it never blocks on a full pipe.
+    /// Returns the number of bytes delivered.
+    /// </summary>
+    public static async Task<long> OutputAsync(Stream stdout, Stream output, Action onWriteFailed)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long delivered = 0;
+        var failed = false;
+        try
+        {
+            int n;
+            while ((n = await stdout.ReadAsync(buffer)) > 0)
+            {
+                if (failed)
+                {
+                    continue;
+                }
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, n));
+                    delivered += n;
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+                {
+                    failed = true;
+                    onWriteFailed();
+                }
+            }
+            return delivered;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Stderr as lines, each at most 4 KiB, so a logger's per-line prefix is never lost in a long one.</summary>
+    public static async Task LinesAsync(Stream stderr, Action<string> line)
+    {
+        var buffer = new byte[BufferSize];
+        var pending = new MemoryStream();
+        int n;
+        while ((n = await stderr.ReadAsync(buffer)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (buffer[i] == (byte)'\n' || pending.Length + (i - start) >= MaxLine)
+                {
+                    pending.Write(buffer, start, i - start);
+                    Emit(pending, line);
+                    start = buffer[i] == (byte)'\n' ? i + 1 : i;
+                }
+            }
+            pending.Write(buffer, start, n - start);
+        }
+        if (pending.Length > 0)
+        {
+            Emit(pending, line);
+        }
+    }
+
+    private static void Emit(MemoryStream pending, Action<string> line)
+    {
+        line(Encoding.UTF8.GetString(pending.GetBuffer(), 0, (int)pending.Length));
+        pending.SetLength(0);
+    }
+}

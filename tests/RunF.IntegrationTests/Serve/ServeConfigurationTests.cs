@@ -1,0 +1,80 @@
+using System.Net;
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests.Serve;
+
+/// <summary>runf serve's command line through the real runf: help, bad settings, the bwrap baseline.</summary>
+[Collection(RunfCollection.Name)]
+public sealed class ServeConfigurationTests(TestEnvironment env)
+{
+    [Fact]
+    public void Help_is_runf_serves_own()
+    {
+        var result = Runf.Run(env, "serve", "--help");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage: runf serve", result.Stdout);
+        Assert.Contains("--exec-timeout DURATION", result.Stdout);
+        Assert.Contains("[$exec_timeout]", result.Stdout);
+    }
+
+    [Fact]
+    public void Runf_help_lists_serve()
+    {
+        var result = Runf.Run(env, "--help");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("serve", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("no function to run", "fprocess", new string[0], null)]
+    [InlineData("invalid exec_timeout \"soon\"", "--exec-timeout", new[] { "--exec-timeout", "soon", "--", "cat" }, null)]
+    [InlineData("invalid exec_timeout \"soon\"", "$exec_timeout", new[] { "--", "cat" }, "exec_timeout=soon")]
+    [InlineData("invalid mode \"http\"", "streaming, serializing, openwhisk", new[] { "--mode", "http", "--", "cat" }, null)]
+    [InlineData("invalid port \"70000\"", "1 to 65535", new[] { "--port", "70000", "--", "cat" }, null)]
+    [InlineData("invalid max_inflight \"-1\"", "0 or more", new[] { "--", "cat" }, "max_inflight=-1")]
+    [InlineData("port and metrics_port are both 9000", "--metrics-port", new[] { "--port", "9000", "--metrics-port", "9000", "--", "cat" }, null)]
+    [InlineData("--memory works only with --runner runf", "--runner runf", new[] { "--runner", "process", "--memory", "64m", "--", "cat" }, null)]
+    [InlineData("unknown option --bogus", "runf serve --help", new[] { "--bogus", "--", "cat" }, null)]
+    [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--rootfs", "/nonexistent", "--runner", "bwrap", "--", "cat" }, null)]
+    public void Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
+    {
+        var extraEnv = new Dictionary<string, string>();
+        if (variable is not null)
+        {
+            extraEnv[variable.Split('=')[0]] = variable.Split('=')[1];
+        }
+        using var process = Runf.Start(env, ["serve", .. args], extraEnv);
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(10_000));
+        Assert.Equal(125, process.ExitCode);
+        var line = Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("runf serve: ", line);
+        Assert.Contains(what, line);
+        Assert.Contains(fix, line);
+    }
+
+    [Fact]
+    public void Flags_win_over_the_environment()
+    {
+        // A bad mode from the environment is overridden by the flag, so the next problem shows.
+        using var process = Runf.Start(env, ["serve", "--mode", "serializing"], new Dictionary<string, string> { ["mode"] = "bogus" });
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(10_000));
+        Assert.Equal(125, process.ExitCode);
+        Assert.Contains("no function to run", stderr);
+    }
+
+    [Fact]
+    public async Task The_bwrap_baseline_runs_the_function_isolated_in_the_rootfs()
+    {
+        using var server = await ServeServer.StartAsync(env, ["--runner", "bwrap", "--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--", "sh", "-c", "id -u; hostname; echo $$; tr a-z A-Z"]);
+        using var response = await server.PostAsync("/", "boxed");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Equal(["0", "function"], lines[..2]);
+        Assert.InRange(int.Parse(lines[2]), 1, 2); // its own PID namespace: bwrap's init is 1
+        Assert.Equal("BOXED", lines[3]);
+    }
+}

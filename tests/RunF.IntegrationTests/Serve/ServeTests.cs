@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests.Serve;
+
+/// <summary>
+/// The watchdog contract of runf serve, driven over HTTP against the real binary. Each subclass
+/// runs the same tests with one runner: runf containers (cold or prewarmed) or the process
+/// baseline.
+/// </summary>
+public abstract class ServeTests(TestEnvironment env)
+{
+    protected TestEnvironment Env => env;
+
+    /// <summary>--runner and what goes with it (the rootfs for runners that need one).</summary>
+    protected abstract string[] RunnerArgs { get; }
+
+    /// <summary>A slow upper-caser: sleeps, then tr a-z A-Z.</summary>
+    private static readonly string[] SlowUpper = ["--", "sh", "-c", "sleep 0.5; tr a-z A-Z"];
+
+    protected Task<ServeServer> StartAsync(params string[] args) =>
+        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args]);
+
+    protected Task<ServeServer> StartAsync(IReadOnlyDictionary<string, string> extraEnv, params string[] args) =>
+        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args], extraEnv);
+
+    [Fact]
+    public async Task Cat_echoes_the_body_with_200_and_a_duration()
+    {
+        using var server = await StartAsync(extraEnv: new Dictionary<string, string> { ["fprocess"] = "cat" });
+        using var response = await server.PostAsync("/", "hello function");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("hello function", await response.Content.ReadAsStringAsync());
+        var duration = double.Parse(response.Headers.GetValues("X-Duration-Seconds").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(duration, 0.0000001, 10);
+    }
+
+    [Fact]
+    public async Task Tr_upper_cases_on_any_path_and_method_and_sets_the_content_type()
+    {
+        using var server = await StartAsync("--fprocess", "tr a-z A-Z", "--content-type", "text/x-shout");
+        foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Patch, HttpMethod.Delete, HttpMethod.Get })
+        {
+            using var request = new HttpRequestMessage(method, "/some/path?x=1") { Content = new StringContent("shout " + method) };
+            using var response = await server.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("SHOUT " + method.Method.ToUpperInvariant(), await response.Content.ReadAsStringAsync());
+            Assert.Equal("text/x-shout", response.Content.Headers.ContentType!.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task The_request_becomes_Http_variables()
+    {
+        using var server = await StartAsync("--fprocess", "env");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/a/b?q=1&r=two") { Content = new StringContent("12345") };
+        request.Headers.Add("X-Call-Id", "call-7");
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+        using var response = await server.Client.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        string[] expected = ["Http_Method=POST", "Http_Path=/a/b", "Http_Query=q=1&r=two", "Http_X_Call_Id=call-7", "Http_Content_Type=text/plain", "Http_ContentLength=5"];
+        Assert.All(expected, variable => Assert.Contains(variable, lines));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Http_Transfer_Encoding=", StringComparison.Ordinal));
+
+        // A body of unknown length arrives chunked.
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StreamContent(new UnknownLengthStream("abc"u8.ToArray())) };
+        using var chunkedResponse = await server.Client.SendAsync(chunked);
+        var chunkedLines = (await chunkedResponse.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Contains("Http_Transfer_Encoding=chunked", chunkedLines);
+        Assert.Contains("Http_ContentLength=-1", chunkedLines);
+    }
+
+    [Fact]
+    public async Task Serializing_mode_answers_a_failing_function_with_500_and_its_error_text()
+    {
+        using var server = await StartAsync("--mode", "serializing", "--", "sh", "-c", "echo partial; echo it broke >&2; exit 3");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("exit status 3", body);
+        Assert.Contains("it broke", body);
+        Assert.DoesNotContain("partial", body);
+    }
+
+    [Fact]
+    public async Task Streaming_mode_answers_a_function_that_fails_before_any_output_with_500()
+    {
+        using var server = await StartAsync("--", "sh", "-c", "exit 4");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("exit status 4", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Exec_timeout_answers_504_in_time_and_leaves_no_process()
+    {
+        using var server = await StartAsync("--exec-timeout", "1s", "--", "sleep", "30");
+        var watch = Stopwatch.StartNew();
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 5);
+        await AssertEventually(() => server.Descendants("sleep").Count == 0, "a sleep outlived its timeout");
+    }
+
+    [Fact]
+    public async Task X_Timeout_shortens_the_exec_timeout_but_never_lengthens_it()
+    {
+        using var server = await StartAsync("--exec-timeout", "2s", "--", "sleep", "30");
+        var watch = Stopwatch.StartNew();
+        using var shorter = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+        shorter.Headers.Add("X-Timeout", "300ms");
+        using var response = await server.Client.SendAsync(shorter);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.25, 1.9);
+
+        watch.Restart();
+        using var longer = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+        longer.Headers.Add("X-Timeout", "60s");
+        using var capped = await server.Client.SendAsync(longer);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, capped.StatusCode);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 1.9, 6);
+    }
+
+    [Theory]
+    [InlineData(0, "streaming")]
+    [InlineData(1 << 20, "streaming")]
+    [InlineData(50 << 20, "streaming")]
+    [InlineData(0, "serializing")]
+    [InlineData(50 << 20, "serializing")]
+    public async Task Bodies_round_trip_byte_exact(int size, string mode)
+    {
+        using var server = await StartAsync("--mode", mode, "--exec-timeout", "60s", "--fprocess", "cat");
+        var dir = Env.NewDir("bodies");
+        var (sent, received) = (Path.Combine(dir, "sent"), Path.Combine(dir, "received"));
+        var body = new byte[size];
+        new Random(size).NextBytes(body);
+        await File.WriteAllBytesAsync(sent, body);
+        Assert.Equal(200, await server.CurlPostAsync("/", sent, received));
+        var back = await File.ReadAllBytesAsync(received);
+        Assert.Equal(size, back.Length);
+        Assert.Equal(SHA256.HashData(body), SHA256.HashData(back));
+    }
+
+    [Fact]
+    public async Task Max_inflight_refuses_with_429_past_the_limit_and_loses_nothing()
+    {
+        using var server = await StartAsync(["--max-inflight", "8", .. SlowUpper]);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            using var response = await server.PostAsync("/", $"client {i}");
+            var internalHeader = response.Headers.TryGetValues("X-OpenFaaS-Internal", out var v) ? v.Single() : null;
+            return (i, response.StatusCode, Body: await response.Content.ReadAsStringAsync(), internalHeader);
+        }));
+        var ok = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(64, ok.Count + refused.Count);
+        Assert.InRange(ok.Count, 8, 56);
+        Assert.NotEmpty(refused);
+        Assert.All(ok, r => Assert.Equal($"CLIENT {r.i}", r.Body));
+        Assert.All(refused, r => Assert.Equal("of-watchdog", r.internalHeader));
+        Assert.Equal(ok.Count, await server.MetricAsync("http_requests_total{code=\"200\",method=\"post\"}"));
+        Assert.Equal(refused.Count, await server.MetricAsync("http_requests_total{code=\"429\",method=\"post\"}"));
+    }
+
+    [Fact]
+    public async Task Ready_says_429_at_max_inflight()
+    {
+        using var server = await StartAsync(["--max-inflight", "1", .. SlowUpper]);
+        var slow = server.PostAsync("/", "x");
+        await AssertEventually(async () => (await server.MetricAsync("http_requests_in_flight")) == 1, "the request never got in flight");
+        using (var ready = await server.Client.GetAsync("/_/ready"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, ready.StatusCode);
+        }
+        using var done = await slow;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        using var readyAgain = await server.Client.GetAsync("/_/ready");
+        Assert.Equal(HttpStatusCode.OK, readyAgain.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_ready_lock_file_and_metrics_count_what_was_sent()
+    {
+        using var server = await StartAsync("--fprocess", "cat");
+        Assert.True(File.Exists(server.LockFile));
+        using (var health = await server.Client.GetAsync("/_/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+        using (var unknown = await server.Client.GetAsync("/_/nothing"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            (await server.PostAsync("/", "p")).Dispose();
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            (await server.Client.GetAsync("/")).Dispose();
+        }
+        Assert.Equal(3, await server.MetricAsync("http_requests_total{code=\"200\",method=\"post\"}"));
+        Assert.Equal(2, await server.MetricAsync("http_requests_total{code=\"200\",method=\"get\"}"));
+        Assert.Equal(3, await server.MetricAsync("http_request_duration_seconds_count{code=\"200\",method=\"post\"}"));
+        Assert.Equal(3, await server.MetricAsync("http_request_duration_seconds_bucket{code=\"200\",method=\"post\",le=\"+Inf\"}"));
+        Assert.Equal(0, await server.MetricAsync("http_requests_in_flight"));
+        var starts = await server.MetricAsync("runf_starts_total{kind=\"cold\"}") + await server.MetricAsync("runf_starts_total{kind=\"prewarmed\"}");
+        Assert.Equal(5, starts);
+        await CheckStartsAsync(server, 5);
+    }
+
+    /// <summary>How the starts split into cold and prewarmed for this runner.</summary>
+    protected virtual async Task CheckStartsAsync(ServeServer server, int total) =>
+        Assert.Equal(total, await server.MetricAsync("runf_starts_total{kind=\"cold\"}"));
+
+    [Fact]
+    public async Task Sigterm_fails_readiness_drains_in_flight_requests_then_exits_0()
+    {
+        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "1s", "--write-timeout", "10s", .. SlowUpper]);
+        var inFlight = Enumerable.Range(0, 6).Select(i => server.PostAsync("/", $"drain {i}")).ToList();
+        await AssertEventually(async () => (await server.MetricAsync("http_requests_in_flight")) == 6, "the requests never got in flight");
+        server.Terminate();
+        await AssertEventually(() => !File.Exists(server.LockFile), "the lock file stayed");
+        using (var ready = await server.Client.GetAsync("/_/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+        for (var i = 0; i < inFlight.Count; i++)
+        {
+            using var response = await inFlight[i];
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal($"DRAIN {i}", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.False(File.Exists(server.LockFile));
+    }
+
+    [Fact]
+    public async Task Function_stderr_goes_to_the_log_with_the_request_id_on_every_line()
+    {
+        using var server = await StartAsync("--", "sh", "-c", "echo first words >&2; head -c 10000 /dev/zero | tr '\\0' x >&2; echo done");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+        request.Headers.Add("X-Call-Id", "log-test");
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal("done\n", await response.Content.ReadAsStringAsync());
+        await AssertEventually(() => server.Stderr.Count(c => c == 'x') >= 10000, "the long stderr line did not reach the log");
+        var lines = server.Stderr.Split('\n');
+        Assert.Contains("[log-test] first words", lines);
+        var xLines = lines.Where(l => l.Contains("xxx", StringComparison.Ordinal)).ToList();
+        Assert.True(xLines.Count >= 3, $"a 10000-character line should be split, got {xLines.Count} lines");
+        Assert.All(xLines, l => Assert.Matches("^\\[log-test\\] x+$", l));
+        Assert.Equal(10000, xLines.Sum(l => l.Length - "[log-test] ".Length));
+    }
+
+    [Fact]
+    public async Task OpenWhisk_init_and_run()
+    {
+        using var server = await StartAsync("--mode", "openwhisk", "--", "sh", "-c",
+            "echo a log line; echo an error line >&2; read p; echo \"{\\\"got\\\":$p,\\\"id\\\":\\\"$__OW_ACTIVATION_ID\\\"}\"");
+        using (var init = await server.Client.PostAsync("/init", new StringContent("{\"value\":{\"main\":\"main\"}}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, init.StatusCode);
+            Assert.True(JsonDocument.Parse(await init.Content.ReadAsStringAsync()).RootElement.GetProperty("ok").GetBoolean());
+        }
+        using var run = await server.Client.PostAsync("/run", new StringContent("{\"value\":{\"name\":\"ada\",\"n\":3},\"activation_id\":\"act-1\",\"namespace\":\"guest\"}"));
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        var result = JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("ada", result.GetProperty("got").GetProperty("name").GetString());
+        Assert.Equal(3, result.GetProperty("got").GetProperty("n").GetInt32());
+        Assert.Equal("act-1", result.GetProperty("id").GetString());
+        await AssertEventually(() => server.Stdout.Contains(Sentinel) && server.Stderr.Contains(Sentinel), "no activation sentinel");
+        Assert.Contains("a log line\n" + Sentinel, server.Stdout);
+        Assert.Contains("an error line\n" + Sentinel, server.Stderr);
+    }
+
+    [Fact]
+    public async Task OpenWhisk_run_of_an_action_whose_last_line_is_not_a_json_object_is_502()
+    {
+        using var server = await StartAsync("--mode", "openwhisk", "--", "echo", "not json");
+        using var run = await server.Client.PostAsync("/run", new StringContent("{\"value\":{}}"));
+        Assert.Equal(HttpStatusCode.BadGateway, run.StatusCode);
+        Assert.Equal("The action did not return a dictionary.", JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+    }
+
+    private const string Sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
+
+    protected static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
+
+    protected static async Task AssertEventually(Func<Task<bool>> condition, string message)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), message);
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A body whose length HttpClient cannot know: sent chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}
+
+[Collection(RunfCollection.Name)]
+public sealed class ServeProcessRunnerTests(TestEnvironment env) : ServeTests(env)
+{
+    protected override string[] RunnerArgs => ["--runner", "process"];
+}
+
+[Collection(RunfCollection.Name)]
+public sealed class ServeRunfRunnerTests(TestEnvironment env) : ServeTests(env)
+{
+    protected override string[] RunnerArgs => ["--rootfs", Env.Rootfs];
+}
+
+[Collection(RunfCollection.Name)]
+public sealed class ServePrewarmedRunnerTests(TestEnvironment env) : ServeTests(env)
+{
+    protected override string[] RunnerArgs => ["--rootfs", Env.Rootfs, "--prewarm", "2"];
+
+    /// <summary>With containers started ahead, requests after the first are served warm.</summary>
+    protected override async Task CheckStartsAsync(ServeServer server, int total) =>
+        Assert.True(await server.MetricAsync("runf_starts_total{kind=\"prewarmed\"}") >= 1, "no start was prewarmed");
+}

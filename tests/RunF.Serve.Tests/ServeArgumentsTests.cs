@@ -1,0 +1,132 @@
+using RunF.Runtime.Errors;
+using RunF.Serve.Configuration;
+
+namespace RunF.Serve.Tests;
+
+public sealed class ServeArgumentsTests
+{
+    private static ServeConfig Parse(string[] args, params (string Name, string Value)[] env)
+    {
+        var variables = env.ToDictionary(e => e.Name, e => e.Value);
+        return ServeArguments.Parse(args, variables.GetValueOrDefault)!;
+    }
+
+    private static string Error(string[] args, params (string Name, string Value)[] env) =>
+        Assert.Throws<RunfException>(() => Parse(args, env)).Message;
+
+    [Fact]
+    public void Defaults_are_the_watchdogs()
+    {
+        var config = Parse(["--", "cat"]);
+        Assert.Equal(["cat"], config.Command);
+        Assert.Equal(8080, config.Port);
+        Assert.Equal(8081, config.MetricsPort);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ExecTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ReadTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.WriteTimeout);
+        Assert.Equal(0, config.MaxInflight);
+        Assert.Equal(ServeMode.Streaming, config.Mode);
+        Assert.Equal(RunnerKind.Runf, config.Runner);
+        Assert.Equal("rootfs", config.Rootfs);
+        Assert.Equal("/tmp/.lock", config.LockFile);
+        Assert.False(config.CombineOutput);
+        Assert.Null(config.ContentType);
+    }
+
+    [Fact]
+    public void The_environment_configures_and_fprocess_is_split_on_spaces()
+    {
+        var config = Parse([], ("fprocess", "  tr   a-z A-Z "), ("port", "9000"), ("exec_timeout", "500ms"), ("max_inflight", "8"),
+            ("mode", "serializing"), ("combine_output", "true"), ("content_type", "application/json"), ("write_timeout", "1m"));
+        Assert.Equal(["tr", "a-z", "A-Z"], config.Command);
+        Assert.Equal(9000, config.Port);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.ExecTimeout);
+        Assert.Equal(8, config.MaxInflight);
+        Assert.Equal(ServeMode.Serializing, config.Mode);
+        Assert.True(config.CombineOutput);
+        Assert.Equal("application/json", config.ContentType);
+        Assert.Equal(TimeSpan.FromMinutes(1), config.HealthcheckInterval); // follows write_timeout, as the of-watchdog's
+    }
+
+    [Fact]
+    public void Function_process_is_the_other_name_and_fprocess_wins()
+    {
+        Assert.Equal(["env"], Parse([], ("function_process", "env")).Command);
+        Assert.Equal(["cat"], Parse([], ("function_process", "env"), ("fprocess", "cat")).Command);
+    }
+
+    [Fact]
+    public void Flags_win_over_the_environment_in_both_spellings()
+    {
+        var config = Parse(["--port", "7000", "--exec-timeout=2s", "--combine-output", "--fprocess", "cat -n"], ("port", "9000"), ("exec_timeout", "5s"), ("fprocess", "env"));
+        Assert.Equal(7000, config.Port);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.ExecTimeout);
+        Assert.True(config.CombineOutput);
+        Assert.Equal(["cat", "-n"], config.Command);
+    }
+
+    [Fact]
+    public void A_command_after_the_options_is_taken_whole_and_wins_over_fprocess()
+    {
+        Assert.Equal(["sh", "-c", "echo a b"], Parse(["--port", "1234", "--", "sh", "-c", "echo a b"], ("fprocess", "cat")).Command);
+        Assert.Equal(["sh", "-c", "x"], Parse(["sh", "-c", "x"]).Command);
+    }
+
+    [Theory]
+    [InlineData("10s", 10_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1m", 60_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("3", 3_000)]
+    [InlineData("0.5", 500)]
+    [InlineData("0", 0)]
+    public void Exec_timeout_takes_watchdog_durations(string text, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Parse(["--exec-timeout", text, "--", "cat"]).ExecTimeout);
+
+    [Fact]
+    public void Zero_means_no_limit_only_where_it_can()
+    {
+        Assert.Equal(TimeSpan.Zero, Parse(["--healthcheck-interval", "0", "--", "cat"]).HealthcheckInterval);
+        Assert.Contains("invalid write_timeout \"0\" (--write-timeout or $write_timeout)", Error(["--write-timeout", "0", "--", "cat"]));
+    }
+
+    [Theory]
+    [InlineData("exec_timeout", "soon", "expected a duration")]
+    [InlineData("read_timeout", "-1s", "expected a duration")]
+    [InlineData("port", "0", "1 to 65535")]
+    [InlineData("port", "http", "1 to 65535")]
+    [InlineData("max_inflight", "-3", "0 or more")]
+    [InlineData("combine_output", "maybe", "true or false")]
+    [InlineData("mode", "http", "streaming, serializing, openwhisk")]
+    public void Bad_values_name_the_setting_both_ways_and_the_expectation(string name, string value, string expectation)
+    {
+        var message = Error(["--", "cat"], (name, value));
+        Assert.StartsWith($"invalid {name} \"{value}\" (--{name.Replace('_', '-')} or ${name})", message);
+        Assert.Contains(expectation, message);
+    }
+
+    [Fact]
+    public void Settings_of_the_runf_runner_are_refused_with_a_baseline()
+    {
+        Assert.Contains("--prewarm works only with --runner runf", Error(["--runner", "bwrap", "--prewarm", "2", "--", "cat"]));
+        Assert.Contains("--seccomp works only with --runner runf", Error(["--runner", "process", "--seccomp", "unconfined", "--", "cat"]));
+        Assert.Equal(2, Parse(["--prewarm", "2", "--memory", "64m", "--", "cat"]).Prewarm);
+    }
+
+    [Fact]
+    public void Unknown_options_missing_values_and_a_missing_command_are_errors()
+    {
+        Assert.Contains("unknown option --frobnicate", Error(["--frobnicate", "--", "cat"]));
+        Assert.Contains("--port needs a value", Error(["--port"]));
+        Assert.Contains("no function to run", Error([]));
+        Assert.Contains("port and metrics_port are both 8081", Error(["--port", "8081", "--", "cat"]));
+    }
+
+    [Fact]
+    public void Help_is_null_and_lists_every_setting()
+    {
+        Assert.Null(ServeArguments.Parse(["--port", "1", "--help"], _ => null));
+        var help = ServeArguments.Help();
+        Assert.All(Setting.All, s => Assert.Contains(s.Flag, help));
+    }
+}
