@@ -83,22 +83,22 @@ public static class ServeHost
             if (context.Connection.LocalPort == config.MetricsPort)
             {
                 await (path == "/metrics"
-                    ? Plain(context.Response, StatusCodes.Status200OK, state.Metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
-                    : Plain(context.Response, StatusCodes.Status404NotFound, "not found: metrics are at /metrics\n"));
+                    ? PlainText.WriteAsync(context.Response, StatusCodes.Status200OK, state.Metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
+                    : PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found: metrics are at /metrics\n"));
             }
             else if (path == "/_/health")
             {
-                await (state.Ready ? Plain(context.Response, 200, "OK") : Plain(context.Response, 503, "not ready\n"));
+                await (state.Ready ? PlainText.WriteAsync(context.Response, 200, "OK") : PlainText.WriteAsync(context.Response, 503, "not ready\n"));
             }
             else if (path == "/_/ready")
             {
-                await (!state.Ready ? Plain(context.Response, 503, "not ready\n")
-                    : state.Gate.AtLimit ? Plain(context.Response, 429, "at max_inflight\n")
-                    : Plain(context.Response, 200, "OK"));
+                await (!state.Ready ? PlainText.WriteAsync(context.Response, 503, "not ready\n")
+                    : state.Gate.AtLimit ? PlainText.WriteAsync(context.Response, 429, "at max_inflight\n")
+                    : PlainText.WriteAsync(context.Response, 200, "OK"));
             }
             else if (path.StartsWith("/_/", StringComparison.Ordinal))
             {
-                await Plain(context.Response, StatusCodes.Status404NotFound, "not found\n");
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found\n");
             }
             else
             {
@@ -110,16 +110,9 @@ public static class ServeHost
             ServeLog.Info($"{context.Request.Method} {path}: {e.GetType().Name}: {e.Message}");
             if (!context.Response.HasStarted)
             {
-                await Plain(context.Response, StatusCodes.Status500InternalServerError, "runf serve: internal error\n");
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, "runf serve: internal error\n");
             }
         }
-    }
-
-    private static Task Plain(HttpResponse response, int status, string text, string contentType = "text/plain; charset=utf-8")
-    {
-        response.StatusCode = status;
-        response.ContentType = contentType;
-        return response.WriteAsync(text);
     }
 
     private static string ModeName(ServeMode mode) => mode.ToString().ToLowerInvariant();

@@ -22,13 +22,13 @@ public sealed class RequestTests
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "PUT";
-        context.Request.Path = "/fn/x";
+        context.Request.Path = "/fn/a b";
         context.Request.QueryString = new QueryString("?a=1&b=2");
         context.Request.Headers.Host = "example";
         context.Request.Headers["X-Call-Id"] = "abc";
         context.Request.ContentLength = 12;
         var env = RequestEnvironment.For(context.Request);
-        Assert.Equal(["Http_Method=PUT", "Http_X_Call_Id=abc", "Http_Content_Length=12", "Http_Query=a=1&b=2", "Http_Path=/fn/x", "Http_ContentLength=12"], env);
+        Assert.Equal(["Http_Method=PUT", "Http_X_Call_Id=abc", "Http_Content_Length=12", "Http_Query=a=1&b=2", "Http_Path=/fn/a b", "Http_ContentLength=12"], env);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class RequestEnvironment
         {
             env.Add("Http_Query=" + request.QueryString.Value![1..]);
         }
-        env.Add("Http_Path=" + (request.PathBase + request.Path).ToUriComponent());
+        env.Add("Http_Path=" + (request.PathBase + request.Path).Value); // decoded, as Go's URL.Path
         if (request.Headers.TransferEncoding is { Count: > 0 } transferEncoding)
         {
             env.Add("Http_Transfer_Encoding=" + transferEncoding[0]);

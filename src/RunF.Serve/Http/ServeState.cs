@@ -30,7 +30,7 @@ public sealed class ServeState(int maxInflight)
             if (!Gate.TryEnter())
             {
                 context.Response.Headers["X-OpenFaaS-Internal"] = "of-watchdog";
-                await WatchdogFront.Text(context.Response, StatusCodes.Status429TooManyRequests,
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status429TooManyRequests,
                     $"Concurrent request limit exceeded. Max concurrent requests: {Gate.Limit}\n");
                 return;
             }

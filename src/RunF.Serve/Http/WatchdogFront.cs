@@ -34,7 +34,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
             var timeout = Invocations.TimeoutOf(request, config, out var error);
             if (timeout is null)
             {
-                await Text(context.Response, StatusCodes.Status400BadRequest, error!);
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status400BadRequest, error!);
                 return;
             }
             var id = Invocations.IdOf(request);
@@ -82,7 +82,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
         }
         else if (result.ExitCode != 0)
         {
-            await Text(context.Response, StatusCodes.Status500InternalServerError, ExitText(result));
+            await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, ExitText(result));
         }
         else
         {
@@ -125,7 +125,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
         }
         if (result.ExitCode != 0)
         {
-            await Text(context.Response, StatusCodes.Status500InternalServerError, ExitText(result) + errorText);
+            await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, ExitText(result) + errorText);
             return;
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -149,7 +149,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
             ServeLog.Info($"[{id}] {e.Message}");
             if (!context.Response.HasStarted)
             {
-                await Text(context.Response, StatusCodes.Status500InternalServerError, e.Message + "\n");
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, e.Message + "\n");
             }
             return null;
         }
@@ -179,12 +179,5 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
 
     /// <summary>504, as of-watchdog and the OpenFaaS gateway answer an upstream that ran out of time (docs/serve.md).</summary>
     private static Task TimedOut(HttpResponse response, TimeSpan timeout) =>
-        Text(response, StatusCodes.Status504GatewayTimeout, $"function timed out after {Duration.Format(timeout)}\n");
-
-    public static Task Text(HttpResponse response, int status, string text)
-    {
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        return response.WriteAsync(text);
-    }
+        PlainText.WriteAsync(response, StatusCodes.Status504GatewayTimeout, $"function timed out after {Duration.Format(timeout)}\n");
 }

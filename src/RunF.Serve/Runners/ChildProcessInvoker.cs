@@ -13,6 +13,15 @@ namespace RunF.Serve.Runners;
 /// </summary>
 public abstract class ChildProcessInvoker : IFunctionInvoker
 {
+    protected ChildProcessInvoker()
+    {
+        // As ContainerInvoker does, for a fair comparison: .NET reads and writes pipes with
+        // blocking calls on pool threads, up to three per invocation in flight, and the pool
+        // must not add them one by one under a burst.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+    }
+
     /// <summary>The program and its arguments for one invocation.</summary>
     protected abstract IReadOnlyList<string> Argv { get; }
 

@@ -55,6 +55,22 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     }
 
     [Fact]
+    public void A_port_in_use_is_one_line_and_exit_125()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var dir = env.NewDir("port");
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
+        var result = Runf.Run(env, "serve", "--runner", "process", "--port", $"{port}", "--metrics-port", $"{port + 1}", "--lock-file", Path.Combine(dir, "lock"), "--", "cat");
+        Assert.Equal(125, result.ExitCode);
+        var line = Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith($"runf serve: cannot listen on ports {port} and {port + 1}", line);
+        Assert.Contains("--port", line);
+        Assert.False(File.Exists(Path.Combine(dir, "lock")));
+    }
+
+    [Fact]
     public void Flags_win_over_the_environment()
     {
         // A bad mode from the environment is overridden by the flag, so the next problem shows.

@@ -96,6 +96,24 @@ public abstract class ServeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_function_that_cannot_start_is_a_500_naming_it()
+    {
+        using var server = await StartAsync("--fprocess", "no-such-function");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("no-such-function", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Combine_output_puts_stderr_in_the_response()
+    {
+        using var server = await StartAsync("--combine-output", "--", "sh", "-c", "echo to-out; sleep 0.1; echo to-err >&2");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal("to-out\nto-err\n", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("] to-err", server.Stderr); // not logged as well
+    }
+
+    [Fact]
     public async Task Exec_timeout_answers_504_in_time_and_leaves_no_process()
     {
         using var server = await StartAsync("--exec-timeout", "1s", "--", "sleep", "30");
@@ -237,6 +255,20 @@ public abstract class ServeTests(TestEnvironment env)
         }
         Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(15)));
         Assert.False(File.Exists(server.LockFile));
+    }
+
+    [Fact]
+    public async Task Sigterm_cuts_what_outlives_write_timeout_and_kills_its_function()
+    {
+        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", "--write-timeout", "1s", "--exec-timeout", "60s", "--", "sleep", "30"]);
+        var stuck = server.PostAsync("/", "");
+        await AssertEventually(() => server.Descendants("sleep").Count == 1, "the function never started");
+        var watch = Stopwatch.StartNew();
+        server.Terminate();
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 5);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => stuck);
+        await AssertEventually(() => server.Descendants("sleep").Count == 0 && Runf.ChildrenOf(server.Pid).Count == 0, "a function outlived runf serve");
     }
 
     [Fact]
