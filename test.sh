@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(busybox-static util-linux umoci skopeo zstd jq python3 iproute2 nginx-light dnsmasq-base curl)
+packages=(busybox-static util-linux umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RunF's benchmark suite, one session: cold start, throughput and supervisor memory of runf vs
-# runc, crun, bubblewrap and a bare unshare, all as the same unprivileged user; then the rootfs
-# extraction benchmark if bench/extract/run.sh exists.
+# runc, crun, bubblewrap and a bare unshare, all as the same unprivileged user; then the `runf serve`
+# benchmark (bench/serve/run.sh) and the rootfs extraction benchmark (bench/extract/run.sh).
 #   bench/run.sh            full run (about 2 minutes), prints the Markdown tables
 #   bench/run.sh --smoke    a few runs each (well under a minute); non-zero if a runtime fails
 # Raw results: bench/results/STAMP-{coldstart,throughput,rss,meta}.json (meta: versions, run counts).
@@ -62,7 +62,12 @@ jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" \
 
 bench/lib/report.sh "bench/results/$stamp"
 
-# The rootfs extraction benchmark (bench/extract/) is another suite: run it when it exists.
+# The `runf serve` agent benchmark (bench/serve/) is another suite: latency and req/s under wrk.
+if [ -x bench/serve/run.sh ]; then
+  bench/serve/run.sh ${1:+"$1"}
+fi
+# So is the rootfs extraction benchmark (bench/extract/), which takes no --smoke (its argument is
+# a runf binary): one run per tool instead.
 if [ -x bench/extract/run.sh ]; then
-  bench/extract/run.sh ${1:+"$1"}
+  if [ "$mode" = smoke ]; then RUNS=1 bench/extract/run.sh; else bench/extract/run.sh; fi
 fi

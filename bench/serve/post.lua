@@ -1,0 +1,17 @@
+-- wrk script for the runf serve benchmark: POST a small body to the function (fprocess `cat`
+-- echoes it back), and at the end print one machine-readable line with the latency
+-- percentiles (microseconds), the request count and every error counter.
+wrk.method = "POST"
+wrk.body = "hello from wrk: a small invocation body\n"
+wrk.headers["Content-Type"] = "text/plain"
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
+    '"latency_us": {"p50": %.0f, "p90": %.0f, "p99": %.0f, "mean": %.1f, "max": %.0f}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean, latency.max))
+end

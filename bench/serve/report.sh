@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Prints the Markdown tables and goal checks of one `runf serve` benchmark run:
+#   bench/serve/report.sh bench/results/STAMP-MODE-serve.json
+# Latencies are wrk's percentiles in ms; the goals are judged on the -c1 (pure latency) runs.
+set -euo pipefail
+file=${1:?usage: report.sh RESULTS.json}
+
+jq -r '
+def r(n): (n * 100 | round) / 100;
+def ms(us): r(us / 1000);
+def goal(ok): if ok then "met" else "NOT met" end;
+def runner_name:
+  {cold: "runf, cold (`--runner runf`)", prewarm: "runf, pre-warmed (`--prewarm \(.prewarm)`)",
+   process: "plain process (`--runner process`)", bwrap: "bwrap per request (`--runner bwrap`)"}[.config];
+# p50 in ms of CONFIG at CONNECTIONS, or null if that run is missing
+def p50(config; c): (.runs[] | select(.config == config and .connections == c) | .wrk.latency_us.p50 / 1000) // null;
+def ratio_rows(c):
+  p50("prewarm"; c) as $pw | p50("process"; c) as $pr | p50("cold"; c) as $cold | p50("bwrap"; c) as $bw
+  | "| pre-warmed p50 − process p50 | \(if $pw and $pr then "\(r($pw - $pr)) ms" else "-" end) |",
+    "| cold p50 / bwrap p50 | \(if $cold and $bw then "\(r($cold / $bw))x" else "-" end) |";
+. as $all
+| "fprocess `\(.fprocess)` in the busybox rootfs; POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
+  "\(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
+  "",
+  ( [.runs[].connections] | unique[] as $c
+    | ($all.runs | map(select(.connections == $c))) as $runs
+    | "### wrk -t\($runs[0].threads) -c\($c)\(if $c == 1 then " (latency: one request at a time)" else " (load)" end), ms",
+      "",
+      "| runner | p50 | p90 | p99 | req/s | failed requests |",
+      "|---|---:|---:|---:|---:|---:|",
+      ( $runs[] | "| \(runner_name) | **\(ms(.wrk.latency_us.p50))** | \(ms(.wrk.latency_us.p90)) | \(ms(.wrk.latency_us.p99)) | \(r(.requests_per_s)) | \([.wrk.errors[]] | add) |" ),
+      "",
+      "| ratio | |",
+      "|---|---:|",
+      ($all | ratio_rows($c)),
+      "" ),
+  "### Goals (wrk -c1)",
+  "",
+  "| goal | measured | |",
+  "|---|---|---|",
+  ( p50("prewarm"; 1) as $pw | p50("process"; 1) as $pr
+    | if $pw and $pr then "| pre-warmed p50 within 2 ms of the plain-process baseline | \(r($pw)) − \(r($pr)) = \(r($pw - $pr)) ms | \(goal($pw - $pr <= 2)) |"
+      else "| pre-warmed p50 within 2 ms of the plain-process baseline | a run is missing | NOT met |" end ),
+  ( p50("cold"; 1) as $cold | p50("bwrap"; 1) as $bw
+    | if $cold and $bw then "| cold p50 below bwrap per request | \(r($cold)) vs \(r($bw)) ms (\(r($cold / $bw))x) | \(goal($cold < $bw)) |"
+      else "| cold p50 below bwrap per request | a run is missing | NOT met |" end )
+' "$file"

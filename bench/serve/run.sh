@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The `runf serve` benchmark: the HTTP agent with fprocess `cat` in the busybox rootfs, under wrk,
+# in four configurations, one at a time, each on its own port:
+#   cold       --runner runf                  a new function container per request
+#   prewarm    --runner runf --prewarm N      N containers set up ahead, waiting just before exec
+#   process    --runner process               plain fork/exec per request, no container (baseline)
+#   bwrap      --runner bwrap                 bubblewrap per request
+# Each gets wrk -t1 -c1 (latency) and wrk -t2 -c4 (load), a small POST body (post.lua).
+#   bench/serve/run.sh            10 s per wrk run (about 2 minutes)
+#   bench/serve/run.sh --smoke    2 s per wrk run; non-zero if a configuration fails
+# Raw results: bench/results/STAMP-MODE-serve.json; the tables: bench/serve/report.sh FILE.
+# As root it installs what is missing (apt-get), builds out/ if needed, and runs the agent as uid/gid
+# $SERVE_BENCH_UID (default 40001: a uid of its own, so that "no process of that uid is left"
+# means the agent left nothing) from a world-readable temporary directory; wrk runs as the caller.
+# RUNF_OUT=DIR measures the runf, runf-serve and rootfs in DIR instead of out/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  *) echo "usage: bench/serve/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+bench_uid=${SERVE_BENCH_UID:-40001}
+out=${RUNF_OUT:-out}
+threads=2 connections=4 prewarm=8 # prewarm: twice the load's concurrency
+if [ "$mode" = smoke ]; then duration=2; else duration=10; fi
+
+if [ "$(id -u)" = 0 ]; then
+  missing=()
+  for pkg in wrk bubblewrap curl jq util-linux procps; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+for tool in wrk bwrap curl jq pgrep; do
+  command -v "$tool" >/dev/null || { echo "bench/serve: $tool is missing (run as root to install it)" >&2; exit 1; }
+done
+if [ ! -x "$out/runf" ] || [ ! -x "$out/runf-serve" ] || [ ! -d "$out/rootfs" ]; then
+  [ "$out" = out ] || { echo "bench/serve: $out lacks runf, runf-serve or rootfs" >&2; exit 1; }
+  ./build.sh rootfs
+fi
+
+# The checkout's parents may be unreadable by the bench user: work on copies in /tmp.
+work=$(mktemp -d /tmp/runf-bench-serve.XXXXXX)
+chmod 755 "$work"
+cp -a "$out/runf" "$out/runf-serve" "$out/rootfs" bench/serve/post.lua "$work/"
+if [ "$(id -u)" = 0 ]; then
+  chown "$bench_uid:$bench_uid" "$work"
+  as_user=(setpriv --reuid="$bench_uid" --regid="$bench_uid" --clear-groups env -u XDG_RUNTIME_DIR HOME="$work")
+  agent_uid=$bench_uid
+else
+  as_user=()
+  agent_uid=$(id -u)
+fi
+
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill -KILL "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "bench/serve: $*" >&2
+  failed=1
+}
+
+# A port nothing listens on, from $1 upwards in steps of 10 (port+1 serves the metrics).
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; do
+    p=$((p + 10))
+  done
+  echo "$p"
+}
+
+# Waits up to $2 seconds for a condition (a command) to hold.
+wait_for() {
+  local tries=$(($2 * 10)) i
+  for ((i = 0; i < tries; i++)); do
+    if eval "$1"; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# The agent's processes and containers must all be gone once it has stopped: no process of the
+# bench uid (as root: that uid is the benchmark's alone), no `cat` or runf of the caller otherwise,
+# and no container in runf's state directory.
+leftovers() {
+  if [ "$(id -u)" = 0 ]; then
+    pgrep -u "$agent_uid" -a || true
+  else
+    pgrep -u "$agent_uid" -a -x cat || true
+    pgrep -u "$agent_uid" -a -f "$work/runf" || true
+  fi
+  local ps
+  if ! ps=$("${as_user[@]}" "$work/runf" ps --format json 2>&1) || ! jq -r '.[] | "container \(.id // .)"' <<<"$ps" 2>/dev/null; then
+    echo "runf ps failed: $ps"
+  fi
+}
+
+failed=0
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+echo '[]' > "$work/runs.json"
+port=28070
+for config in cold prewarm process bwrap; do
+  case $config in
+    cold) runner=runf extra=() ;;
+    prewarm) runner=runf extra=(--prewarm "$prewarm") ;;
+    process) runner=process extra=() ;;
+    bwrap) runner=bwrap extra=() ;;
+  esac
+  port=$(free_port $((port + 10)))
+  url=http://127.0.0.1:$port
+  log=$work/$config.log
+  echo "bench/serve: $config: runf serve --runner $runner${extra[*]:+ ${extra[*]}} on port $port" >&2
+  "${as_user[@]}" "$work/runf" serve --fprocess cat --rootfs "$work/rootfs" --runner "$runner" "${extra[@]}" \
+    --port "$port" --metrics-port $((port + 1)) --lock-file "$work/$config.lock" \
+    --read-timeout 10s --write-timeout 10s --exec-timeout 10s --healthcheck-interval 1s \
+    </dev/null >"$log" 2>&1 &
+  server=$!
+
+  # Ready, or gave up: 30 s, or the agent exited.
+  wait_for "! kill -0 $server 2>/dev/null || curl -fs -o /dev/null --max-time 1 $url/_/ready" 30 || true
+  if ! kill -0 "$server" 2>/dev/null; then
+    fail "$config: the agent exited at start-up:"
+    tail -20 "$log" >&2
+  elif ! curl -fs -o /dev/null --max-time 1 "$url/_/ready"; then
+    fail "$config: not ready after 30 s"
+    tail -20 "$log" >&2
+  else
+    # The function must really echo the body before its speed means anything.
+    reply=$(curl -fsS --max-time 10 --data-binary 'ping from bench' "$url/" 2>&1) || true
+    if [ "$reply" != 'ping from bench' ]; then
+      fail "$config: POST / answered '$reply', not the body"
+      tail -20 "$log" >&2
+    else
+      for load in "1 1" "$threads $connections"; do
+        read -r t c <<<"$load"
+        raw=$work/$config-c$c.txt
+        if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url/" >"$raw" 2>&1; then
+          fail "$config -c$c: wrk failed"
+          cat "$raw" >&2
+          continue
+        fi
+        result=$(sed -n 's/^WRK_JSON //p' "$raw")
+        [ -n "$result" ] || { fail "$config -c$c: wrk printed no result"; cat "$raw" >&2; continue; }
+        errors=$(jq '[.errors[]] | add' <<<"$result")
+        [ "$errors" = 0 ] || fail "$config -c$c: $errors failed requests: $(jq -c .errors <<<"$result")"
+        jq --arg config "$config" --arg runner "$runner" --argjson prewarm "${extra[1]:-0}" \
+          --argjson threads "$t" --argjson connections "$c" --argjson wrk "$result" \
+          '. + [{config: $config, runner: $runner, prewarm: $prewarm, threads: $threads, connections: $connections,
+                 wrk: $wrk, requests_per_s: ($wrk.requests / ($wrk.duration_us / 1e6))}]' \
+          "$work/runs.json" >"$work/runs.tmp" && mv "$work/runs.tmp" "$work/runs.json"
+      done
+    fi
+  fi
+
+  # SIGTERM: the agent stops taking requests, drains, and exits; SIGKILL after 15 s is a failure.
+  kill -TERM "$server" 2>/dev/null || true
+  if ! wait_for "! kill -0 $server 2>/dev/null" 15; then
+    fail "$config: still running 15 s after SIGTERM, killed"
+    kill -KILL "$server" 2>/dev/null || true
+  fi
+  wait "$server" 2>/dev/null || true
+  server=""
+  if ! wait_for '[ -z "$(leftovers)" ]' 5; then
+    fail "$config: left behind after the agent exited:"
+    leftovers >&2
+    # As root the uid is the benchmark's alone: end what it left, by pid, before the next one.
+    if [ "$(id -u)" = 0 ]; then
+      for pid in $(pgrep -u "$agent_uid"); do kill -KILL "$pid" 2>/dev/null || true; done
+    fi
+  fi
+done
+
+mkdir -p bench/results
+results=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode-serve.json
+jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --arg wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)" --arg bwrap "$(bwrap --version)" \
+  --argjson duration "$duration" --argjson prewarm "$prewarm" --arg load_start "$load_start" \
+  '{mode: $mode, kernel: $kernel, cpus: $cpus, loadavg_at_start: $load_start, loadavg_at_end: $load, commit: $commit, wrk: $wrk, bwrap: $bwrap,
+    duration_s: $duration, prewarm: $prewarm, fprocess: "cat", runs: .}' \
+  "$work/runs.json" >"$results"
+echo "bench/serve: raw results in $results" >&2
+bench/serve/report.sh "$results"
+[ "$failed" = 0 ] || { echo "bench/serve: some configurations failed (see above)" >&2; exit 1; }
