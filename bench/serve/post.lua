@@ -5,6 +5,13 @@ wrk.method = "POST"
 wrk.body = "hello from wrk: a small invocation body\n"
 wrk.headers["Content-Type"] = "text/plain"
 
+-- WRK_PACE_MS=N waits N ms between a response and the next request: latency with idle CPU in
+-- between, as a function platform mostly sees it, and the time pre-warming has to prepare.
+local pace = tonumber(os.getenv("WRK_PACE_MS") or "0")
+if pace > 0 then
+  delay = function() return pace end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -12,19 +12,21 @@ def goal(ok): if ok then "met" else "NOT met" end;
 def runner_name:
   {cold: "runf, cold (`--runner runf`)", prewarm: "runf, pre-warmed (`--prewarm \(.prewarm)`)",
    process: "plain process (`--runner process`)", bwrap: "bwrap per request (`--runner bwrap`)"}[.config];
-# p50 in ms of CONFIG at CONNECTIONS, or null if that run is missing
-def p50(config; c): (.runs[] | select(.config == config and .connections == c) | .wrk.latency_us.p50 / 1000) // null;
-def ratio_rows(c):
-  p50("prewarm"; c) as $pw | p50("process"; c) as $pr | p50("cold"; c) as $cold | p50("bwrap"; c) as $bw
+def pace: .pace_ms // 0;
+# p50 in ms of CONFIG at CONNECTIONS and PACE, or null if that run is missing
+def p50(config; c; p): (.runs[] | select(.config == config and .connections == c and pace == p) | .wrk.latency_us.p50 / 1000) // null;
+def p50(config; c): p50(config; c; 0);
+def ratio_rows(c; p):
+  p50("prewarm"; c; p) as $pw | p50("process"; c; p) as $pr | p50("cold"; c; p) as $cold | p50("bwrap"; c; p) as $bw
   | "| pre-warmed p50 − process p50 | \(if $pw and $pr then "\(r($pw - $pr)) ms" else "-" end) |",
     "| cold p50 / bwrap p50 | \(if $cold and $bw then "\(r($cold / $bw))x" else "-" end) |";
 . as $all
 | "fprocess `\(.fprocess)` in the busybox rootfs; POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
   "\(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
   "",
-  ( [.runs[].connections] | unique[] as $c
-    | ($all.runs | map(select(.connections == $c))) as $runs
-    | "### wrk -t\($runs[0].threads) -c\($c)\(if $c == 1 then " (latency: one request at a time)" else " (load)" end), ms",
+  ( [.runs[] | [.connections, pace]] | unique[] as [$c, $p]
+    | ($all.runs | map(select(.connections == $c and pace == $p))) as $runs
+    | "### wrk -t\($runs[0].threads) -c\($c)\(if $p > 0 then ", \($p) ms between requests (latency with idle CPU)" elif $c == 1 then " (latency: one request at a time, back to back)" else " (load)" end), ms",
       "",
       "| runner | p50 | p90 | p99 | req/s | failed requests |",
       "|---|---:|---:|---:|---:|---:|",
@@ -32,9 +34,9 @@ def ratio_rows(c):
       "",
       "| ratio | |",
       "|---|---:|",
-      ($all | ratio_rows($c)),
+      ($all | ratio_rows($c; $p)),
       "" ),
-  "### Goals (wrk -c1)",
+  "### Goals (wrk -c1, back to back; the paced run is in its table above)",
   "",
   "| goal | measured | |",
   "|---|---|---|",

@@ -5,7 +5,9 @@
 #   prewarm    --runner runf --prewarm N      N containers set up ahead, waiting just before exec
 #   process    --runner process               plain fork/exec per request, no container (baseline)
 #   bwrap      --runner bwrap                 bubblewrap per request
-# Each gets wrk -t1 -c1 (latency) and wrk -t2 -c4 (load), a small POST body (post.lua).
+# Each gets wrk -t1 -c1 (latency, back to back), wrk -t1 -c1 with 20 ms between requests (latency
+# with idle CPU, where pre-warming can prepare the next container off the request's path) and
+# wrk -t2 -c4 (load), with a small POST body (post.lua).
 #   bench/serve/run.sh            10 s per wrk run (about 2 minutes)
 #   bench/serve/run.sh --smoke    2 s per wrk run; non-zero if a configuration fails
 # Raw results: bench/results/STAMP-MODE-serve.json; the tables: bench/serve/report.sh FILE.
@@ -24,6 +26,7 @@ esac
 bench_uid=${SERVE_BENCH_UID:-40001}
 out=${RUNF_OUT:-out}
 threads=2 connections=4 prewarm=8 # prewarm: twice the load's concurrency
+pace_ms=20
 if [ "$mode" = smoke ]; then duration=2; else duration=10; fi
 
 if [ "$(id -u)" = 0 ]; then
@@ -143,10 +146,10 @@ for config in cold prewarm process bwrap; do
       fail "$config: POST / answered '$reply', not the body"
       tail -20 "$log" >&2
     else
-      for load in "1 1" "$threads $connections"; do
-        read -r t c <<<"$load"
-        raw=$work/$config-c$c.txt
-        if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url/" >"$raw" 2>&1; then
+      for load in "1 1 0" "1 1 $pace_ms" "$threads $connections 0"; do
+        read -r t c pace <<<"$load"
+        raw=$work/$config-c$c-p$pace.txt
+        if ! WRK_PACE_MS=$pace wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url/" >"$raw" 2>&1; then
           fail "$config -c$c: wrk failed"
           cat "$raw" >&2
           continue
@@ -156,8 +159,8 @@ for config in cold prewarm process bwrap; do
         errors=$(jq '[.errors[]] | add' <<<"$result")
         [ "$errors" = 0 ] || fail "$config -c$c: $errors failed requests: $(jq -c .errors <<<"$result")"
         jq --arg config "$config" --arg runner "$runner" --argjson prewarm "${extra[1]:-0}" \
-          --argjson threads "$t" --argjson connections "$c" --argjson wrk "$result" \
-          '. + [{config: $config, runner: $runner, prewarm: $prewarm, threads: $threads, connections: $connections,
+          --argjson threads "$t" --argjson connections "$c" --argjson pace "$pace" --argjson wrk "$result" \
+          '. + [{config: $config, runner: $runner, prewarm: $prewarm, threads: $threads, connections: $connections, pace_ms: $pace,
                  wrk: $wrk, requests_per_s: ($wrk.requests / ($wrk.duration_us / 1e6))}]' \
           "$work/runs.json" >"$work/runs.tmp" && mv "$work/runs.tmp" "$work/runs.json"
       done

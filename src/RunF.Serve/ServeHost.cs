@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using RunF.Runtime.Errors;
+using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
 using RunF.Serve.Http;
@@ -21,6 +22,10 @@ public static class ServeHost
     {
         await using var invoker = await InvokerFactory.CreateAsync(config);
         var state = new ServeState(config.MaxInflight);
+        if (invoker is ContainerInvoker containers)
+        {
+            state.Metrics.PrewarmedReady = () => containers.Prewarmed;
+        }
         RequestDelegate front = config.Mode == ServeMode.OpenWhisk
             ? new OpenWhiskFront(config, invoker, state).HandleAsync
             : new WatchdogFront(config, invoker, state).HandleAsync;

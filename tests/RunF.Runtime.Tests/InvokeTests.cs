@@ -25,7 +25,7 @@ public class InvokeTests
     {
         var text = "one\n\ntwo\n" + new string('x', 4096 + 10) + "\nlast without newline";
         var lines = new List<string>();
-        await StreamPumps.LinesAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), lines.Add);
+        await LineSplitter.ReadLinesAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), lines.Add);
         Assert.Equal(["one", "", "two", new string('x', 4096), new string('x', 10), "last without newline"], lines);
     }
 

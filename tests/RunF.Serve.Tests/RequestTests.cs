@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using RunF.Runtime.Invoke;
 using RunF.Serve.Http;
 using RunF.Serve.Metrics;
 using RunF.Serve.Runners;

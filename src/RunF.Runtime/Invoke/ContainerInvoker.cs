@@ -99,7 +99,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
             var input = StreamPumps.InputAsync(invocation.Input, pipes.Stdin, inputDone.Token);
             var output = StreamPumps.OutputAsync(pipes.Stdout, invocation.Output, () => process.Signal(Signals.SIGKILL));
             var errors = pipes.Stderr is { } stderr
-                ? StreamPumps.LinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
+                ? LineSplitter.ReadLinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
                 : Task.CompletedTask;
             exit = await exited;
             // PID 1 is gone, so the kernel has killed the rest of the container: stdout and

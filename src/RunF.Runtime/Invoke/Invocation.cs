@@ -21,7 +21,7 @@ public sealed class Invocation
     /// <summary>The function's stderr goes to Output too, interleaved as written.</summary>
     public bool CombineOutput { get; init; }
 
-    /// <summary>The function is killed (SIGKILL to its container) when it runs longer.</summary>
+    /// <summary>The function is killed (SIGKILL to its container) when it runs longer; Timeout.InfiniteTimeSpan for no limit.</summary>
     public required TimeSpan Timeout { get; init; }
 }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace RunF.Runtime.Invoke;
 
@@ -7,7 +6,6 @@ namespace RunF.Runtime.Invoke;
 internal static class StreamPumps
 {
     private const int BufferSize = 64 * 1024;
-    private const int MaxLine = 4096;
 
     /// <summary>
     /// Request body to stdin, then EOF. A function that exits without reading it all closes the
@@ -64,37 +62,5 @@ internal static class StreamPumps
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>Stderr as lines, each at most 4 KiB, so a logger's per-line prefix is never lost in a long one.</summary>
-    public static async Task LinesAsync(Stream stderr, Action<string> line)
-    {
-        var buffer = new byte[BufferSize];
-        var pending = new MemoryStream();
-        int n;
-        while ((n = await stderr.ReadAsync(buffer)) > 0)
-        {
-            var start = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (buffer[i] == (byte)'\n' || pending.Length + (i - start) >= MaxLine)
-                {
-                    pending.Write(buffer, start, i - start);
-                    Emit(pending, line);
-                    start = buffer[i] == (byte)'\n' ? i + 1 : i;
-                }
-            }
-            pending.Write(buffer, start, n - start);
-        }
-        if (pending.Length > 0)
-        {
-            Emit(pending, line);
-        }
-    }
-
-    private static void Emit(MemoryStream pending, Action<string> line)
-    {
-        line(Encoding.UTF8.GetString(pending.GetBuffer(), 0, (int)pending.Length));
-        pending.SetLength(0);
     }
 }

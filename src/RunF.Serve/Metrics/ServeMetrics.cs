@@ -26,6 +26,9 @@ public sealed class ServeMetrics
         public long SumMicroseconds;
     }
 
+    /// <summary>Containers set up and waiting now (--prewarm); 0 for runners without them.</summary>
+    public Func<int> PrewarmedReady { get; set; } = () => 0;
+
     public void RequestStarted() => Interlocked.Increment(ref _inFlight);
 
     public void RequestFinished(int code, string method, TimeSpan duration)
@@ -77,6 +80,9 @@ public sealed class ServeMetrics
         Header(text, "runf_starts_total", "counter", "Function starts by kind: cold, or served by a prewarmed container.");
         Line(text, "runf_starts_total", "kind=\"cold\"", Interlocked.Read(ref _coldStarts));
         Line(text, "runf_starts_total", "kind=\"prewarmed\"", Interlocked.Read(ref _prewarmedStarts));
+
+        Header(text, "runf_prewarmed_containers", "gauge", "Containers set up and waiting for an invocation.");
+        text.Append(CultureInfo.InvariantCulture, $"runf_prewarmed_containers {PrewarmedReady()}\n");
         return text.ToString();
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RunF.Serve.Runners;
+namespace RunF.Runtime.Invoke;
 
 /// <summary>
 /// Turns a stream (a function's stderr) into lines as they arrive. A line longer than MaxChars

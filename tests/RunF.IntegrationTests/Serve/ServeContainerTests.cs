@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text.Json;
+using RunF.IntegrationTests.Infrastructure;
+
+namespace RunF.IntegrationTests.Serve;
+
+/// <summary>
+/// What the runf runner adds over a plain process, attacked through runf serve: every
+/// invocation gets a container of its own, used once, and a pre-warmed container holds nothing
+/// of the agent while it waits.
+/// </summary>
+[Collection(RunfCollection.Name)]
+public sealed class ServeContainerTests(TestEnvironment env)
+{
+    private Task<ServeServer> StartAsync(params string[] args) =>
+        ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", .. args]);
+
+    [Fact]
+    public async Task A_waiting_container_holds_no_descriptor_of_the_agent_while_invocations_are_in_flight()
+    {
+        // The replacements are cloned while the agent holds client sockets and the pipes of the
+        // invocations in flight; a container that kept copies would hold those connections open
+        // and delay the invocations' EOF for as long as it waits.
+        using var server = await StartAsync("--prewarm", "2", "--", "sh", "-c", "cat; sleep 1");
+        await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 2);
+        var inFlight = Enumerable.Range(0, 4).Select(_ => server.PostAsync("/", "in flight")).ToList();
+        await WaitUntilAsync(async () => await server.MetricAsync("runf_starts_total{kind=\"prewarmed\"}") + await server.MetricAsync("runf_starts_total{kind=\"cold\"}") >= 2
+            && await server.MetricAsync("runf_prewarmed_containers") == 2);
+
+        var waiting = WaitingContainerPids();
+        Assert.True(waiting.Count >= 2, $"found {waiting.Count} waiting containers");
+        foreach (var pid in waiting)
+        {
+            // 0-2 (the agent's /dev/null and log), then only the error pipe and the dispatch socket.
+            var extra = Directory.GetFiles($"/proc/{pid}/fd").Select(f => int.Parse(Path.GetFileName(f))).Where(fd => fd > 2)
+                .Select(fd => $"{fd} -> {ReadLink($"/proc/{pid}/fd/{fd}")}").ToList();
+            Assert.True(extra.Count == 2 && extra.Count(l => l.Contains("socket:")) == 1 && extra.Count(l => l.Contains("pipe:")) == 1,
+                $"waiting container {pid} holds: {string.Join(", ", extra)}");
+        }
+        foreach (var request in inFlight)
+        {
+            using var response = await request;
+            Assert.Equal("in flight", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    /// <summary>Containers of the test user whose PID 1 has not executed anything yet: still the agent's launcher thread.</summary>
+    private List<int> WaitingContainerPids()
+    {
+        var result = Runf.Run(env, "ps", "--format", "json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return [.. JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray()
+            .Select(c => c.GetProperty("pid").GetInt32())
+            .Where(pid => File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("runf-launcher", StringComparison.Ordinal))];
+    }
+
+    private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "?";
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3")]
+    public async Task Every_invocation_gets_a_fresh_container_of_its_own(string prewarm)
+    {
+        // A file left in /tmp by one invocation must not be seen by the next, the hostname is
+        // the container's own, and the function is PID 1 of its own PID namespace.
+        using var server = await StartAsync("--prewarm", prewarm, "--", "sh", "-c",
+            "echo $$ $(hostname) $HOSTNAME; ls /tmp/left-behind 2>&1; touch /tmp/left-behind");
+        var hostnames = new HashSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await server.PostAsync("/", "");
+            var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+            var fields = lines[0].Split(' ');
+            Assert.Equal("1", fields[0]);
+            Assert.Equal(fields[1], fields[2]);
+            Assert.True(hostnames.Add(fields[1]), $"hostname {fields[1]} served twice");
+            Assert.Contains("No such file or directory", lines[1]);
+        }
+    }
+
+    [Fact]
+    public async Task Prewarmed_containers_are_counted_and_none_is_left_after_SIGTERM()
+    {
+        using var server = await StartAsync("--prewarm", "3", "--fprocess", "cat");
+        await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 3);
+        var waiting = Containers();
+        Assert.True(waiting.Count >= 3, $"runf ps shows {waiting.Count} containers, expected the 3 waiting");
+
+        using (var response = await server.PostAsync("/", "one"))
+        {
+            Assert.Equal("one", await response.Content.ReadAsStringAsync());
+        }
+        await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 3);
+
+        server.Terminate();
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(20)));
+        var left = Containers().Intersect(waiting).ToList();
+        Assert.True(left.Count == 0, $"left behind after SIGTERM: {string.Join(", ", left)}");
+        foreach (var id in waiting)
+        {
+            Assert.False(File.Exists($"/tmp/runf-{TestEnvironment.TestUid}/{id}.json"), $"state file of {id} left behind");
+        }
+    }
+
+    /// <summary>The ids runf ps lists for the test user.</summary>
+    private List<string> Containers()
+    {
+        var result = Runf.Run(env, "ps", "--format", "json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return [.. JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().Select(c => c.GetProperty("id").GetString()!)];
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100 && !await condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(await condition(), "condition not reached in 10 s");
+    }
+}
