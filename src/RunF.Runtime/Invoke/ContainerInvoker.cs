@@ -16,6 +16,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
 {
     private readonly FunctionTemplate _template;
     private readonly LauncherThreads _launchers = new(Environment.ProcessorCount);
+    private readonly BackgroundWork _cleanup = new();
     private WarmPool? _pool;
 
     private ContainerInvoker(FunctionTemplate template) => _template = template;
@@ -52,26 +53,47 @@ public sealed class ContainerInvoker : IFunctionInvoker
     {
         var started = Stopwatch.GetTimestamp();
         using var pipes = InvocationPipes.Create(invocation.CombineOutput);
-        for (var attempt = 0; ; attempt++)
+        using var inputDone = new CancellationTokenSource();
+        // The body goes into the pipe while the container starts; it waits there for the function.
+        var input = StreamPumps.InputAsync(invocation.Input, pipes.Stdin, inputDone.Token);
+        try
         {
-            var warm = _pool?.TryTake();
-            var prewarmed = warm is not null;
-            warm ??= await PrepareAsync();
-            using (warm)
+            for (var attempt = 0; ; attempt++)
             {
-                var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
-                var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
-                var process = warm.Container.Start(_template.Args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
-                if (process is null && attempt < 2)
+                var warm = _pool?.TryTake();
+                var prewarmed = warm is not null;
+                warm ??= await PrepareAsync();
+                try
                 {
-                    Log.Debug("pre-warmed container {ContainerId} was gone; taking another", warm.Id);
-                    continue;
+                    var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
+                    var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
+                    var process = warm.Container.Start(_template.Args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
+                    if (process is null && attempt < 2)
+                    {
+                        Log.Debug("pre-warmed container {ContainerId} was gone; taking another", warm.Id);
+                        continue;
+                    }
+                    using var running = process ?? throw new RunfException("the container exited before it could run the function");
+                    pipes.CloseChildEnds();
+                    var (exit, timedOut) = await RunAsync(running, pipes, invocation, cancellationToken);
+                    return new InvocationResult(exit.ExitCode, exit.Signal, timedOut, prewarmed, Stopwatch.GetElapsedTime(started));
                 }
-                using var running = process ?? throw new RunfException("the container exited before it could run the function");
-                pipes.CloseChildEnds();
-                var (exit, timedOut) = await RunAsync(running, pipes, invocation, cancellationToken);
-                return new InvocationResult(exit.ExitCode, exit.Signal, timedOut, prewarmed, Stopwatch.GetElapsedTime(started));
+                finally
+                {
+                    _cleanup.Run(warm.Dispose);
+                    if (prewarmed)
+                    {
+                        _pool!.Replenish();
+                    }
+                }
             }
+        }
+        finally
+        {
+            // Without a reader left, a copy blocked on a full pipe fails (EPIPE) and ends.
+            pipes.CloseChildEnds();
+            inputDone.Cancel();
+            await input;
         }
     }
 
@@ -81,22 +103,21 @@ public sealed class ContainerInvoker : IFunctionInvoker
         {
             await _pool.DisposeAsync();
         }
+        await _cleanup.WhenAllAsync();
         _launchers.Dispose();
     }
 
     private Task<WarmContainer> PrepareAsync() => _launchers.Run(_template.Prepare);
 
-    /// <summary>Feeds stdin, delivers stdout and stderr, enforces the deadline, and waits for the end.</summary>
+    /// <summary>Delivers stdout and stderr, enforces the deadline, and waits for the end.</summary>
     private static async Task<(ExitInfo Exit, bool TimedOut)> RunAsync(ContainerProcess process, InvocationPipes pipes, Invocation invocation, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(invocation.Timeout);
         using var kill = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var inputDone = new CancellationTokenSource();
         var exited = Task.Factory.StartNew(process.WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         ExitInfo exit;
         using (kill.Token.Register(() => process.Signal(Signals.SIGKILL)))
         {
-            var input = StreamPumps.InputAsync(invocation.Input, pipes.Stdin, inputDone.Token);
             var output = StreamPumps.OutputAsync(pipes.Stdout, invocation.Output, () => process.Signal(Signals.SIGKILL));
             var errors = pipes.Stderr is { } stderr
                 ? LineSplitter.ReadLinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
@@ -104,8 +125,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
             exit = await exited;
             // PID 1 is gone, so the kernel has killed the rest of the container: stdout and
             // stderr reach EOF once their last writer is reaped.
-            inputDone.Cancel();
-            await Task.WhenAll(input, output, errors);
+            await Task.WhenAll(output, errors);
         }
         return (exit, deadline.IsCancellationRequested && exit.Signal == Signals.SIGKILL);
     }

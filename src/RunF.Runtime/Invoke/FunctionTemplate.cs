@@ -51,7 +51,9 @@ internal sealed class FunctionTemplate
             cgroup = CgroupSetup.Create(state.Id, _limits, _cgroupMode, _request.CgroupParent);
             var container = Launch.PreparedContainer.Prepare(plan, _uid, _gid, Rootfs, cgroup is null ? null : cgroup.Join);
             state.Record(new ContainerState(state.Id, container.Pid, Rootfs, spec.Args, DateTimeOffset.UtcNow));
-            return new WarmContainer(state, cgroup, container, spec.Env);
+            // Best effort: without the handle the mounts go when PID 1 exits, as under runf.
+            var mountNamespace = Libc.Open($"/proc/{container.Pid}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            return new WarmContainer(state, cgroup, container, spec.Env, mountNamespace);
         }
         catch
         {

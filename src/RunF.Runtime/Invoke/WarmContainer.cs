@@ -5,10 +5,13 @@ using RunF.Runtime.State;
 namespace RunF.Runtime.Invoke;
 
 /// <summary>
-/// A prepared container with what it owns: its state record (runf ps), its cgroup, and the
-/// function's environment as it is in this container (HOSTNAME is its own).
+/// A prepared container with what it owns: its state record (runf ps), its cgroup, the
+/// function's environment as it is in this container (HOSTNAME is its own), and a handle on its
+/// mount namespace. Holding that handle keeps the container's mounts alive past the exit of its
+/// PID 1: the exit (and so the exit status the answer waits for) does not wait for the mounts
+/// to be torn down, which happens when Dispose closes the handle, off the request's path.
 /// </summary>
-internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env) : IDisposable
+internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, int mountNamespace) : IDisposable
 {
     public IReadOnlyList<string> Env => env;
 
@@ -16,10 +19,14 @@ internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedCo
 
     public PreparedContainer Container => container;
 
-    /// <summary>Kills it if it never ran; removes its cgroup and state record.</summary>
+    /// <summary>Kills it if it never ran; removes its mounts, cgroup and state record.</summary>
     public void Dispose()
     {
         container.Dispose();
+        if (mountNamespace >= 0)
+        {
+            Interop.Libc.Close(mountNamespace);
+        }
         cgroup?.Remove();
         state.Dispose();
     }

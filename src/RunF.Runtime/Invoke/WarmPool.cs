@@ -4,8 +4,9 @@ using Serilog;
 namespace RunF.Runtime.Invoke;
 
 /// <summary>
-/// Keeps up to Size containers prepared and waiting. Taking one frees a slot, and a background
-/// loop prepares the replacement; each container serves one invocation.
+/// Keeps up to Size containers prepared and waiting; each serves one invocation. A slot is
+/// refilled once the invocation that took its container is done (Replenish), not while it runs:
+/// on a small executor the replacement's setup would compete with the function for the CPU.
 /// </summary>
 internal sealed class WarmPool : IAsyncDisposable
 {
@@ -26,14 +27,16 @@ internal sealed class WarmPool : IAsyncDisposable
 
     public int ReadyCount => _ready.Count;
 
-    public WarmContainer? TryTake()
+    /// <summary>A ready container, or null; call Replenish once the invocation is done.</summary>
+    public WarmContainer? TryTake() => _ready.TryDequeue(out var container) ? container : null;
+
+    /// <summary>Has a replacement prepared for a container that TryTake handed out.</summary>
+    public void Replenish()
     {
-        if (!_ready.TryDequeue(out var container))
+        if (!_stop.IsCancellationRequested)
         {
-            return null;
+            _freeSlots.Release();
         }
-        _freeSlots.Release();
-        return container;
     }
 
     public async ValueTask DisposeAsync()
