@@ -122,10 +122,16 @@ public sealed class ContainerInvoker : IFunctionInvoker
             var errors = pipes.Stderr is { } stderr
                 ? LineSplitter.ReadLinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
                 : Task.CompletedTask;
+            var pumps = Task.WhenAll(output, errors);
+            if (await Task.WhenAny(exited, pumps) == pumps && pumps.IsFaulted)
+            {
+                // Nobody reads the function's output any more: it would block on a full pipe.
+                process.Signal(Signals.SIGKILL);
+            }
             exit = await exited;
             // PID 1 is gone, so the kernel has killed the rest of the container: stdout and
             // stderr reach EOF once their last writer is reaped.
-            await Task.WhenAll(output, errors);
+            await pumps;
         }
         return (exit, deadline.IsCancellationRequested && exit.Signal == Signals.SIGKILL);
     }
