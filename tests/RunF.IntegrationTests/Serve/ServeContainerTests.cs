@@ -44,6 +44,23 @@ public sealed class ServeContainerTests(TestEnvironment env)
         }
     }
 
+    [Fact]
+    public async Task A_waiting_container_killed_from_outside_is_replaced_and_no_request_fails()
+    {
+        using var server = await StartAsync("--prewarm", "2", "--fprocess", "cat");
+        await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 2);
+        foreach (var pid in WaitingContainerPids())
+        {
+            Runf.Signal(pid, 9);
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await server.PostAsync("/", $"call {i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal($"call {i}", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     /// <summary>Containers of the test user whose PID 1 has not executed anything yet: still the agent's launcher thread.</summary>
     private List<int> WaitingContainerPids()
     {
