@@ -8,7 +8,7 @@ internal static unsafe partial class Libc
 {
     private const string Lib = "libc";
 
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
     public const int W_OK = 2;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
@@ -72,11 +72,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statxBuf);
 
-    private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434;
+    private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
+    private const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
     public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
-    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, STATX_MTIME = 0x40, STATX_SIZE = 0x200, StatxSize = 256, StatxSizeOffset = 0x28, StatxMtimeOffset = 0x70, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
+    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, STATX_MTIME = 0x40, STATX_SIZE = 0x200, StatxSize = 256, StatxSizeOffset = 0x28, StatxMtimeOffset = 0x70, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
@@ -90,6 +91,41 @@ internal static unsafe partial class Libc
     {
         var buf = stackalloc byte[StatxSize];
         return Statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf) == 0 ? *(ushort*)(buf + StatxModeOffset) : null;
+    }
+
+    /// <summary>
+    /// The st_mode of path resolved beneath root as the container will see it (".." and absolute
+    /// symlinks stop at root, magic links are refused), or null when it is not there.
+    /// </summary>
+    public static uint? StatModeInRoot(string root, string path)
+    {
+        var rootFd = Open(root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        if (rootFd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            var how = stackalloc ulong[3] { (ulong)(O_PATH | O_CLOEXEC), 0, RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT };
+            var utf8 = Encoding.UTF8.GetBytes(path + "\0");
+            int fd;
+            fixed (byte* name = utf8)
+            {
+                fd = (int)Syscall(SYS_openat2, rootFd, (long)name, (long)how, 3 * sizeof(ulong));
+            }
+            if (fd < 0)
+            {
+                return null;
+            }
+            var buf = stackalloc byte[StatxSize];
+            var r = Statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE, buf);
+            Close(fd);
+            return r == 0 ? *(ushort*)(buf + StatxModeOffset) : null;
+        }
+        finally
+        {
+            Close(rootFd);
+        }
     }
 
     /// <summary>Size and modification time (ns since the epoch) of a file, or null.</summary>

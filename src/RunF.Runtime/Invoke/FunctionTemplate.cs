@@ -30,7 +30,9 @@ internal sealed class FunctionTemplate
         _limits = CgroupRequest.Limits(request);
         _cgroupMode = CgroupRequest.Mode(request);
         _seccomp = SeccompFilters.Load(request.Seccomp, SeccompFilters.CacheIn(_states.Path));
-        Args = CreateSpec("runf").Args;
+        var spec = CreateSpec("runf");
+        Args = spec.Args;
+        CheckCommand(spec);
     }
 
     public string Rootfs { get; }
@@ -60,6 +62,23 @@ internal sealed class FunctionTemplate
             cgroup?.Remove();
             state.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A command the rootfs lacks fails here, at the agent's start, as `runf` would fail it (exit
+    /// 127), and not as a 500 on every request. Looked up as execve will: PATH, beneath the root.
+    /// </summary>
+    private void CheckCommand(ContainerSpec spec)
+    {
+        const uint S_IFMT = 0xF000, S_IFREG = 0x8000, AnyExecute = 0x49;
+        var candidates = PlanBuilder.ExecCandidates(spec.Args[0], spec.Env);
+        // As execvp: the first candidate that exists decides.
+        var found = candidates.Select(c => Libc.StatModeInRoot(Rootfs, c)).FirstOrDefault(mode => mode is not null);
+        if (found is not { } mode || (mode & S_IFMT) != S_IFREG || (mode & AnyExecute) == 0)
+        {
+            var errno = found is null ? Interop.Errno.ENOENT : Interop.Errno.EACCES;
+            throw Launch.LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs);
         }
     }
 

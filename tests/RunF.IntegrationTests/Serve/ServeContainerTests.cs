@@ -61,6 +61,17 @@ public sealed class ServeContainerTests(TestEnvironment env)
         }
     }
 
+    [Theory]
+    [InlineData("no-such-function", 127, "exec \"no-such-function\": not found in rootfs")]
+    [InlineData("/etc/passwd", 126, "exec \"/etc/passwd\": Permission denied")]
+    public void A_function_the_rootfs_cannot_run_fails_the_agent_at_start_up(string command, int exitCode, string line)
+    {
+        var result = Runf.Run(env, ["serve", "--rootfs", env.Rootfs, "--port", "18991", "--metrics-port", "18992", "--", command], stdin: null, timeoutSeconds: 30);
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Contains(line, result.Stderr);
+        Assert.Single(result.Stderr.Trim().Split('\n'), l => l.Contains(line));
+    }
+
     /// <summary>Containers of the test user whose PID 1 has not executed anything yet: still the agent's launcher thread.</summary>
     private List<int> WaitingContainerPids()
     {

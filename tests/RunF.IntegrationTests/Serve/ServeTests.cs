@@ -96,15 +96,6 @@ public abstract class ServeTests(TestEnvironment env)
     }
 
     [Fact]
-    public async Task A_function_that_cannot_start_is_a_500_naming_it()
-    {
-        using var server = await StartAsync("--fprocess", "no-such-function");
-        using var response = await server.PostAsync("/", "");
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Contains("no-such-function", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task Combine_output_puts_stderr_in_the_response()
     {
         using var server = await StartAsync("--combine-output", "--", "sh", "-c", "echo to-out; sleep 0.1; echo to-err >&2");
@@ -370,6 +361,16 @@ public abstract class ServeTests(TestEnvironment env)
 public sealed class ServeProcessRunnerTests(TestEnvironment env) : ServeTests(env)
 {
     protected override string[] RunnerArgs => ["--runner", "process"];
+
+    /// <summary>The runf runner refuses such a function at start-up (ServeContainerTests).</summary>
+    [Fact]
+    public async Task A_function_that_cannot_start_is_a_500_naming_it()
+    {
+        using var server = await StartAsync("--fprocess", "no-such-function");
+        using var response = await server.PostAsync("/", "");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("no-such-function", await response.Content.ReadAsStringAsync());
+    }
 }
 
 [Collection(RunfCollection.Name)]
