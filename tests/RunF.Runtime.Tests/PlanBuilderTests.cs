@@ -44,6 +44,19 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void A_prewarmed_plan_awaits_its_invocation_after_every_defence_and_just_before_exec()
+    {
+        var plan = Build();
+        var awaiting = PlanBuilder.AwaitingInvocation(plan);
+        var kinds = awaiting.Ops.Select(op => op.Kind).ToList();
+        Assert.Equal([OpKind.Seccomp, OpKind.Await, OpKind.Exec], kinds[^3..]);
+        Assert.Equal(plan.Ops.Count + 1, awaiting.Ops.Count);
+        Assert.Equal(plan.CloneFlags, awaiting.CloneFlags);
+        var bytes = PlanSerializer.Serialize(awaiting);
+        Assert.Equal((uint)OpKind.Await, BitConverter.ToUInt32(bytes, PlanSerializer.HeaderSize + PlanSerializer.OpSize * (awaiting.Ops.Count - 2)));
+    }
+
+    [Fact]
     public void Every_mount_into_the_container_happens_before_the_pivot()
     {
         var plan = Build();

@@ -48,8 +48,7 @@ internal sealed class FunctionTemplate
         try
         {
             var spec = CreateSpec(state.Id);
-            var plan = new PlanBuilder(new HostProbe()).Build(spec);
-            plan = plan with { Ops = [.. plan.Ops.SkipLast(1), Ops.Await(), plan.Ops[^1]] };
+            var plan = PlanBuilder.AwaitingInvocation(new PlanBuilder(new HostProbe()).Build(spec));
             cgroup = CgroupSetup.Create(state.Id, _limits, _cgroupMode, _request.CgroupParent);
             var container = Launch.PreparedContainer.Prepare(plan, _uid, _gid, Rootfs, cgroup is null ? null : cgroup.Join);
             state.Record(new ContainerState(state.Id, container.Pid, Rootfs, spec.Args, DateTimeOffset.UtcNow));

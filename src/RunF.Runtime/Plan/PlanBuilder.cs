@@ -55,6 +55,13 @@ public sealed class PlanBuilder(IHostProbe host)
         return new SetupPlan(Namespaces.CloneFlags, ops);
     }
 
+    /// <summary>
+    /// The plan of a pre-warmed container: everything, the seccomp filter included, then the
+    /// await step just before the exec, so an invocation pays for nothing but the exec.
+    /// </summary>
+    public static SetupPlan AwaitingInvocation(SetupPlan plan) =>
+        plan with { Ops = [.. plan.Ops.SkipLast(1), Ops.Await(), plan.Ops[^1]] };
+
     /// <summary>A fresh proc for the new PID namespace, never through a symlink in the rootfs.</summary>
     private static void AddProc(List<SetupOp> ops)
     {
