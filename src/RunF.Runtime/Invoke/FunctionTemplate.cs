@@ -21,6 +21,7 @@ internal sealed class FunctionTemplate
     private readonly CgroupLimits _limits;
     private readonly CgroupMode _cgroupMode;
     private readonly uint _uid = Libc.GetEuid(), _gid = Libc.GetEgid();
+    private int _cgroupsSwept;
 
     public FunctionTemplate(RunRequest request, ImageDefaults? image)
     {
@@ -33,6 +34,9 @@ internal sealed class FunctionTemplate
         var spec = CreateSpec("runf");
         Args = spec.Args;
         CheckCommand(spec);
+        // What an agent that was SIGKILLed left behind: the records of its containers (their
+        // cgroups go with the first cgroup made here).
+        _states.SweepStale();
     }
 
     public string Rootfs { get; }
@@ -50,6 +54,10 @@ internal sealed class FunctionTemplate
             var spec = CreateSpec(state.Id);
             var plan = PlanBuilder.AwaitingInvocation(new PlanBuilder(new HostProbe()).Build(spec));
             cgroup = CgroupSetup.Create(state.Id, _limits, _cgroupMode, _request.CgroupParent);
+            if (cgroup is not null && Interlocked.Exchange(ref _cgroupsSwept, 1) == 0)
+            {
+                cgroup.SweepSiblings(_states.IsLive);
+            }
             var container = Launch.PreparedContainer.Prepare(plan, _uid, _gid, Rootfs, cgroup is null ? null : cgroup.Join);
             state.Record(new ContainerState(state.Id, container.Pid, Rootfs, spec.Args, DateTimeOffset.UtcNow));
             // Best effort: without the handle the mounts go when PID 1 exits, as under runf.

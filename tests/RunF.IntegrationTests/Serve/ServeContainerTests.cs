@@ -61,6 +61,26 @@ public sealed class ServeContainerTests(TestEnvironment env)
         }
     }
 
+    [Fact]
+    public async Task The_records_of_a_SIGKILLed_agent_are_swept_by_the_next_one()
+    {
+        List<string> killed;
+        using (var server = await StartAsync("--prewarm", "2", "--fprocess", "cat"))
+        {
+            await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 2);
+            killed = Containers();
+            Runf.Signal(server.Pid, 9);
+            server.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        var files = killed.Select(id => $"/tmp/runf-{TestEnvironment.TestUid}/{id}.json").ToList();
+        Assert.Contains(files, File.Exists);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // records younger than 2 s may be a runf's that is starting
+
+        using var next = await StartAsync("--fprocess", "cat");
+        var left = files.Where(File.Exists).ToList();
+        Assert.True(left.Count == 0, $"left behind by the killed agent: {string.Join(", ", left)}");
+    }
+
     [Theory]
     [InlineData("no-such-function", 127, "exec \"no-such-function\": not found in rootfs")]
     [InlineData("/etc/passwd", 126, "exec \"/etc/passwd\": Permission denied")]
