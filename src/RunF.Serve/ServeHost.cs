@@ -22,10 +22,7 @@ public static class ServeHost
     {
         await using var invoker = await InvokerFactory.CreateAsync(config);
         var state = new ServeState(config.MaxInflight);
-        if (invoker is ContainerInvoker containers)
-        {
-            state.Metrics.PrewarmedReady = () => containers.Prewarmed;
-        }
+        state.Metrics.PrewarmedReady = () => invoker.Prewarmed;
         RequestDelegate front = config.Mode == ServeMode.OpenWhisk
             ? new OpenWhiskFront(config, invoker, state).HandleAsync
             : new WatchdogFront(config, invoker, state).HandleAsync;

@@ -38,5 +38,8 @@ public sealed record InvocationResult(int ExitCode, int? Signal, bool TimedOut, 
 /// </summary>
 public interface IFunctionInvoker : IAsyncDisposable
 {
+    /// <summary>Containers set up and waiting for an invocation now (0 for runners without them).</summary>
+    int Prewarmed => 0;
+
     Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken);
 }

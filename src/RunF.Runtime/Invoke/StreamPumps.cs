@@ -2,8 +2,8 @@ using System.Buffers;
 
 namespace RunF.Runtime.Invoke;
 
-/// <summary>The copy loops between an invocation's streams and the function's pipes.</summary>
-internal static class StreamPumps
+/// <summary>The copy loops between an invocation's streams and the function's pipes (any runner's).</summary>
+public static class StreamPumps
 {
     private const int BufferSize = 64 * 1024;
 
@@ -22,7 +22,14 @@ internal static class StreamPumps
         }
         finally
         {
-            await stdin.DisposeAsync();
+            try
+            {
+                await stdin.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // EPIPE on a buffered stream's final flush: the same case.
+            }
         }
     }
 

@@ -1,4 +1,6 @@
+using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
+using RunF.Runtime.Plan;
 
 namespace RunF.Runtime.Launch;
 
@@ -12,7 +14,7 @@ internal static unsafe class ChildControl
     /// Maps the executor's ids to root, and nothing else: an unprivileged parent may map only its
     /// own ids, and setgroups must be denied before gid_map.
     /// </summary>
-    public static void WriteIdMaps(int pid, uint uid, uint gid)
+    private static void WriteIdMaps(int pid, uint uid, uint gid)
     {
         foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", $"0 {gid} 1\n"), ("uid_map", $"0 {uid} 1\n")])
         {
@@ -24,13 +26,32 @@ internal static unsafe class ChildControl
         }
     }
 
-    /// <summary>Lets the child run its plan.</summary>
-    public static void Release(int syncFd)
+    /// <summary>
+    /// Maps the ids, runs beforeRelease on the child's pid (the cgroup join) and lets the child
+    /// run its plan; the sync pipe is closed. Returns when it was released, for the timing report.
+    /// </summary>
+    public static long MapAndRelease(ref NativeLauncher.Spawned child, uint uid, uint gid, Action<int>? beforeRelease)
     {
+        WriteIdMaps(child.Pid, uid, gid);
+        beforeRelease?.Invoke(child.Pid);
+        var releasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         byte go = 1;
-        Libc.Write(syncFd, &go, 1);
-        Libc.Close(syncFd);
+        Libc.Write(child.SyncFd, &go, 1);
+        Libc.Close(child.SyncFd);
+        child.SyncFd = -1;
+        return releasedAt;
     }
+
+    /// <summary>A child that reported a failed step: reaped, and the step named in one clear line.</summary>
+    public static SetupStepException StepFailed(ref NativeLauncher.Spawned child, SetupOp op, int errno, string rootfs)
+    {
+        Libc.WaitPid(child.Pid, out _, 0);
+        child.Pid = -1;
+        return LaunchErrors.StepFailed(op, errno, rootfs);
+    }
+
+    /// <summary>The step a (step, errno) record names; out-of-range steps (a read error) name the last.</summary>
+    public static SetupOp OpOf(SetupPlan plan, uint step) => plan.Ops[(int)Math.Min(step, (uint)plan.Ops.Count - 1)];
 
     /// <summary>
     /// Blocks for the child's next record: null at EOF (it executed its command), otherwise the

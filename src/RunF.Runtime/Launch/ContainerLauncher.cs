@@ -26,19 +26,12 @@ public static unsafe class ContainerLauncher
         {
             throw LaunchErrors.CloneFailed(-r);
         }
-        var releasedAt = 0L;
-        var reaped = false;
         try
         {
-            ChildControl.WriteIdMaps(child.Pid, hostUid, hostGid);
-            beforeRelease?.Invoke(child.Pid);
-            releasedAt = Stopwatch.GetTimestamp();
-            ChildControl.Release(child.SyncFd);
-            child.SyncFd = -1;
+            var releasedAt = ChildControl.MapAndRelease(ref child, hostUid, hostGid, beforeRelease);
             if (ChildControl.ReadRecord(child.ErrorFd) is var (step, errno))
             {
-                reaped = Libc.WaitPid(child.Pid, out _, 0) == child.Pid;
-                throw LaunchErrors.StepFailed(plan.Ops[(int)Math.Min(step, (uint)plan.Ops.Count - 1)], errno, rootfs);
+                throw ChildControl.StepFailed(ref child, ChildControl.OpOf(plan, step), errno, rootfs);
             }
             timings = timing ? ReadTimings(child.Handle, plan.Ops.Count, spawnedAt, releasedAt) : null;
             var process = new ContainerProcess(child.Pid, child.PidFd);
@@ -47,7 +40,7 @@ public static unsafe class ContainerLauncher
         }
         catch
         {
-            if (!reaped)
+            if (child.Pid > 0)
             {
                 ChildControl.KillAndReap(child.PidFd, child.Pid);
             }

@@ -44,18 +44,13 @@ public sealed unsafe class PreparedContainer : IDisposable
         var prepared = new PreparedContainer(plan, rootfs, child, native);
         try
         {
-            ChildControl.WriteIdMaps(child.Pid, hostUid, hostGid);
-            beforeRelease?.Invoke(child.Pid);
-            ChildControl.Release(child.SyncFd);
-            prepared._child.SyncFd = -1;
+            ChildControl.MapAndRelease(ref prepared._child, hostUid, hostGid, beforeRelease);
             switch (ChildControl.ReadRecord(child.ErrorFd))
             {
                 case null:
                     throw new RunfException("the container exited before it was ready");
                 case (var step, var errno) when errno != 0:
-                    Libc.WaitPid(child.Pid, out _, 0);
-                    prepared._child.Pid = -1;
-                    throw LaunchErrors.StepFailed(plan.Ops[(int)Math.Min(step, (uint)plan.Ops.Count - 1)], errno, rootfs);
+                    throw ChildControl.StepFailed(ref prepared._child, ChildControl.OpOf(plan, step), errno, rootfs);
             }
             return prepared;
         }
@@ -90,10 +85,7 @@ public sealed unsafe class PreparedContainer : IDisposable
             }
             if (ChildControl.ReadRecord(_child.ErrorFd) is var (_, errno))
             {
-                Libc.WaitPid(_child.Pid, out _, 0);
-                _child.Pid = -1;
-                var op = _plan.Ops[^1] with { Lists = [args, env, candidates] };
-                throw LaunchErrors.StepFailed(op, errno, _rootfs);
+                throw ChildControl.StepFailed(ref _child, _plan.Ops[^1] with { Lists = [args, env, candidates] }, errno, _rootfs);
             }
             var process = new ContainerProcess(_child.Pid, _child.PidFd);
             _child.PidFd = -1;

@@ -38,7 +38,7 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
             deadline.CancelAfter(invocation.Timeout);
         }
         using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        var input = CopyInputAsync(invocation.Input, process.StandardInput.BaseStream, stopInput.Token);
+        var input = StreamPumps.InputAsync(invocation.Input, process.StandardInput.BaseStream, stopInput.Token);
 
         // With CombineOutput both pipes write to Output, one write at a time.
         var output = invocation.CombineOutput ? new SerializedWriteStream(invocation.Output) : invocation.Output;
@@ -100,30 +100,6 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
         catch (Win32Exception e)
         {
             throw new RunfException($"cannot run {argv[0]}: {e.Message}");
-        }
-    }
-
-    /// <summary>Copies the request body to stdin and closes it; a function that stops reading (EPIPE) ends the copy.</summary>
-    private static async Task CopyInputAsync(Stream from, Stream stdin, CancellationToken stop)
-    {
-        try
-        {
-            await from.CopyToAsync(stdin, stop).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            // The function exited or closed stdin before reading everything, as `env` does.
-        }
-        finally
-        {
-            try
-            {
-                stdin.Dispose();
-            }
-            catch (IOException)
-            {
-                // EPIPE on the final flush: the same case.
-            }
         }
     }
 
