@@ -66,10 +66,6 @@ internal sealed class WarmPool : IAsyncDisposable
             {
                 var container = await _prepare();
                 _ready.Enqueue(container);
-                if (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
