@@ -49,10 +49,14 @@ public sealed class ServeContainerTests(TestEnvironment env)
     {
         using var server = await StartAsync("--prewarm", "2", "--fprocess", "cat");
         await WaitUntilAsync(async () => await server.MetricAsync("runf_prewarmed_containers") == 2);
-        foreach (var pid in WaitingContainerPids())
+        var killed = WaitingContainerPids();
+        foreach (var pid in killed)
         {
             Runf.Signal(pid, 9);
         }
+        // kill() returns before the target has died; a container killed after it was handed its
+        // command is a function killed at its start, and that request fails, as it should.
+        await WaitUntilAsync(() => Task.FromResult(killed.All(IsDead)));
         for (var i = 0; i < 4; i++)
         {
             using var response = await server.PostAsync("/", $"call {i}");
@@ -100,6 +104,20 @@ public sealed class ServeContainerTests(TestEnvironment env)
         return [.. JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray()
             .Select(c => c.GetProperty("pid").GetInt32())
             .Where(pid => File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("runf-launcher", StringComparison.Ordinal))];
+    }
+
+    /// <summary>Exited: a zombie its parent (the agent) has not reaped yet, or gone.</summary>
+    private static bool IsDead(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "?";

@@ -187,7 +187,8 @@ public abstract class ServeTests(TestEnvironment env)
     [Fact]
     public async Task Ready_says_429_at_max_inflight()
     {
-        using var server = await StartAsync(["--max-inflight", "1", .. SlowUpper]);
+        // Slow enough that the request is still in flight when /_/ready is asked on a loaded machine.
+        using var server = await StartAsync("--max-inflight", "1", "--", "sh", "-c", "sleep 3; tr a-z A-Z");
         var slow = server.PostAsync("/", "x");
         await AssertEventually(async () => (await server.MetricAsync("http_requests_in_flight")) == 1, "the request never got in flight");
         using (var ready = await server.Client.GetAsync("/_/ready"))
