@@ -56,7 +56,7 @@ public sealed class ServeContainerTests(TestEnvironment env)
         }
         // kill() returns before the target has died; a container killed after it was handed its
         // command is a function killed at its start, and that request fails, as it should.
-        await WaitUntilAsync(() => Task.FromResult(killed.All(IsDead)));
+        await WaitUntilAsync(() => Task.FromResult(killed.All(pid => Runf.StateOf(pid) is null or 'Z')));
         for (var i = 0; i < 4; i++)
         {
             using var response = await server.PostAsync("/", $"call {i}");
@@ -104,20 +104,6 @@ public sealed class ServeContainerTests(TestEnvironment env)
         return [.. JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray()
             .Select(c => c.GetProperty("pid").GetInt32())
             .Where(pid => File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("runf-launcher", StringComparison.Ordinal))];
-    }
-
-    /// <summary>Exited: a zombie its parent (the agent) has not reaped yet, or gone.</summary>
-    private static bool IsDead(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return true;
-        }
     }
 
     private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "?";
