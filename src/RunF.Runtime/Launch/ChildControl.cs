@@ -88,6 +88,17 @@ internal static unsafe class ChildControl
         Libc.WaitPid(pid, out _, 0);
     }
 
+    /// <summary>Closes the parent's ends (sync, error, pidfd) and frees the launcher's handle; the pid stays.</summary>
+    public static void Release(ref NativeLauncher.Spawned child)
+    {
+        CloseIfOpen(child.SyncFd);
+        CloseIfOpen(child.ErrorFd);
+        CloseIfOpen(child.PidFd);
+        child.SyncFd = child.ErrorFd = child.PidFd = -1;
+        NativeLauncher.Release(child.Handle);
+        child.Handle = 0;
+    }
+
     public static void CloseIfOpen(int fd)
     {
         if (fd >= 0)

@@ -48,10 +48,7 @@ public static unsafe class ContainerLauncher
         }
         finally
         {
-            ChildControl.CloseIfOpen(child.SyncFd);
-            ChildControl.CloseIfOpen(child.ErrorFd);
-            ChildControl.CloseIfOpen(child.PidFd);
-            NativeLauncher.Release(child.Handle);
+            ChildControl.Release(ref child);
         }
     }
 

@@ -115,11 +115,7 @@ public sealed unsafe class PreparedContainer : IDisposable
         {
             return;
         }
-        ChildControl.CloseIfOpen(_child.SyncFd);
-        ChildControl.CloseIfOpen(_child.ErrorFd);
-        ChildControl.CloseIfOpen(_child.PidFd);
-        _child.SyncFd = _child.ErrorFd = _child.PidFd = -1;
-        NativeLauncher.Release(_child.Handle);
+        ChildControl.Release(ref _child);
         _nativePlan.Dispose();
         _nativePlan = null;
     }
