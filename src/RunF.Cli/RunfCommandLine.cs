@@ -9,8 +9,15 @@ public static class RunfCommandLine
 {
     private const string Description = "Run a command in a rootless, read-only function container.";
 
-    /// <summary>The tokens that ask for the help and version options of a RootCommand.</summary>
-    private static readonly string[] HelpAndVersion = ["-h", "--help", "-?", "/?", "/h", "--version"];
+    /// <summary>The verbs, by name: a run builds only the one its first word names.</summary>
+    private static readonly (string Name, Func<Command> Create)[] Verbs =
+    [
+        ("rootfs", RootfsCommand.Create),
+        ("doctor", DoctorCommand.Create),
+        ("ps", PsCommand.Create),
+        ("kill", KillCommand.Create),
+        (ServeCommand.Name, ServeCommand.Create),
+    ];
 
     public static int Invoke(string[] args, long startedAt)
     {
@@ -22,14 +29,18 @@ public static class RunfCommandLine
 
         // A RootCommand's help option reads System.CommandLine's resources on construction, about a
         // millisecond of every container start; a run that asks for neither help nor the version
-        // parses with a plain command holding the same options and verbs.
-        var root = args.Any(HelpAndVersion.Contains) ? new RootCommand(Description) : new Command("runf", Description);
+        // parses with a plain command holding the same options, and with only the verb its first
+        // word names (a verb counts only as the first word): the others would be built for nothing.
+        var help = AsksForHelpOrVersion(args);
+        var root = help ? new RootCommand(Description) : new Command("runf", Description);
         RunCommand.AddTo(root, startedAt);
-        root.Subcommands.Add(RootfsCommand.Create());
-        root.Subcommands.Add(DoctorCommand.Create());
-        root.Subcommands.Add(PsCommand.Create());
-        root.Subcommands.Add(KillCommand.Create());
-        root.Subcommands.Add(ServeCommand.Create());
+        foreach (var (name, create) in Verbs)
+        {
+            if (help || (args.Length > 0 && args[0] == name))
+            {
+                root.Subcommands.Add(create());
+            }
+        }
 
         return Run(() =>
         {
@@ -57,6 +68,19 @@ public static class RunfCommandLine
             Console.Error.WriteLine($"runf: {e.Message}");
             return e.ExitCode;
         }
+    }
+
+    /// <summary>Whether a token asks for the help or version options of a RootCommand.</summary>
+    private static bool AsksForHelpOrVersion(string[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg is "-h" or "--help" or "-?" or "/?" or "/h" or "--version")
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string Lowercase(string message) =>

@@ -90,6 +90,21 @@ public class ProcessTests(TestEnvironment env)
     }
 
     [Fact]
+    public void Forwards_signals_after_runf_has_set_up_its_console()
+    {
+        // The timing report sets up .NET's console, and with it .NET's own signal handlers, after
+        // runf's relay is in place: signals must still reach the container, the second Ctrl-C too.
+        using var p = Runf.Start(env, ["--debug-timing", "sh", "-c", "trap 'echo got INT' INT; echo ready; while true; do sleep 0.05; done"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        Runf.Signal(p.Id, 2);
+        Assert.Equal("got INT", p.StandardOutput.ReadLine());
+        Runf.Signal(p.Id, 2);
+        Assert.True(p.WaitForExit(5_000), "the second SIGINT did not kill the container");
+        Assert.Equal(137, p.ExitCode);
+        Assert.Contains("total from main to exec", p.StandardError.ReadToEnd());
+    }
+
+    [Fact]
     public void A_second_ctrl_c_kills_a_container_that_ignores_the_first()
     {
         using var p = Runf.Start(env, ["sh", "-c", "trap 'echo got INT' INT; echo ready; while true; do sleep 0.05; done"]);

@@ -1,6 +1,7 @@
 using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
 using Serilog;
+using Serilog.Events;
 
 namespace RunF.Runtime.Cgroups;
 
@@ -54,7 +55,10 @@ public static class CgroupSetup
             throw new RunfException($"cannot create a cgroup in {dir}: it is not writable by uid {uid}: " +
                 $"delegate one (chown -R {uid} a cgroup directory, or systemd Delegate=yes) and pass --cgroup-parent, or run without limits");
         }
-        Log.Debug("running without a cgroup: {Dir} is not writable by uid {Uid}", dir, uid);
+        if (Log.IsEnabled(LogEventLevel.Debug)) // a generic ILogger call costs a type-loader lookup
+        {
+            Log.Debug("running without a cgroup: {Dir} is not writable by uid {Uid}", dir, uid);
+        }
         return null;
     }
 }

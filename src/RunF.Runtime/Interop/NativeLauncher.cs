@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace RunF.Runtime.Interop;
 
-/// <summary>The launcher in native/ (launcher.h), linked into the runf binary.</summary>
+/// <summary>The launcher and the signal relay in native/ (launcher.h, signal_relay.h), linked into the runf binary.</summary>
 internal static unsafe partial class NativeLauncher
 {
     private const string Lib = "runf_launcher";
@@ -30,4 +30,15 @@ internal static unsafe partial class NativeLauncher
 
     [LibraryImport(Lib, EntryPoint = "runf_release")]
     public static partial void Release(nint handle);
+
+    /// <summary>Returns 0 or -errno (EBUSY: already installed).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_install")]
+    public static partial int RelayInstall(int* signals, int count, int escalate);
+
+    /// <summary>Returns 0 or -errno.</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_attach")]
+    public static partial int RelayAttach(int pidFd);
+
+    [LibraryImport(Lib, EntryPoint = "runf_relay_remove")]
+    public static partial void RelayRemove();
 }

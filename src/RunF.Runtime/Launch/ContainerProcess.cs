@@ -23,6 +23,9 @@ public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
         return fd < 0 ? null : new ContainerProcess(pid, fd);
     }
 
+    /// <summary>The pidfd, or -1 once disposed.</summary>
+    internal int PidFd => Volatile.Read(ref _pidFd);
+
     /// <summary>Sends a signal through the pidfd: never hits another process after a pid reuse.</summary>
     public bool Signal(int signal)
     {

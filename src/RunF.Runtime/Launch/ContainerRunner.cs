@@ -9,6 +9,7 @@ using RunF.Runtime.Seccomp;
 using RunF.Runtime.Spec;
 using RunF.Runtime.State;
 using Serilog;
+using Serilog.Events;
 
 namespace RunF.Runtime.Launch;
 
@@ -18,41 +19,43 @@ namespace RunF.Runtime.Launch;
 /// </summary>
 public static class ContainerRunner
 {
-    public static int Run(RunRequest request, ImageDefaults? image, RunSettings settings, TextWriter stdout, TextWriter stderr)
+    /// <summary>`--dry-run`: the setup plan a run would carry out, as text; nothing is started.</summary>
+    public static string DryRun(RunRequest request, ImageDefaults? image)
+    {
+        var rootfs = RootfsPath.Resolve(request.Rootfs);
+        // The same option errors as a run.
+        CgroupRequest.Limits(request);
+        CgroupRequest.Mode(request);
+        return PlanPrinter.Print(Prepare(request, image, rootfs, Libc.GetEuid(), Libc.GetEgid(), NameGenerator.Next(), seccompCache: null).Plan);
+    }
+
+    public static int Run(RunRequest request, ImageDefaults? image, RunSettings settings)
     {
         var rootfs = RootfsPath.Resolve(request.Rootfs);
         var (uid, gid) = (Libc.GetEuid(), Libc.GetEgid());
         var limits = CgroupRequest.Limits(request);
         var cgroupMode = CgroupRequest.Mode(request);
-        (ContainerSpec, SetupPlan) Prepare(string hostname, string? seccompCache)
-        {
-            var spec = SpecFactory.Create(request, rootfs, hostname, image, SeccompFilters.Load(request.Seccomp, seccompCache),
-                uid, gid, Environment.GetEnvironmentVariable);
-            return (spec, new PlanBuilder(new HostProbe()).Build(spec));
-        }
-        if (settings.DryRun)
-        {
-            stdout.Write(PlanPrinter.Print(Prepare(NameGenerator.Next(), seccompCache: null).Item2));
-            return 0;
-        }
-
         var states = StateDirectory.ForCurrentUser();
         using var state = states.ReserveNew();
         var id = state.Id;
         ICgroup? cgroup = null;
         try
         {
-            var (spec, plan) = Prepare(id, SeccompFilters.CacheIn(states.Path));
-            Log.Debug("starting container {ContainerId} in {Rootfs}: {Args}", id, rootfs, spec.Args);
+            var (spec, plan) = Prepare(request, image, rootfs, uid, gid, id, SeccompFilters.CacheIn(states.Path));
+            // Guarded: a generic ILogger call is resolved by the type loader at run time.
+            if (Log.IsEnabled(LogEventLevel.Debug))
+            {
+                Log.Debug("starting container {ContainerId} in {Rootfs}: {Args}", id, rootfs, spec.Args);
+            }
             var planned = Stopwatch.GetTimestamp();
             cgroup = CgroupSetup.Create(id, limits, cgroupMode, request.CgroupParent);
             using var forwarder = new SignalForwarder();
-            using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, cgroup is null ? null : cgroup.Join, settings.DebugTiming, out var timings);
+            using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, cgroup is null ? null : cgroup.Join, settings.TimingOutput is not null, out var timings);
             var started = Stopwatch.GetTimestamp();
             forwarder.Attach(process);
             if (timings is not null)
             {
-                stderr.Write(TimingReport.Format(settings, planned, timings, plan));
+                settings.TimingOutput!.Write(TimingReport.Format(settings, planned, timings, plan));
             }
             state.Record(new ContainerState(id, process.Pid, rootfs, spec.Args, DateTimeOffset.UtcNow));
             // Housekeeping for runf processes that were killed, done while the function runs:
@@ -76,7 +79,10 @@ public static class ContainerRunner
                 PeakMemoryBytes = outcome?.PeakMemoryBytes,
                 PidsPeak = outcome?.PidsPeak,
             };
-            Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
+            if (Log.IsEnabled(LogEventLevel.Debug))
+            {
+                Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
+            }
             ReportWriter.Write(report, settings);
             if (report.OomKilled && exit.Signal == Signals.SIGKILL)
             {
@@ -92,5 +98,12 @@ public static class ContainerRunner
         {
             cgroup?.Remove();
         }
+    }
+
+    private static (ContainerSpec Spec, SetupPlan Plan) Prepare(RunRequest request, ImageDefaults? image, string rootfs, uint uid, uint gid, string hostname, string? seccompCache)
+    {
+        var spec = SpecFactory.Create(request, rootfs, hostname, image, SeccompFilters.Load(request.Seccomp, seccompCache),
+            uid, gid, Environment.GetEnvironmentVariable);
+        return (spec, new PlanBuilder(new HostProbe()).Build(spec));
     }
 }

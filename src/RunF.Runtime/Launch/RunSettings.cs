@@ -3,11 +3,11 @@ namespace RunF.Runtime.Launch;
 /// <summary>How runf itself behaves for one run, as opposed to what the container is.</summary>
 public sealed record RunSettings
 {
-    /// <summary>Print the setup plan instead of running it.</summary>
-    public bool DryRun { get; init; }
-
-    /// <summary>Print where the start-up time went (parse and plan, clone, each step, exec).</summary>
-    public bool DebugTiming { get; init; }
+    /// <summary>
+    /// Where `--debug-timing` prints where the start-up time went (parse and plan, clone, each
+    /// step, exec); null when it is off. A writer, not a flag: a plain run never initialises Console.
+    /// </summary>
+    public TextWriter? TimingOutput { get; init; }
 
     /// <summary>Stop the container after this long (SIGTERM, then SIGKILL after StopTimeout).</summary>
     public TimeSpan? Timeout { get; init; }

@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using RunF.Runtime.Errors;
+using RunF.Runtime.Interop;
 using static RunF.Runtime.Launch.Signals;
 
 namespace RunF.Runtime.Launch;
@@ -6,73 +7,42 @@ namespace RunF.Runtime.Launch;
 /// <summary>
 /// Passes the signals a supervisor receives on to the container's PID 1, as docker run does,
 /// instead of letting them terminate runf. A signal that arrives before the container exists is
-/// held and delivered once it does. A second SIGINT (Ctrl-C) becomes SIGKILL: it is counted here,
-/// from the first signal on, so that none slips past while the container is being attached.
+/// held and delivered once it does. A second SIGINT (Ctrl-C) becomes SIGKILL, counted from the
+/// first signal on, so that none slips past while the container is being attached. The handler
+/// is native/signal_relay.c: it signals the pidfd itself, with no thread and no managed code.
 /// </summary>
-public sealed class SignalForwarder : IDisposable
+public sealed unsafe class SignalForwarder : IDisposable
 {
-    private static readonly (PosixSignal Posix, int Number)[] Forwarded =
-    [
-        (PosixSignal.SIGHUP, SIGHUP), (PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGQUIT, SIGQUIT),
-        (PosixSignal.SIGTERM, SIGTERM), ((PosixSignal)SIGUSR1, SIGUSR1), ((PosixSignal)SIGUSR2, SIGUSR2),
-    ];
+    private static readonly int[] Forwarded = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2];
 
-    private readonly List<PosixSignalRegistration> _registrations = [];
-    private readonly object _lock = new();
-    private readonly List<int> _pending = [];
-    private ContainerProcess? _target;
-    private int _interrupts;
+    private bool _installed;
 
     public SignalForwarder()
     {
-        foreach (var (posix, number) in Forwarded)
+        fixed (int* signals = Forwarded)
         {
-            _registrations.Add(PosixSignalRegistration.Create(posix, context =>
-            {
-                context.Cancel = true;
-                Deliver(number);
-            }));
+            Check(NativeLauncher.RelayInstall(signals, Forwarded.Length, escalate: SIGINT), "install signal handlers");
         }
+        _installed = true;
     }
 
-    public void Attach(ContainerProcess target)
-    {
-        int[] pending;
-        lock (_lock)
-        {
-            _target = target;
-            pending = [.. _pending];
-            _pending.Clear();
-        }
-        foreach (var signal in pending)
-        {
-            target.Signal(signal);
-        }
-    }
-
-    private void Deliver(int signal)
-    {
-        ContainerProcess? target;
-        lock (_lock)
-        {
-            if (signal == SIGINT && ++_interrupts >= 2)
-            {
-                signal = SIGKILL;
-            }
-            target = _target;
-            if (target is null)
-            {
-                _pending.Add(signal);
-            }
-        }
-        target?.Signal(signal);
-    }
+    public void Attach(ContainerProcess target) =>
+        Check(NativeLauncher.RelayAttach(target.PidFd), $"pass signals on to the container (pid {target.Pid})");
 
     public void Dispose()
     {
-        foreach (var registration in _registrations)
+        if (_installed)
         {
-            registration.Dispose();
+            _installed = false;
+            NativeLauncher.RelayRemove();
+        }
+    }
+
+    private static void Check(int result, string what)
+    {
+        if (result < 0)
+        {
+            throw new RunfException($"cannot {what}: {Libc.Describe(-result)}");
         }
     }
 }

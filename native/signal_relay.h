@@ -1,0 +1,19 @@
+/* The signal relay's interface to C# (src/RunF.Runtime/Launch/SignalForwarder.cs). */
+#ifndef RUNF_SIGNAL_RELAY_H
+#define RUNF_SIGNAL_RELAY_H
+
+#include <stdint.h>
+
+/* Installs the relay's handler for count signals (1..63). A signal the process ignores stays
+ * ignored. The second arrival of escalate (0: none) is relayed as SIGKILL. Once per process
+ * until runf_relay_remove. Returns 0 or -errno. */
+int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate);
+
+/* Relays the signals from now on, and those that arrived before, to the process behind pidfd
+ * (the descriptor is copied). Returns 0 or -errno. */
+int runf_relay_attach(int32_t pidfd);
+
+/* Puts the previous handlers back and lets the copied pidfd go once no handler is running. */
+void runf_relay_remove(void);
+
+#endif
