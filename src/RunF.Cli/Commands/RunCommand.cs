@@ -83,6 +83,7 @@ public static class RunCommand
             };
             var settings = new RunSettings
             {
+                PlanOutput = result.GetValue(dryRun) ? Console.Out : null,
                 TimingOutput = result.GetValue(debugTiming) ? Console.Error : null,
                 Timeout = result.GetValue(timeout) is { } t ? Duration.Parse(t, "--timeout") : null,
                 StopTimeout = result.GetValue(stopTimeout) is { } st ? Duration.Parse(st, "--stop-timeout") : TimeSpan.FromSeconds(2),
@@ -91,15 +92,9 @@ public static class RunCommand
                 StartedAt = startedAt,
                 ParsedAt = parsedAt,
             };
-            var image = ImageDefaultsLoader.Load(request.Rootfs);
-            if (result.GetValue(dryRun))
-            {
-                Console.Out.Write(ContainerRunner.DryRun(request, image));
-                return 0;
-            }
             // A run leaves Console alone (setting it up starts .NET's terminal and signal handling):
             // the container writes to the descriptors it inherits.
-            return ContainerRunner.Run(request, image, settings);
+            return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings);
         });
     }
 

@@ -19,22 +19,18 @@ namespace RunF.Runtime.Launch;
 /// </summary>
 public static class ContainerRunner
 {
-    /// <summary>`--dry-run`: the setup plan a run would carry out, as text; nothing is started.</summary>
-    public static string DryRun(RunRequest request, ImageDefaults? image)
-    {
-        var rootfs = RootfsPath.Resolve(request.Rootfs);
-        // The same option errors as a run.
-        CgroupRequest.Limits(request);
-        CgroupRequest.Mode(request);
-        return PlanPrinter.Print(Prepare(request, image, rootfs, Libc.GetEuid(), Libc.GetEgid(), NameGenerator.Next(), seccompCache: null).Plan);
-    }
-
     public static int Run(RunRequest request, ImageDefaults? image, RunSettings settings)
     {
         var rootfs = RootfsPath.Resolve(request.Rootfs);
         var (uid, gid) = (Libc.GetEuid(), Libc.GetEgid());
         var limits = CgroupRequest.Limits(request);
         var cgroupMode = CgroupRequest.Mode(request);
+        if (settings.PlanOutput is { } planOutput)
+        {
+            planOutput.Write(PlanPrinter.Print(Prepare(request, image, rootfs, uid, gid, NameGenerator.Next(), seccompCache: null).Plan));
+            return 0;
+        }
+
         var states = StateDirectory.ForCurrentUser();
         using var state = states.ReserveNew();
         var id = state.Id;
@@ -53,9 +49,9 @@ public static class ContainerRunner
             using var process = ContainerLauncher.Start(plan, uid, gid, rootfs, cgroup is null ? null : cgroup.Join, settings.TimingOutput is not null, out var timings);
             var started = Stopwatch.GetTimestamp();
             forwarder.Attach(process);
-            if (timings is not null)
+            if (timings is not null && settings.TimingOutput is { } timingOutput)
             {
-                settings.TimingOutput!.Write(TimingReport.Format(settings, planned, timings, plan));
+                timingOutput.Write(TimingReport.Format(settings, planned, timings, plan));
             }
             state.Record(new ContainerState(id, process.Pid, rootfs, spec.Args, DateTimeOffset.UtcNow));
             // Housekeeping for runf processes that were killed, done while the function runs:

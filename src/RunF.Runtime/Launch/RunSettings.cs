@@ -3,9 +3,12 @@ namespace RunF.Runtime.Launch;
 /// <summary>How runf itself behaves for one run, as opposed to what the container is.</summary>
 public sealed record RunSettings
 {
+    /// <summary>Where `--dry-run` prints the setup plan instead of running it; null for a run.</summary>
+    public TextWriter? PlanOutput { get; init; }
+
     /// <summary>
     /// Where `--debug-timing` prints where the start-up time went (parse and plan, clone, each
-    /// step, exec); null when it is off. A writer, not a flag: a plain run never initialises Console.
+    /// step, exec); null when it is off. Writers, not flags: a plain run never initialises Console.
     /// </summary>
     public TextWriter? TimingOutput { get; init; }
 
