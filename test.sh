@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs RunF's whole test suite on a fresh Debian machine: installs what the tests need, builds
-# the runf binary and the busybox test rootfs, then runs every unit and integration test.
+# the runf binary and the busybox test rootfs, then runs every unit and integration test, then
+# the benchmark suite in smoke mode.
 # Integration tests run runf as an unprivileged user (setpriv) when this script runs as root.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,3 +20,6 @@ fi
 
 ./build.sh rootfs
 dotnet test RunF.sln --nologo -v quiet -p:TreatWarningsAsErrors=true "$@"
+# The benchmark suite in smoke mode (a few runs, figures not checked): fails if runc, crun, bwrap
+# or runf cannot run a container in the read-only rootfs, or if the serve or extraction suite fails.
+bench/run.sh --smoke

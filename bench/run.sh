@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # RunF's benchmark suite, one session: cold start, throughput and supervisor memory of runf vs
-# runc, crun, bubblewrap and a bare unshare, all as the same unprivileged user; then the `runf serve`
+# runc, crun, bubblewrap and a bare unshare (with /bin/true and an empty NativeAOT program as the
+# floors under them), all as the same unprivileged user; then the `runf serve`
 # benchmark (bench/serve/run.sh) and the rootfs extraction benchmark (bench/extract/run.sh).
 #   bench/run.sh            full run (about 2 minutes), prints the Markdown tables
 #   bench/run.sh --smoke    a few runs each (well under a minute); non-zero if a runtime fails
@@ -38,6 +39,10 @@ work=$(mktemp -d /tmp/runf-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 cp -a out/runf out/rootfs "$work/"
+# The .NET floor: a NativeAOT program that does nothing, built with runf's start-up settings.
+dotnet publish bench/floor -c Release -o "$work/floor" --nologo -v quiet
+mv "$work/floor/dotnet-empty" "$work/dotnet-empty"
+rm -rf "$work/floor"
 cp -r bench/lib "$work/lib"
 if [ "$(id -u)" = 0 ]; then
   chown -R "$bench_uid:$bench_uid" "$work/lib"

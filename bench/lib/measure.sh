@@ -73,6 +73,9 @@ cmd() {
     crun-wrapper) echo "$crun_wrapper'" ;;
     bwrap) echo "bwrap $bwrap_flags $argv" ;;
     unshare) echo "unshare -Urmpiuf $argv" ;;
+    # The floors: exec alone, and a .NET program that does nothing (sleep: for the RSS poll).
+    true) echo "/bin/true" ;;
+    dotnet-empty) if [ "$name" = sleep ]; then echo "$work/dotnet-empty 1000"; else echo "$work/dotnet-empty"; fi ;;
   esac
 }
 runtimes=(runf runc crun bwrap)
@@ -91,7 +94,7 @@ echo "measure: every runtime runs a container in the read-only rootfs" >&2
 # 2. Cold start of /bin/true, all in one hyperfine session, no intermediate shell.
 hf=(hyperfine -N --style basic --warmup "$warmup" --runs "$runs")
 args=()
-for rt in runf runc crun crun-wrapper bwrap unshare; do
+for rt in runf runc crun crun-wrapper bwrap unshare true dotnet-empty; do
   args+=(-n "$rt" "$(cmd "$rt" true bench)")
 done
 "${hf[@]}" --export-json "$out/coldstart.json" "${args[@]}" >&2
@@ -129,7 +132,7 @@ record() { # record NAME KIB...
   jq --arg name "$name" --argjson kib "$(printf '%s\n' "$@" | jq -s .)" '. + [{name: $name, kib: $kib}]' \
     "$rss_json" > "$rss_json.tmp" && mv "$rss_json.tmp" "$rss_json"
 }
-for rt in "${runtimes[@]}"; do
+for rt in "${runtimes[@]}" dotnet-empty; do
   samples=()
   for i in $(seq "$rss_runs"); do
     # exec: for crun the wrapper's unshare and sh exec into crun, so $! is the supervisor.

@@ -101,7 +101,7 @@ public class ProcessTests(TestEnvironment env)
         Runf.Signal(p.Id, 2);
         Assert.True(p.WaitForExit(5_000), "the second SIGINT did not kill the container");
         Assert.Equal(137, p.ExitCode);
-        Assert.Contains("total from main to exec", p.StandardError.ReadToEnd());
+        Assert.Contains("total from runf's start to exec", p.StandardError.ReadToEnd());
     }
 
     [Fact]

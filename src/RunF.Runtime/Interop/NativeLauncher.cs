@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace RunF.Runtime.Interop;
 
-/// <summary>The launcher and the signal relay in native/ (launcher.h, signal_relay.h), linked into the runf binary.</summary>
+/// <summary>The launcher, the signal relay and the start-up stamp in native/ (launcher.h, signal_relay.h, start_time.h), linked into the runf binary.</summary>
 internal static unsafe partial class NativeLauncher
 {
     private const string Lib = "runf_launcher";
@@ -41,4 +41,8 @@ internal static unsafe partial class NativeLauncher
 
     [LibraryImport(Lib, EntryPoint = "runf_relay_remove")]
     public static partial void RelayRemove();
+
+    /// <summary>CLOCK_MONOTONIC ns at runf's native constructor, before the runtime started; 0 if unknown.</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_started_ns")]
+    public static partial ulong StartedNs();
 }
