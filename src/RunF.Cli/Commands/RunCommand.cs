@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using RunF.Cli.Logging;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Spec;
@@ -43,7 +44,7 @@ public static class RunCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
         var logFormat = new Option<string>("--log-format") { Description = "Log format: text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
-        var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments" };
+        var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings };
 
         foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
@@ -105,6 +106,15 @@ public static class RunCommand
         option.HelpName = helpName;
         option.Arity = ArgumentArity.OneOrMore;
         option.AllowMultipleArgumentsPerToken = false;
+        option.CustomParser = Strings;
+        option.DefaultValueFactory = _ => [];
         return option;
     }
+
+    /// <summary>
+    /// The tokens as they are. Without a parser (and a default, for an option that is absent)
+    /// System.CommandLine makes the array with Array.CreateInstance, which starts NativeAOT's
+    /// reflection on every run.
+    /// </summary>
+    private static string[] Strings(ArgumentResult result) => [.. result.Tokens.Select(t => t.Value)];
 }

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace RunF.Runtime.IO;
@@ -10,7 +9,7 @@ public static class JsonText
     public static byte[] Write(Action<Utf8JsonWriter> write, bool indented = false)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = indented }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance, Indented = indented }))
         {
             write(json);
         }
