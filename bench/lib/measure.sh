@@ -12,14 +12,14 @@ mkdir -p "$out" "$work/runc-state" "$work/crun-state"
 export HOME=$work
 
 if [ "$mode" = smoke ]; then
-  runs=3 warmup=1 tp_count=16 tp_runs=1 rss_runs=1
+  runs=3 rounds=1 warmup=1 tp_count=16 tp_runs=1 rss_runs=1
 else
-  runs=100 warmup=5 tp_count=200 tp_runs=3 rss_runs=5
+  runs=100 rounds=5 warmup=5 tp_count=200 tp_runs=3 rss_runs=5
 fi
 tp_parallel=8
-jq -n --argjson runs "$runs" --argjson warmup "$warmup" --argjson tp_count "$tp_count" --argjson tp_parallel "$tp_parallel" \
+jq -n --argjson runs "$runs" --argjson rounds "$rounds" --argjson warmup "$warmup" --argjson tp_count "$tp_count" --argjson tp_parallel "$tp_parallel" \
   --argjson tp_runs "$tp_runs" --argjson rss_runs "$rss_runs" \
-  '{runs: $runs, warmup: $warmup, tp_count: $tp_count, tp_parallel: $tp_parallel, tp_runs: $tp_runs, rss_runs: $rss_runs}' \
+  '{runs: $runs, rounds: $rounds, warmup: $warmup, tp_count: $tp_count, tp_parallel: $tp_parallel, tp_runs: $tp_runs, rss_runs: $rss_runs}' \
   > "$out/params.json"
 rootfs=$work/rootfs
 uid=$(id -u) gid=$(id -g)
@@ -91,13 +91,25 @@ done
 [ $failed = 0 ] || exit 1
 echo "measure: every runtime runs a container in the read-only rootfs" >&2
 
-# 2. Cold start of /bin/true, all in one hyperfine session, no intermediate shell.
-hf=(hyperfine -N --style basic --warmup "$warmup" --runs "$runs")
-args=()
-for rt in runf runc crun crun-wrapper bwrap unshare true dotnet-empty; do
-  args+=(-n "$rt" "$(cmd "$rt" true bench)")
+# 2. Cold start of /bin/true with hyperfine, no intermediate shell. hyperfine runs one command's
+# runs back to back, and the load on these shared machines drifts over minutes: a burst would
+# land on one runtime only. So the runs are split into rounds, each starting one runtime further
+# down the list, and the report takes the medians of all rounds' times together.
+coldstart=(runf runc crun crun-wrapper bwrap unshare true dotnet-empty)
+for round in $(seq "$rounds"); do
+  args=()
+  for i in "${!coldstart[@]}"; do
+    rt=${coldstart[$(((i + round - 1) % ${#coldstart[@]}))]}
+    args+=(-n "$rt" "$(cmd "$rt" true bench)")
+  done
+  hyperfine -N --style basic --warmup "$warmup" --runs "$((runs / rounds))" \
+    --export-json "$out/coldstart-$round.json" "${args[@]}" >&2
 done
-"${hf[@]}" --export-json "$out/coldstart.json" "${args[@]}" >&2
+jq -s 'def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  {results: [map(.results) | add | group_by(.command)[]
+    | {command: .[0].command, times: (map(.times) | add)}
+    | . + {median: (.times | med), min: (.times | min), max: (.times | max), mean: (.times | add / length)}]}' \
+  "$out"/coldstart-*.json > "$out/coldstart.json"
 
 # 3. Throughput: tp_count containers, tp_parallel at a time, wall time of the whole batch.
 seq "$tp_count" > "$work/ids"

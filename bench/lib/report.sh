@@ -22,7 +22,7 @@ def goal(ok): if ok then "met" else "NOT met" end;
 | ($tps.crun - $tps["crun-wrapper"]) as $tp_crun_net
 | ($rss[0] | map({key: .name, value: (.kib | med / 1024)}) | from_entries) as $mib
 | ($c.runf.times | length) as $n
-| "### Cold start: `/bin/true` in the read-only busybox rootfs (\($n) runs each, ms)",
+| "### Cold start: `/bin/true` in the read-only busybox rootfs (\($n) runs each\(if ($meta[0].rounds // 1) > 1 then " in \($meta[0].rounds) alternating rounds" else "" end), ms)",
   "",
   "| runtime | median | min | max | runf / this |",
   "|---|---:|---:|---:|---:|",
