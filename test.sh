@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs RunF's whole test suite on a fresh Debian machine: installs what the tests need, builds
 # the runf binary and the busybox test rootfs, then runs every unit and integration test, then
-# the benchmark suite in smoke mode.
+# the benchmark suite in smoke mode. Arguments go to dotnet test (e.g. --filter) and skip the
+# benchmark.
 # Integration tests run runf as an unprivileged user (setpriv) when this script runs as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(busybox-static util-linux umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl)
+packages=(busybox-static util-linux umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
+  runc crun bubblewrap hyperfine wrk procps) # the last line: the benchmark's smoke mode
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -20,6 +22,9 @@ fi
 
 ./build.sh rootfs
 dotnet test RunF.sln --nologo -v quiet -p:TreatWarningsAsErrors=true "$@"
-# The benchmark suite in smoke mode (a few runs, figures not checked): fails if runc, crun, bwrap
-# or runf cannot run a container in the read-only rootfs, or if the serve or extraction suite fails.
-bench/run.sh --smoke
+# The whole suite (no dotnet test arguments) ends with the benchmark suite in smoke mode (a few
+# runs, figures not checked): it fails if runc, crun, bwrap or runf cannot run a container in the
+# read-only rootfs, or if the serve or extraction suite fails.
+if [ $# -eq 0 ]; then
+  bench/run.sh --smoke
+fi

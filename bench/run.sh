@@ -5,7 +5,8 @@
 # benchmark (bench/serve/run.sh) and the rootfs extraction benchmark (bench/extract/run.sh).
 #   bench/run.sh            full run (about 2 minutes), prints the Markdown tables
 #   bench/run.sh --smoke    a few runs each (well under a minute); non-zero if a runtime fails
-# Raw results: bench/results/STAMP-{coldstart,throughput,rss,meta}.json (meta: versions, run counts).
+# Raw results: bench/results/STAMP-{coldstart,throughput,rss,meta}.json (meta: versions, run counts;
+# coldstart: every round's times merged, and each round's hyperfine file as coldstart-N.json).
 # As root it installs what is missing (apt-get), builds out/runf and out/rootfs if absent, and
 # measures as uid/gid $BENCH_UID (default 40000) in a world-readable temporary directory.
 set -euo pipefail
@@ -39,10 +40,13 @@ work=$(mktemp -d /tmp/runf-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 cp -a out/runf out/rootfs "$work/"
-# The .NET floor: a NativeAOT program that does nothing, built with runf's start-up settings.
-dotnet publish bench/floor -c Release -o "$work/floor" --nologo -v quiet
-mv "$work/floor/dotnet-empty" "$work/dotnet-empty"
-rm -rf "$work/floor"
+# The .NET floor: a NativeAOT program that does nothing, built with runf's start-up settings,
+# once (a NativeAOT compile takes about 10 s) and again only when its sources change.
+if ! [ out/dotnet-empty -nt bench/floor/Program.cs ] || ! [ out/dotnet-empty -nt bench/floor/Floor.csproj ]; then
+  dotnet publish bench/floor -c Release -o out/floor --nologo -v quiet
+  install -m 0755 out/floor/dotnet-empty out/dotnet-empty
+fi
+cp -a out/dotnet-empty "$work/"
 cp -r bench/lib "$work/lib"
 if [ "$(id -u)" = 0 ]; then
   chown -R "$bench_uid:$bench_uid" "$work/lib"
@@ -57,6 +61,9 @@ fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)-$mode
 for kind in coldstart throughput rss; do
   cp "$work/results/$kind.json" "bench/results/$stamp-$kind.json"
+done
+for round in "$work"/results/coldstart-*.json; do
+  cp "$round" "bench/results/$stamp-$(basename "$round")"
 done
 jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" \
   --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \

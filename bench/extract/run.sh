@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Extraction benchmark for issue 3 (not a CI test): a generated 5-layer image of about
+# Extraction benchmark for issue 3 (figures not checked; ./test.sh runs it once per tool): a generated 5-layer image of about
 # 300 MB in 32,000+ files, extracted by GNU tar (the floor), runf and umoci, with hyperfine.
 #   bench/extract/run.sh [RUNF_BINARY]     (default: out/runf)
 # Environment: BENCH_DIR (default /tmp/runf-bench; needs ~2 GB), RUNS (default 5).

@@ -94,7 +94,8 @@ echo "measure: every runtime runs a container in the read-only rootfs" >&2
 # 2. Cold start of /bin/true with hyperfine, no intermediate shell. hyperfine runs one command's
 # runs back to back, and the load on these shared machines drifts over minutes: a burst would
 # land on one runtime only. So the runs are split into rounds, each starting one runtime further
-# down the list, and the report takes the medians of all rounds' times together.
+# down the list, and coldstart.json holds every round's times together, with their median, min,
+# max and mean.
 coldstart=(runf runc crun crun-wrapper bwrap unshare true dotnet-empty)
 for round in $(seq "$rounds"); do
   args=()

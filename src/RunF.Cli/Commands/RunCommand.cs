@@ -44,7 +44,7 @@ public static class RunCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
         var logFormat = new Option<string>("--log-format") { Description = "Log format: text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
-        var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings };
+        var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings, DefaultValueFactory = _ => [] };
 
         foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
@@ -112,7 +112,7 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// The tokens as they are. Without a parser (and a default, for an option that is absent)
+    /// The tokens as they are. Without a parser (and a default, for a list that is absent)
     /// System.CommandLine makes the array with Array.CreateInstance, which starts NativeAOT's
     /// reflection on every run.
     /// </summary>

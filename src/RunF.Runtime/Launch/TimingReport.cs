@@ -12,8 +12,8 @@ internal static class TimingReport
     {
         var sb = new StringBuilder("runf: timing (ms)\n");
         void Line(string what, long from, long to) => sb.Append($"  {Ms(from, to),8:F3}  {what}\n");
-        // The native constructor's stamp is CLOCK_MONOTONIC ns, Stopwatch's clock and unit on Linux;
-        // without one (never in the runf binary) the breakdown starts at main.
+        // The native constructor's stamp is CLOCK_MONOTONIC ns, Stopwatch's clock and unit on Linux.
+        // It is 0 only if the constructor was not linked in; then the breakdown starts at main.
         var stamp = (long)NativeLauncher.StartedNs();
         var started = stamp > 0 && stamp <= settings.StartedAt ? stamp : settings.StartedAt;
         if (started < settings.StartedAt)
