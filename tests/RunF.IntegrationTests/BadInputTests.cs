@@ -64,6 +64,9 @@ public class BadInputTests(TestEnvironment env)
     [InlineData("--bind", "/nonexistent:/x", "does not exist")]
     [InlineData("--tmpfs", "/t:huge", "expected a size")]
     [InlineData("-w", "relative", "invalid working directory")]
+    [InlineData("--pids-limit", "abc", "invalid --pids-limit abc: expected a whole number")]
+    [InlineData("--cpu-shares", "1.5", "invalid --cpu-shares 1.5: expected a whole number")]
+    [InlineData("--report-fd", "99999999999", "invalid --report-fd 99999999999: expected a whole number")]
     public void Invalid_option_values(string option, string value, string text) =>
         AssertOneLine(Runf.Run(env, option, value, "true"), 125, text);
 
