@@ -69,6 +69,21 @@ public class LifecycleTests(TestEnvironment env)
     }
 
     [Fact]
+    public void Report_fd_writes_the_report_to_an_inherited_descriptor()
+    {
+        var dir = env.NewDir("reportfd");
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
+        var path = Path.Combine(dir, "report.json");
+        var psi = Runf.Unprivileged("/bin/sh", ["-c", "exec \"$0\" --report-fd 3 sh -c 'exit 5' 3>\"$1\"", env.Runf, path]);
+        psi.WorkingDirectory = env.Dir;
+        using var p = Process.Start(psi)!;
+        Assert.True(p.WaitForExit(30_000));
+        Assert.Equal(5, p.ExitCode);
+        using var report = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(5, report.RootElement.GetProperty("exit_code").GetInt32());
+    }
+
+    [Fact]
     public void Ps_lists_a_running_container_and_kill_signals_it()
     {
         using var p = Runf.Start(env, ["sh", "-c", "trap 'exit 9' USR1; echo ready; while true; do sleep 0.05; done"]);

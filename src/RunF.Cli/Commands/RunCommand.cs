@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using RunF.Cli.Logging;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Spec;
@@ -29,13 +29,13 @@ public static class RunCommand
         var timeout = new Option<string?>("--timeout") { Description = "Stop the container after this long (SIGTERM, then SIGKILL); exit 124", HelpName = "DURATION" };
         var stopTimeout = new Option<string?>("--stop-timeout") { Description = "How long --timeout waits after SIGTERM before SIGKILL (default 2s)", HelpName = "DURATION" };
         var report = new Option<string?>("--report") { Description = "Write a JSON report of the run (exit, times, memory) to FILE", HelpName = "FILE" };
-        var reportFd = new Option<int?>("--report-fd") { Description = "Write the JSON report to this inherited file descriptor", HelpName = "N", CustomParser = r => (int?)WholeNumber(r, int.MaxValue) };
+        var reportFd = new Option<int?>("--report-fd") { Description = "Write the JSON report to this inherited file descriptor", HelpName = "N", CustomParser = r => (int?)WholeNumber(r, int.MinValue, int.MaxValue) };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit (e.g. 64m); an OOM kill exits 137", HelpName = "SIZE" };
         var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit, or -1 for unlimited swap", HelpName = "SIZE" };
-        var pidsLimit = new Option<long?>("--pids-limit") { Description = "Maximum number of processes", HelpName = "N", CustomParser = r => WholeNumber(r, long.MaxValue) };
+        var pidsLimit = new Option<long?>("--pids-limit") { Description = "Maximum number of processes", HelpName = "N", CustomParser = r => WholeNumber(r) };
         var cpus = new Option<string?>("--cpus") { Description = "CPU time limit in CPUs (e.g. 0.5)", HelpName = "N" };
-        var cpuShares = new Option<long?>("--cpu-shares") { Description = "Relative CPU weight, cgroup v1 style (2-262144)", HelpName = "N", CustomParser = r => WholeNumber(r, long.MaxValue) };
-        var cpuWeight = new Option<long?>("--cpu-weight") { Description = "Relative CPU weight, cgroup v2 style (1-10000)", HelpName = "N", CustomParser = r => WholeNumber(r, long.MaxValue) };
+        var cpuShares = new Option<long?>("--cpu-shares") { Description = "Relative CPU weight, cgroup v1 style (2-262144)", HelpName = "N", CustomParser = r => WholeNumber(r) };
+        var cpuWeight = new Option<long?>("--cpu-weight") { Description = "Relative CPU weight, cgroup v2 style (1-10000)", HelpName = "N", CustomParser = r => WholeNumber(r) };
         var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Cgroup under which the container's cgroup is made (default: runf's own)", HelpName = "PATH" };
         var cgroups = new Option<string>("--cgroups") { Description = "auto: a cgroup when possible; required; off", DefaultValueFactory = _ => "auto" };
         cgroups.AcceptOnlyFromAmong("auto", "required", "off");
@@ -120,13 +120,14 @@ public static class RunCommand
     private static string[] Strings(ArgumentResult result) => [.. result.Tokens.Select(t => t.Value)];
 
     /// <summary>
-    /// A whole number up to max, or one error that names the option, instead of System.CommandLine's
-    /// "as expected type 'System.Nullable`1[System.Int64]'". Ranges are checked where the value is used.
+    /// A whole number that fits the option's type, or one error that names the option, instead of
+    /// System.CommandLine's "as expected type 'System.Nullable`1[System.Int64]'". The ranges that
+    /// make sense are checked where the value is used.
     /// </summary>
-    private static long? WholeNumber(ArgumentResult result, long max)
+    private static long? WholeNumber(ArgumentResult result, long min = long.MinValue, long max = long.MaxValue)
     {
         var text = result.Tokens is [var token] ? token.Value : "";
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n <= max)
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
         {
             return n;
         }
