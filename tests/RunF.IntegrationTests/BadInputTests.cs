@@ -73,6 +73,12 @@ public class BadInputTests(TestEnvironment env)
     [Fact]
     public void No_command() => AssertOneLine(Runf.Run(env), 125, "no command given");
 
+    [Theory]
+    [InlineData("9")]
+    [InlineData("-1")]
+    public void Report_fd_that_is_not_open_stops_runf_before_the_command_runs(string fd) =>
+        AssertOneLine(Runf.Run(env, "--report-fd", fd, "echo", "ran"), 125, $"--report-fd {fd}: Bad file descriptor");
+
     [Fact]
     public void Dry_run_prints_the_plan_and_runs_nothing()
     {

@@ -31,6 +31,7 @@ public static class ContainerRunner
             return 0;
         }
 
+        ReportWriter.CheckDescriptor(settings);
         var states = StateDirectory.ForCurrentUser();
         using var state = states.ReserveNew();
         var id = state.Id;

@@ -7,6 +7,18 @@ namespace RunF.Runtime.Launch;
 /// <summary>Delivers the run report where --report or --report-fd asked for it.</summary>
 internal static unsafe class ReportWriter
 {
+    /// <summary>
+    /// Before the run: --report-fd must name a descriptor open for writing (a zero-length write
+    /// checks that and writes nothing), or the report of a function that already ran is lost.
+    /// </summary>
+    public static void CheckDescriptor(RunSettings settings)
+    {
+        if (settings.ReportFd is { } fd && Libc.Write(fd, null, 0) < 0)
+        {
+            throw new RunfException($"--report-fd {fd}: {Libc.Describe(Libc.LastErrno)}: open it for writing when starting runf (e.g. {Math.Max(fd, 3)}>report.json)");
+        }
+    }
+
     public static void Write(RunReport report, RunSettings settings)
     {
         if (settings.ReportPath is null && settings.ReportFd is null)
