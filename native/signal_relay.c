@@ -1,8 +1,9 @@
 /* The signals runf passes on to the container's PID 1, as docker run does. The handler sends
  * them through the container's pidfd itself: two syscalls, async-signal-safe, and no thread, no
  * pipe and no managed code (.NET's PosixSignalRegistration starts a thread and its signal
- * machinery, 0.9 ms of every container start in bench/README.md). Signals that arrive before the container
- * exists are held as a set, as the kernel holds standard signals, and sent on attach. */
+ * machinery, 0.9 ms of every container start in bench/README.md). Signals that arrive before
+ * the container exists are held as a set, as the kernel holds standard signals, and sent on
+ * attach. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

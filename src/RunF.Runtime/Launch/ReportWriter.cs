@@ -15,7 +15,9 @@ internal static unsafe class ReportWriter
     {
         if (settings.ReportFd is { } fd && Libc.Write(fd, null, 0) < 0)
         {
-            throw new RunfException($"--report-fd {fd}: {Libc.Describe(Libc.LastErrno)}: open it for writing when starting runf (e.g. {Math.Max(fd, 3)}>report.json)");
+            var example = fd >= 3 ? fd : 3; // 0-2 are stdio; a negative number is no descriptor
+            throw new RunfException($"--report-fd {fd}: {Libc.Describe(Libc.LastErrno)}: " +
+                $"open it for writing when starting runf (e.g. --report-fd {example} {example}>report.json)");
         }
     }
 
