@@ -72,6 +72,21 @@ public class PlanSerializerTests
     }
 
     [Fact]
+    public void Lists_keep_empty_strings_and_native_writes_match_managed()
+    {
+        var plan = new SetupPlan(0, [Ops.MountFs("tmpfs", "/tmp", MountFlags.NoSuid), Ops.Exec(["sh", "", "-c", ""], [], ["/bin/sh"])]);
+        var b = PlanSerializer.Serialize(plan);
+        var exec = OpAt(1);
+        var argv = U32(b, exec + 8);
+        Assert.Equal(["sh", "", "-c", ""], Enumerable.Range(0, (int)U32(b, (int)argv)).Select(i => Str(b, U32(b, (int)argv + 4 + 4 * i))));
+        // Measured and written in place (as NativePlan does into native memory): the same bytes.
+        Assert.Equal(b.Length, PlanSerializer.SizeOf(plan));
+        var span = new byte[b.Length];
+        PlanSerializer.Write(plan, timing: false, span);
+        Assert.Equal(b, span);
+    }
+
+    [Fact]
     public void Refuses_strings_with_nul_bytes()
     {
         var plan = new SetupPlan(0, [Ops.Exec(["a\0b"], [], ["/a"])]);

@@ -72,7 +72,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statxBuf);
 
-    private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
+    private const long SYS_getdents64 = 217, SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
     private const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
@@ -82,6 +82,9 @@ internal static unsafe partial class Libc
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>Fills buf with struct linux_dirent64 records; 0 at the end, -1 on error (errno).</summary>
+    public static nint GetDents64(int fd, byte* buf, int size) => (nint)Syscall(SYS_getdents64, fd, (long)buf, size, 0);
 
     /// <summary>Signals a process by its pidfd: immune to pid reuse after it was reaped.</summary>
     public static int PidfdSendSignal(int pidfd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidfd, signal, 0, 0);
@@ -184,15 +187,21 @@ internal static unsafe partial class Libc
         {
             return null;
         }
-        using var data = new MemoryStream();
+        // A small file (a cached seccomp program) is one read and one array of its exact size.
+        byte[] data = [];
         var buf = stackalloc byte[8192];
         nint n;
         while ((n = Read(fd, buf, 8192)) > 0 || (n < 0 && LastErrno == Errno.EINTR))
         {
-            data.Write(new ReadOnlySpan<byte>(buf, (int)Math.Max(n, 0)));
+            if (n > 0)
+            {
+                var at = data.Length;
+                Array.Resize(ref data, at + (int)n);
+                new ReadOnlySpan<byte>(buf, (int)n).CopyTo(data.AsSpan(at));
+            }
         }
         Close(fd);
-        return data.ToArray();
+        return data;
     }
 
     /// <summary>Writes a whole small file in one write(2), as /proc control files require. Returns 0 or errno.</summary>

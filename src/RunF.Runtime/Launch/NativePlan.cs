@@ -11,10 +11,12 @@ internal sealed unsafe class NativePlan : IDisposable
 {
     public NativePlan(SetupPlan plan, bool timing = false)
     {
-        var bytes = PlanSerializer.Serialize(plan, timing);
-        Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes.Length, 8);
-        Length = (uint)bytes.Length;
-        bytes.CopyTo(new Span<byte>(Pointer, bytes.Length));
+        var size = PlanSerializer.SizeOf(plan);
+        Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, 8);
+        Length = (uint)size;
+        var span = new Span<byte>(Pointer, size);
+        span.Clear(); // padding between strings, lists and blobs is zero, as in a managed buffer
+        PlanSerializer.Write(plan, timing, span);
     }
 
     public byte* Pointer { get; private set; }

@@ -5,7 +5,9 @@ namespace RunF.Runtime.Plan;
 
 /// <summary>
 /// Lays a plan out in the launcher's format (native/plan.h): header, fixed-size ops, then the
-/// strings, lists and blobs they reference by offset. The child reads it in place.
+/// strings, lists and blobs they reference by offset. The child reads it in place. The layout is
+/// measured first and then written in one pass into a buffer of exactly that size (managed or
+/// the launcher's native memory): a start allocates nothing else for it.
 /// </summary>
 public static class PlanSerializer
 {
@@ -17,32 +19,43 @@ public static class PlanSerializer
 
     public static byte[] Serialize(SetupPlan plan, bool timing = false)
     {
-        var dataStart = HeaderSize + OpSize * plan.Ops.Count;
-        var data = new DataArea(dataStart);
-        var ops = new byte[OpSize * plan.Ops.Count];
-        for (var i = 0; i < plan.Ops.Count; i++)
-        {
-            WriteOp(ops.AsSpan(i * OpSize, OpSize), plan.Ops[i], data);
-        }
-
-        var buffer = new byte[dataStart + data.Length];
-        var header = buffer.AsSpan(0, HeaderSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Version);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], timing ? TimingFlag : 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (uint)plan.Ops.Count);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], HeaderSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[20..], (uint)buffer.Length);
-        ops.CopyTo(buffer, HeaderSize);
-        data.CopyTo(buffer.AsSpan(dataStart));
+        var buffer = new byte[SizeOf(plan)];
+        Write(plan, timing, buffer);
         return buffer;
     }
 
-    private static void WriteOp(Span<byte> dst, SetupOp op, DataArea data)
+    /// <summary>The plan's size in bytes; throws for a string the launcher cannot take.</summary>
+    public static int SizeOf(SetupPlan plan)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(dst, (uint)op.Kind);
-        BinaryPrimitives.WriteUInt32LittleEndian(dst[4..], (uint)op.Flags);
-        var refs = new uint[4];
+        var data = new DataArea([], HeaderSize + OpSize * plan.Ops.Count);
+        foreach (var op in plan.Ops)
+        {
+            WriteOp([], op, ref data);
+        }
+        return data.End;
+    }
+
+    /// <summary>Writes the plan into dst, which must be SizeOf(plan) bytes (and zeroed).</summary>
+    public static void Write(SetupPlan plan, bool timing, Span<byte> dst)
+    {
+        var dataStart = HeaderSize + OpSize * plan.Ops.Count;
+        var data = new DataArea(dst, dataStart);
+        for (var i = 0; i < plan.Ops.Count; i++)
+        {
+            WriteOp(dst.Slice(HeaderSize + i * OpSize, OpSize), plan.Ops[i], ref data);
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(dst, Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[4..], Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[8..], timing ? TimingFlag : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[12..], (uint)plan.Ops.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[16..], HeaderSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[20..], (uint)data.End);
+    }
+
+    /// <summary>Lays out op's data; with an empty dst (measuring) only the data area advances.</summary>
+    private static void WriteOp(Span<byte> dst, SetupOp op, ref DataArea data)
+    {
+        Span<uint> refs = stackalloc uint[4];
         if (op.Kind == OpKind.Exec)
         {
             for (var i = 0; i < op.Lists.Count; i++)
@@ -61,6 +74,12 @@ public static class PlanSerializer
                 refs[i] = op.Strings[i] is { } s ? data.AddString(s) : 0;
             }
         }
+        if (dst.IsEmpty)
+        {
+            return;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(dst, (uint)op.Kind);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[4..], (uint)op.Flags);
         for (var i = 0; i < 4; i++)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(dst[(8 + 4 * i)..], refs[i]);
@@ -71,60 +90,64 @@ public static class PlanSerializer
         }
     }
 
-    /// <summary>The area after the ops; offsets it hands out are from the start of the plan.</summary>
-    private sealed class DataArea(int start)
+    /// <summary>
+    /// The area after the ops; offsets it hands out are from the start of the plan. Writing into
+    /// an empty buffer only measures. Padding is left as it is (zero).
+    /// </summary>
+    private ref struct DataArea(Span<byte> plan, int start)
     {
-        private readonly MemoryStream _bytes = new();
+        private readonly Span<byte> _plan = plan;
 
-        public int Length => (int)_bytes.Length;
+        public int End { get; private set; } = start;
 
         public uint AddString(string s)
         {
-            var offset = Here();
-            var utf8 = Encoding.UTF8.GetBytes(s);
-            if (utf8.Contains((byte)0))
+            if (s.Contains('\0'))
             {
                 throw new Errors.RunfException($"invalid argument \"{s.Replace("\0", "\\0")}\": it contains a NUL byte");
             }
-            _bytes.Write(utf8);
-            _bytes.WriteByte(0);
+            var offset = (uint)End;
+            End += _plan.IsEmpty ? Encoding.UTF8.GetByteCount(s) : Encoding.UTF8.GetBytes(s, _plan[End..]);
+            End++; // the NUL
             return offset;
         }
 
         public uint AddList(IReadOnlyList<string> items)
         {
-            var offsets = items.Select(AddString).ToArray();
-            Align(4);
-            var offset = Here();
-            Span<byte> word = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(word, (uint)offsets.Length);
-            _bytes.Write(word);
-            foreach (var o in offsets)
+            // The strings first, then the aligned count and their offsets, which follow one another.
+            var first = End;
+            foreach (var item in items)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(word, o);
-                _bytes.Write(word);
+                AddString(item);
             }
+            Align(4);
+            var offset = (uint)End;
+            if (!_plan.IsEmpty)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(_plan[End..], (uint)items.Count);
+                var at = first;
+                for (var i = 0; i < items.Count; i++)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(_plan[(End + 4 + 4 * i)..], (uint)at);
+                    at += _plan[at..].IndexOf((byte)0) + 1;
+                }
+            }
+            End += 4 + 4 * items.Count;
             return offset;
         }
 
         public uint AddBlob(byte[] blob)
         {
             Align(8);
-            var offset = Here();
-            _bytes.Write(blob);
+            var offset = (uint)End;
+            if (!_plan.IsEmpty)
+            {
+                blob.CopyTo(_plan[End..]);
+            }
+            End += blob.Length;
             return offset;
         }
 
-        public void CopyTo(Span<byte> dst) => _bytes.GetBuffer().AsSpan(0, Length).CopyTo(dst);
-
-        private uint Here() => (uint)(start + _bytes.Length);
-
-        private void Align(int n)
-        {
-            while ((start + _bytes.Length) % n != 0)
-            {
-                _bytes.WriteByte(0);
-            }
-        }
+        private void Align(int n) => End = (End + n - 1) / n * n;
     }
 }

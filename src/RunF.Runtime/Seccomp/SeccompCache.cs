@@ -46,7 +46,7 @@ public sealed class SeccompCache(string directory)
     private const string BuiltInPrefix = "seccomp-builtin-";
 
     public static string? PathForBuiltIn(string directory) =>
-        Environment.ProcessPath is { } exe && Libc.StatSizeAndMtime(exe) is var (size, mtime)
+        Libc.StatSizeAndMtime("/proc/self/exe") is var (size, mtime)
             ? Path.Combine(directory, $"{BuiltInPrefix}{Format}-{SeccompNames.Native}-{size:x}-{mtime:x}.bpf")
             : null;
 

@@ -70,7 +70,8 @@ public sealed class StateDirectory
     }
 
     /// <summary>Every state file, including those of a runf that died (see ContainerList and SweepStale).</summary>
-    public IEnumerable<string> Files() => Directory.EnumerateFiles(Path, "*.json");
+    public IEnumerable<string> Files() =>
+        DirectoryNames.Of(Path).Where(name => name.EndsWith(".json", StringComparison.Ordinal)).Select(name => System.IO.Path.Combine(Path, name));
 
     /// <summary>Removes the state files of runf processes that were killed before they could.</summary>
     public void SweepStale()
