@@ -70,8 +70,16 @@ public sealed class StateDirectory
     }
 
     /// <summary>Every state file, including those of a runf that died (see ContainerList and SweepStale).</summary>
-    public IEnumerable<string> Files() =>
-        DirectoryNames.Of(Path).Where(name => name.EndsWith(".json", StringComparison.Ordinal)).Select(name => System.IO.Path.Combine(Path, name));
+    public List<string> Files()
+    {
+        var files = DirectoryNames.Of(Path);
+        files.RemoveAll(name => !name.EndsWith(".json", StringComparison.Ordinal));
+        for (var i = 0; i < files.Count; i++)
+        {
+            files[i] = System.IO.Path.Combine(Path, files[i]);
+        }
+        return files;
+    }
 
     /// <summary>Removes the state files of runf processes that were killed before they could.</summary>
     public void SweepStale()
