@@ -1,9 +1,9 @@
-using System.Text;
+using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.Tests;
 
-/// <summary>The getdents64 listing and the exact-size file read that a run uses instead of .NET's file enumerator and streams.</summary>
+/// <summary>The getdents64 listing a run uses instead of .NET's file system enumerator.</summary>
 public sealed class DirectoryNamesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("runf-names-").FullName;
@@ -11,37 +11,39 @@ public sealed class DirectoryNamesTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Lists_every_entry_but_dot_and_dotdot_across_several_reads()
+    public void Lists_every_regular_file_across_several_reads()
     {
         // 300 names of ~60 bytes fill more than one 8 KiB getdents64 buffer.
-        var expected = Enumerable.Range(0, 300).Select(i => $"container-{i:D4}-{new string('x', 40)}.json").Append("sub").Append("é-ü.json").ToHashSet();
-        foreach (var name in expected.Where(n => n != "sub"))
+        var files = Enumerable.Range(0, 300).Select(i => $"container-{i:D4}-{new string('x', 40)}.json").Append("é-ü.json").ToHashSet();
+        foreach (var name in files)
         {
             File.WriteAllText(Path.Combine(_dir, name), "");
         }
-        Directory.CreateDirectory(Path.Combine(_dir, "sub"));
+        Directory.CreateDirectory(Path.Combine(_dir, "sub.json"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.json"), "/etc/hostname");
 
-        var names = DirectoryNames.Of(_dir);
+        var names = DirectoryNames.FilesIn(_dir);
 
-        Assert.Equal(expected.Count, names.Count);
-        Assert.Equal(expected, names.ToHashSet());
+        Assert.Equal(files.Count, names.Count);
+        Assert.Equal(files, names.ToHashSet());
     }
 
     [Fact]
-    public void A_missing_directory_has_no_names() => Assert.Empty(DirectoryNames.Of(Path.Combine(_dir, "missing")));
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(4000)]
-    [InlineData(8192)]
-    [InlineData(20000)]
-    public void Reads_a_whole_file_of_any_size(int size)
+    public void Closes_its_descriptor()
     {
-        var path = Path.Combine(_dir, "f");
-        var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, size).Select(i => (char)('a' + i % 26))));
-        File.WriteAllBytes(path, bytes);
+        var before = Directory.GetFiles("/proc/self/fd").Length;
+        for (var i = 0; i < 50; i++)
+        {
+            DirectoryNames.FilesIn(_dir);
+        }
+        Assert.InRange(Directory.GetFiles("/proc/self/fd").Length, 0, before + 5);
+    }
 
-        Assert.Equal(bytes, Libc.ReadFile(path));
-        Assert.Null(Libc.ReadFile(Path.Combine(_dir, "missing")));
+    [Fact]
+    public void A_directory_that_cannot_be_listed_is_an_error_naming_it()
+    {
+        var missing = Path.Combine(_dir, "missing");
+        var e = Assert.Throws<RunfException>(() => DirectoryNames.FilesIn(missing));
+        Assert.Contains(missing, e.Message);
     }
 }

@@ -72,18 +72,41 @@ public class PlanSerializerTests
     }
 
     [Fact]
-    public void Lists_keep_empty_strings_and_native_writes_match_managed()
+    public void Lists_keep_empty_strings()
     {
         var plan = new SetupPlan(0, [Ops.MountFs("tmpfs", "/tmp", MountFlags.NoSuid), Ops.Exec(["sh", "", "-c", ""], [], ["/bin/sh"])]);
         var b = PlanSerializer.Serialize(plan);
-        var exec = OpAt(1);
-        var argv = U32(b, exec + 8);
+        var argv = U32(b, OpAt(1) + 8);
         Assert.Equal(["sh", "", "-c", ""], Enumerable.Range(0, (int)U32(b, (int)argv)).Select(i => Str(b, U32(b, (int)argv + 4 + 4 * i))));
-        // Measured and written in place (as NativePlan does into native memory): the same bytes.
-        Assert.Equal(b.Length, PlanSerializer.SizeOf(plan));
-        var span = new byte[b.Length];
-        PlanSerializer.Write(plan, timing: false, span);
-        Assert.Equal(b, span);
+    }
+
+    [Fact]
+    public void Writes_every_byte_of_a_buffer_that_held_something_else()
+    {
+        // Odd-length strings before a list and a blob: padding on both alignments.
+        var plan = new SetupPlan(0, [Ops.Hostname("abc"), Ops.Seccomp([1, 2, 3, 4, 5, 6, 7, 8]), Ops.Hostname("de"), Ops.Exec(["x"], ["A=b"], ["/x"])]);
+        var size = PlanSerializer.SizeOf(plan);
+        var dirty = Enumerable.Repeat((byte)0xFF, size).ToArray();
+
+        PlanSerializer.Write(plan, timing: false, dirty);
+
+        // The native buffer is written this way (NativePlan): it must equal a buffer that was zeroed.
+        var clean = new byte[size];
+        PlanSerializer.Write(plan, timing: false, clean);
+        Assert.Equal(clean, dirty);
+        Assert.Equal("abc", Str(dirty, U32(dirty, OpAt(0) + 8)));
+        var blob = U32(dirty, OpAt(1) + 8);
+        Assert.Equal(0u, blob % 8);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], dirty.AsSpan((int)blob, 8).ToArray());
+        Assert.Equal(0u, U32(dirty, OpAt(3) + 8) % 4);
+        Assert.Equal(0u, U32(dirty, OpAt(2) + 12)); // an op's unused string references are 0
+    }
+
+    [Fact]
+    public void Refuses_a_buffer_of_another_size()
+    {
+        var size = PlanSerializer.SizeOf(Plan);
+        Assert.Throws<ArgumentException>(() => PlanSerializer.Write(Plan, timing: false, new byte[size + 8]));
     }
 
     [Fact]

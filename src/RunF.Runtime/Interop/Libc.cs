@@ -63,6 +63,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "getegid")]
     public static partial uint GetEgid();
 
+    /// <summary>Fills buf with struct linux_dirent64 records; 0 at the end, -1 on error (errno). glibc 2.30+.</summary>
+    [LibraryImport(Lib, EntryPoint = "getdents64", SetLastError = true)]
+    public static partial nint GetDents64(int fd, byte* buf, nint size);
+
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long a, long b, long c, long d);
 
@@ -72,7 +76,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statxBuf);
 
-    private const long SYS_getdents64 = 217, SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
+    private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
     private const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
@@ -82,9 +86,6 @@ internal static unsafe partial class Libc
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
-
-    /// <summary>Fills buf with struct linux_dirent64 records; 0 at the end, -1 on error (errno).</summary>
-    public static nint GetDents64(int fd, byte* buf, int size) => (nint)Syscall(SYS_getdents64, fd, (long)buf, size, 0);
 
     /// <summary>Signals a process by its pidfd: immune to pid reuse after it was reaped.</summary>
     public static int PidfdSendSignal(int pidfd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidfd, signal, 0, 0);
@@ -178,7 +179,7 @@ internal static unsafe partial class Libc
 
     /// <summary>
     /// Reads a whole file with plain read(2). Unlike FileStream it takes no flock, so it can read
-    /// files that their owner holds locked (state files). Null if it cannot be opened.
+    /// files that their owner holds locked (state files). Meant for small files. Null if it cannot be opened.
     /// </summary>
     public static byte[]? ReadFile(string path)
     {
@@ -187,7 +188,7 @@ internal static unsafe partial class Libc
         {
             return null;
         }
-        // A small file (a cached seccomp program) is one read and one array of its exact size.
+        // For small files (a cached seccomp program): an array of the exact size, grown per 8 KiB read.
         byte[] data = [];
         var buf = stackalloc byte[8192];
         nint n;

@@ -14,9 +14,15 @@ internal sealed unsafe class NativePlan : IDisposable
         var size = PlanSerializer.SizeOf(plan);
         Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, 8);
         Length = (uint)size;
-        var span = new Span<byte>(Pointer, size);
-        span.Clear(); // padding between strings, lists and blobs is zero, as in a managed buffer
-        PlanSerializer.Write(plan, timing, span);
+        try
+        {
+            PlanSerializer.Write(plan, timing, new Span<byte>(Pointer, size));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public byte* Pointer { get; private set; }

@@ -7,7 +7,7 @@ namespace RunF.Runtime.Plan;
 /// Lays a plan out in the launcher's format (native/plan.h): header, fixed-size ops, then the
 /// strings, lists and blobs they reference by offset. The child reads it in place. The layout is
 /// measured first and then written in one pass into a buffer of exactly that size (managed or
-/// the launcher's native memory): a start allocates nothing else for it.
+/// the launcher's native memory, whatever it held): a start allocates nothing else for it.
 /// </summary>
 public static class PlanSerializer
 {
@@ -27,7 +27,7 @@ public static class PlanSerializer
     /// <summary>The plan's size in bytes; throws for a string the launcher cannot take.</summary>
     public static int SizeOf(SetupPlan plan)
     {
-        var data = new DataArea([], HeaderSize + OpSize * plan.Ops.Count);
+        var data = DataArea.Measuring(HeaderSize + OpSize * plan.Ops.Count);
         foreach (var op in plan.Ops)
         {
             WriteOp([], op, ref data);
@@ -35,14 +35,19 @@ public static class PlanSerializer
         return data.End;
     }
 
-    /// <summary>Writes the plan into dst, which must be SizeOf(plan) bytes (and zeroed).</summary>
+    /// <summary>Writes the plan into dst, which must be SizeOf(plan) bytes; every byte is written.</summary>
     public static void Write(SetupPlan plan, bool timing, Span<byte> dst)
     {
         var dataStart = HeaderSize + OpSize * plan.Ops.Count;
-        var data = new DataArea(dst, dataStart);
+        dst[..dataStart].Clear(); // unused string references and numbers are 0
+        var data = DataArea.Writing(dst, dataStart);
         for (var i = 0; i < plan.Ops.Count; i++)
         {
             WriteOp(dst.Slice(HeaderSize + i * OpSize, OpSize), plan.Ops[i], ref data);
+        }
+        if (data.End != dst.Length)
+        {
+            throw new ArgumentException($"the plan takes {data.End} bytes, not {dst.Length}", nameof(dst));
         }
         BinaryPrimitives.WriteUInt32LittleEndian(dst, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(dst[4..], Version);
@@ -52,7 +57,7 @@ public static class PlanSerializer
         BinaryPrimitives.WriteUInt32LittleEndian(dst[20..], (uint)data.End);
     }
 
-    /// <summary>Lays out op's data; with an empty dst (measuring) only the data area advances.</summary>
+    /// <summary>Lays out op's data, and writes the op into dst unless the data area is only measuring.</summary>
     private static void WriteOp(Span<byte> dst, SetupOp op, ref DataArea data)
     {
         Span<uint> refs = stackalloc uint[4];
@@ -74,7 +79,7 @@ public static class PlanSerializer
                 refs[i] = op.Strings[i] is { } s ? data.AddString(s) : 0;
             }
         }
-        if (dst.IsEmpty)
+        if (data.IsMeasuring)
         {
             return;
         }
@@ -91,14 +96,27 @@ public static class PlanSerializer
     }
 
     /// <summary>
-    /// The area after the ops; offsets it hands out are from the start of the plan. Writing into
-    /// an empty buffer only measures. Padding is left as it is (zero).
+    /// The area after the ops; offsets it hands out are from the start of the plan. Measuring, it
+    /// only counts; writing, it writes every byte, terminators and padding included.
     /// </summary>
-    private ref struct DataArea(Span<byte> plan, int start)
+    private ref struct DataArea
     {
-        private readonly Span<byte> _plan = plan;
+        private readonly Span<byte> _plan;
 
-        public int End { get; private set; } = start;
+        private DataArea(Span<byte> plan, int start, bool measuring)
+        {
+            _plan = plan;
+            End = start;
+            IsMeasuring = measuring;
+        }
+
+        public static DataArea Measuring(int start) => new([], start, measuring: true);
+
+        public static DataArea Writing(Span<byte> plan, int start) => new(plan, start, measuring: false);
+
+        public bool IsMeasuring { get; }
+
+        public int End { get; private set; }
 
         public uint AddString(string s)
         {
@@ -107,8 +125,12 @@ public static class PlanSerializer
                 throw new Errors.RunfException($"invalid argument \"{s.Replace("\0", "\\0")}\": it contains a NUL byte");
             }
             var offset = (uint)End;
-            End += _plan.IsEmpty ? Encoding.UTF8.GetByteCount(s) : Encoding.UTF8.GetBytes(s, _plan[End..]);
-            End++; // the NUL
+            End += IsMeasuring ? Encoding.UTF8.GetByteCount(s) : Encoding.UTF8.GetBytes(s, _plan[End..]);
+            if (!IsMeasuring)
+            {
+                _plan[End] = 0;
+            }
+            End++;
             return offset;
         }
 
@@ -122,7 +144,7 @@ public static class PlanSerializer
             }
             Align(4);
             var offset = (uint)End;
-            if (!_plan.IsEmpty)
+            if (!IsMeasuring)
             {
                 BinaryPrimitives.WriteUInt32LittleEndian(_plan[End..], (uint)items.Count);
                 var at = first;
@@ -140,7 +162,7 @@ public static class PlanSerializer
         {
             Align(8);
             var offset = (uint)End;
-            if (!_plan.IsEmpty)
+            if (!IsMeasuring)
             {
                 blob.CopyTo(_plan[End..]);
             }
@@ -148,6 +170,14 @@ public static class PlanSerializer
             return offset;
         }
 
-        private void Align(int n) => End = (End + n - 1) / n * n;
+        private void Align(int n)
+        {
+            var aligned = (End + n - 1) / n * n;
+            if (!IsMeasuring)
+            {
+                _plan[End..aligned].Clear();
+            }
+            End = aligned;
+        }
     }
 }

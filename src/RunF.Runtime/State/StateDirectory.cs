@@ -72,7 +72,7 @@ public sealed class StateDirectory
     /// <summary>Every state file, including those of a runf that died (see ContainerList and SweepStale).</summary>
     public List<string> Files()
     {
-        var files = DirectoryNames.Of(Path);
+        var files = DirectoryNames.FilesIn(Path);
         files.RemoveAll(name => !name.EndsWith(".json", StringComparison.Ordinal));
         for (var i = 0; i < files.Count; i++)
         {

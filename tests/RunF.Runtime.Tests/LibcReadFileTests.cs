@@ -1,0 +1,29 @@
+using System.Text;
+using RunF.Runtime.Interop;
+
+namespace RunF.Runtime.Tests;
+
+/// <summary>Libc.ReadFile: a whole file through read(2), into one array of its size.</summary>
+public sealed class LibcReadFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("runf-read-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4000)]
+    [InlineData(8192)]
+    [InlineData(20000)]
+    public void Reads_a_whole_file_of_any_size(int size)
+    {
+        var path = Path.Combine(_dir, "f");
+        var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, size).Select(i => (char)('a' + i % 26))));
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Equal(bytes, Libc.ReadFile(path));
+    }
+
+    [Fact]
+    public void A_missing_file_is_null() => Assert.Null(Libc.ReadFile(Path.Combine(_dir, "missing")));
+}
