@@ -4,12 +4,8 @@ using RunF.Runtime.Interop;
 namespace RunF.Runtime.Tests;
 
 /// <summary>The getdents64 listing a run uses instead of .NET's file system enumerator.</summary>
-public sealed class DirectoryNamesTests : IDisposable
+public sealed class DirectoryNamesTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("runf-names-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void Lists_every_regular_file_across_several_reads()
     {
@@ -17,12 +13,12 @@ public sealed class DirectoryNamesTests : IDisposable
         var files = Enumerable.Range(0, 300).Select(i => $"container-{i:D4}-{new string('x', 40)}.json").Append("é-ü.json").ToHashSet();
         foreach (var name in files)
         {
-            File.WriteAllText(Path.Combine(_dir, name), "");
+            File.WriteAllText(Path.Combine(Dir, name), "");
         }
-        Directory.CreateDirectory(Path.Combine(_dir, "sub.json"));
-        File.CreateSymbolicLink(Path.Combine(_dir, "link.json"), "/etc/hostname");
+        Directory.CreateDirectory(Path.Combine(Dir, "sub.json"));
+        File.CreateSymbolicLink(Path.Combine(Dir, "link.json"), "/etc/hostname");
 
-        var names = DirectoryNames.FilesIn(_dir);
+        var names = DirectoryNames.FilesIn(Dir);
 
         Assert.Equal(files.Count, names.Count);
         Assert.Equal(files, names.ToHashSet());
@@ -34,15 +30,15 @@ public sealed class DirectoryNamesTests : IDisposable
         var before = Directory.GetFiles("/proc/self/fd").Length;
         for (var i = 0; i < 50; i++)
         {
-            DirectoryNames.FilesIn(_dir);
+            DirectoryNames.FilesIn(Dir);
         }
         Assert.InRange(Directory.GetFiles("/proc/self/fd").Length, 0, before + 5);
     }
 
     [Fact]
-    public void A_directory_that_cannot_be_listed_is_an_error_naming_it()
+    public void ADirectory_that_cannot_be_listed_is_an_error_naming_it()
     {
-        var missing = Path.Combine(_dir, "missing");
+        var missing = Path.Combine(Dir, "missing");
         var e = Assert.Throws<RunfException>(() => DirectoryNames.FilesIn(missing));
         Assert.Contains(missing, e.Message);
     }

@@ -4,12 +4,8 @@ using RunF.Runtime.Interop;
 namespace RunF.Runtime.Tests;
 
 /// <summary>Libc.ReadFile: a whole file through read(2), into one array of its size.</summary>
-public sealed class LibcReadFileTests : IDisposable
+public sealed class LibcReadFileTests : TempDirectoryTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("runf-read-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Theory]
     [InlineData(0)]
     [InlineData(4000)]
@@ -17,7 +13,7 @@ public sealed class LibcReadFileTests : IDisposable
     [InlineData(20000)]
     public void Reads_a_whole_file_of_any_size(int size)
     {
-        var path = Path.Combine(_dir, "f");
+        var path = Path.Combine(Dir, "f");
         var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, size).Select(i => (char)('a' + i % 26))));
         File.WriteAllBytes(path, bytes);
 
@@ -25,5 +21,5 @@ public sealed class LibcReadFileTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_file_is_null() => Assert.Null(Libc.ReadFile(Path.Combine(_dir, "missing")));
+    public void A_missing_file_is_null() => Assert.Null(Libc.ReadFile(Path.Combine(Dir, "missing")));
 }
