@@ -3,12 +3,8 @@ using RunF.Runtime.Seccomp;
 namespace RunF.Runtime.Tests.Seccomp;
 
 /// <summary>Compiles through the real libseccomp (libseccomp2 is on every Debian machine).</summary>
-public sealed class CompilerTests : IDisposable
+public sealed class CompilerTests : TempDirectoryTest
 {
-    private readonly string _cache = Directory.CreateTempSubdirectory("runf-seccomp-test-").FullName;
-
-    public void Dispose() => Directory.Delete(_cache, recursive: true);
-
     [Fact]
     public void The_default_profile_compiles_to_a_bpf_program()
     {
@@ -21,28 +17,28 @@ public sealed class CompilerTests : IDisposable
     }
 
     [Fact]
-    public void A_compiled_program_is_cached_by_profile_hash()
+    public void A_compiled_program_isDird_by_profile_hash()
     {
         var resolved = new Lazy<ResolvedProfile>(ProfileValidator.Resolve(DefaultProfile.Profile));
-        var first = new SeccompCache(_cache).GetOrCompile(null, resolved, () => SeccompCompiler.Compile(resolved.Value));
-        var file = Assert.Single(Directory.GetFiles(_cache));
+        var first = new SeccompCache(Dir).GetOrCompile(null, resolved, () => SeccompCompiler.Compile(resolved.Value));
+        var file = Assert.Single(Directory.GetFiles(Dir));
         Assert.Equal(first, File.ReadAllBytes(file));
         var compiles = 0;
-        var again = new SeccompCache(_cache).GetOrCompile(null, resolved, () => { compiles++; return []; });
+        var again = new SeccompCache(Dir).GetOrCompile(null, resolved, () => { compiles++; return []; });
         Assert.Equal(0, compiles);
         Assert.Equal(first, again);
     }
 
     [Fact]
-    public void The_built_in_profile_is_cached_under_the_binarys_identity()
+    public void The_built_in_profile_isDird_under_the_binarys_identity()
     {
-        var first = SeccompFilters.Load("default", _cache)!;
-        var file = Assert.Single(Directory.GetFiles(_cache));
+        var first = SeccompFilters.Load("default", Dir)!;
+        var file = Assert.Single(Directory.GetFiles(Dir));
         Assert.StartsWith("seccomp-builtin-", Path.GetFileName(file));
         Assert.Equal(first.Program, File.ReadAllBytes(file));
-        Assert.Equal(first.Program, SeccompFilters.Load("default", _cache)!.Program);
+        Assert.Equal(first.Program, SeccompFilters.Load("default", Dir)!.Program);
         Assert.Equal(first.Program, SeccompCompiler.Compile(ProfileValidator.Resolve(DefaultProfile.Profile)));
-        Assert.Single(Directory.GetFiles(_cache));
+        Assert.Single(Directory.GetFiles(Dir));
     }
 
     [Fact]
