@@ -133,16 +133,17 @@ static unsigned long locked_flags(int fd)
     return f;
 }
 
-static long do_remount_ro(struct ctx *c, const struct runf_op *op)
+static long do_mount_attr(struct ctx *c, const struct runf_op *op)
 {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    struct mount_attr attr = {.attr_set = op->n[0], .attr_clr = op->n[1]};
     char path[32];
     long fd = open_in_root(c, str(c, op->s[0]), op->flags, 0), r;
     if (fd < 0)
         return fd;
     r = SYS5(SYS_mount_setattr, fd, "",
              AT_EMPTY_PATH | ((op->flags & RUNF_F_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
-    if (r == -ENOSYS && !(op->flags & RUNF_F_RECURSIVE)) { /* before Linux 5.12 */
+    if (r == -ENOSYS && !(op->flags & RUNF_F_RECURSIVE) && attr.attr_set == MOUNT_ATTR_RDONLY && !attr.attr_clr) {
+        /* a read-only remount before Linux 5.12 */
         fd_path(path, (int)fd);
         r = SYS5(SYS_mount, 0, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags((int)fd), 0);
     }
@@ -369,7 +370,7 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_ENSURE_DIR:
     case RUNF_OP_ENSURE_FILE:
     case RUNF_OP_SYMLINK: return do_create(c, op);
-    case RUNF_OP_REMOUNT_RO: return do_remount_ro(c, op);
+    case RUNF_OP_MOUNT_ATTR: return do_mount_attr(c, op);
     case RUNF_OP_PIVOT_ROOT: return do_pivot_root(c);
     case RUNF_OP_HOSTNAME: {
         const char *name = str(c, op->s[0]);

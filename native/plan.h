@@ -32,7 +32,7 @@ enum runf_op_kind {
     RUNF_OP_ENSURE_DIR = 3,  /* s0 parent in root, s1 name, n0 mode: mkdir unless it exists */
     RUNF_OP_ENSURE_FILE = 4, /* s0 parent in root, s1 name, n0 mode: create unless it exists */
     RUNF_OP_SYMLINK = 5,     /* s0 link content, s1 parent in root, s2 name */
-    RUNF_OP_REMOUNT_RO = 6,  /* s0 mount point in root */
+    RUNF_OP_MOUNT_ATTR = 6,  /* s0 mount point in root, n0 MOUNT_ATTR_* flags to set, n1 to clear */
     RUNF_OP_PIVOT_ROOT = 7,  /* pivot_root(".", ".") in the root, then detach the old root */
     RUNF_OP_HOSTNAME = 8,    /* s0 hostname */
     RUNF_OP_RLIMIT = 9,      /* n0 resource, n1 soft, n2 hard */
@@ -54,7 +54,7 @@ enum runf_op_kind {
 #define RUNF_F_OPTIONAL 4u        /* a missing path (ENOENT) skips the step */
 #define RUNF_F_NO_SYMLINKS 8u     /* no symlink may appear while resolving (RESOLVE_NO_SYMLINKS) */
 #define RUNF_F_SOURCE_DEVNULL 16u /* MOUNT: refuse unless the source is the char device 1:3 */
-#define RUNF_F_RECURSIVE 32u      /* REMOUNT_RO: every submount too */
+#define RUNF_F_RECURSIVE 32u      /* MOUNT_ATTR: every submount too */
 #define RUNF_F_BEST_EFFORT 64u    /* any failure skips the step (a mount point the rootfs cannot take) */
 #define RUNF_F_VIA_INIT 128u      /* EXEC: PID 1 is runf-init (init.c), which runs the command */
 

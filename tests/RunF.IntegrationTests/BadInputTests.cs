@@ -67,6 +67,13 @@ public class BadInputTests(TestEnvironment env)
     [InlineData("--pids-limit", "abc", "invalid --pids-limit abc: expected a whole number")]
     [InlineData("--cpu-shares", "1.5", "invalid --cpu-shares 1.5: expected a whole number")]
     [InlineData("--report-fd", "99999999999", "invalid --report-fd 99999999999: expected a whole number")]
+    // Values that overflowed .NET's TimeSpan, long or a timer crashed runf with a stack trace (exit 134).
+    [InlineData("--timeout", "Infinity", "invalid --timeout \"Infinity\": expected a duration")]
+    [InlineData("--timeout", "NaN", "invalid --timeout \"NaN\": expected a duration")]
+    [InlineData("--stop-timeout", "99999999999h", "invalid --stop-timeout \"99999999999h\": too long, at most 1193h")]
+    [InlineData("-m", "99999999999999999999", "invalid --memory \"99999999999999999999\": too large")]
+    [InlineData("--tmpfs", "/tmp:99999999999999999999", "invalid --tmpfs size \"99999999999999999999\": too large")]
+    [InlineData("--cpus", "Infinity", "invalid --cpus \"Infinity\": expected a number of CPUs from 0.01 to 1024")]
     public void Invalid_option_values(string option, string value, string text) =>
         AssertOneLine(Runf.Run(env, option, value, "true"), 125, text);
 

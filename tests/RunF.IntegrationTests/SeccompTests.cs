@@ -76,6 +76,24 @@ public class SeccompTests(TestEnvironment env)
     }
 
     [Fact]
+    public void Every_argument_filter_reads_the_low_32_bits_as_the_kernel_does()
+    {
+        string[] names = ["vsock", "vsock_high", "inet_high", "personality_odd_high", "personality_query_high",
+            "unshare_user_high", "clone_newuser_high", "tiocsti_high"];
+        var p = Probe([], names);
+        Assert.Equal("EPERM", p["vsock"]);
+        Assert.Equal("EPERM", p["vsock_high"]);              // AF_VSOCK with the upper half set
+        Assert.Equal("0", p["inet_high"]);                   // the kernel reads AF_INET: allowed
+        Assert.Equal("EPERM", p["personality_odd_high"]);
+        Assert.Equal("0", p["personality_query_high"]);      // the kernel reads the query: allowed
+        Assert.Equal("EPERM", p["unshare_user_high"]);
+        Assert.Equal("EPERM", p["clone_newuser_high"]);
+        Assert.Equal("EPERM", p["tiocsti_high"]);
+        // The kernel opens the vsock without the filter: the filter, not the kernel, denied it.
+        Assert.Equal("0", Probe(["--seccomp", "unconfined"], "vsock_high")["vsock_high"]);
+    }
+
+    [Fact]
     public void Mounting_anything_fails()
     {
         var r = Runf.Run(env, "sh", "-c", "mount -t tmpfs none /tmp; echo tmpfs=$?; mount -t proc proc /mnt; echo proc=$?; umount /proc; echo umount=$?");

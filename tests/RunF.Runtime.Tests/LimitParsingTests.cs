@@ -22,8 +22,33 @@ public class LimitParsingTests
     [InlineData("5x")]
     [InlineData("s")]
     [InlineData("-1s")]
+    [InlineData("Infinity")]
+    [InlineData("NaN")]
+    [InlineData("1e3")]
+    [InlineData("Infinitys")]
     public void Rejects_bad_durations(string text) =>
         Assert.Contains("expected a duration", Assert.Throws<RunfException>(() => Duration.Parse(text, "--timeout")).Message);
+
+    [Theory]
+    [InlineData("99999999999h")]
+    [InlineData("99999999999999999999")]
+    [InlineData("1194h")]
+    public void Rejects_durations_no_timer_can_take(string text) =>
+        Assert.Equal($"invalid --timeout \"{text}\": too long, at most 1193h (49 days)", Assert.Throws<RunfException>(() => Duration.Parse(text, "--timeout")).Message);
+
+    [Fact]
+    public void Takes_the_longest_duration_a_timer_can() =>
+        Assert.Equal(TimeSpan.FromHours(1193), Duration.Parse("1193h", "--timeout"));
+
+    [Theory]
+    [InlineData("99999999999999999999")]
+    [InlineData("8388608t")]
+    public void Rejects_sizes_past_a_long(string text) =>
+        Assert.Contains("too large", Assert.Throws<RunfException>(() => ByteSize.Parse(text, "--memory")).Message);
+
+    [Fact]
+    public void Takes_the_largest_size() =>
+        Assert.Equal(long.MaxValue >> 40 << 40, ByteSize.Parse($"{long.MaxValue >> 40}t", "--memory"));
 
     [Theory]
     [InlineData(30, "30s")]

@@ -37,10 +37,37 @@ public class PlanBuilderTests
         var kinds = Build().Ops.Select(op => op.Kind).ToList();
         var tail = kinds.SkipWhile(k => k != OpKind.PivotRoot).ToList();
         Assert.Equal(
-            [OpKind.PivotRoot, OpKind.RemountReadOnly, OpKind.Hostname, OpKind.Rlimit, OpKind.Chdir,
+            [OpKind.PivotRoot, OpKind.Hostname, OpKind.Rlimit, OpKind.Chdir,
              OpKind.NewSession, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.CloseFds, OpKind.Seccomp, OpKind.Exec],
             tail);
-        Assert.Equal("/", Build().Ops[kinds.IndexOf(OpKind.PivotRoot) + 1].Strings[0]);
+    }
+
+    [Fact]
+    public void Makes_the_rootfs_read_only_with_every_submount_before_stacking_the_containers_own_mounts()
+    {
+        var plan = Build(SpecFixtures.Create(new RunRequest
+        {
+            Command = ["true"],
+            Binds = ["/tmp:/scratch:rw", "/etc:/tmp/etc"],
+            Tmpfs = ["/run:1m"],
+        }));
+        var readOnly = IndexOf(plan, "make the rootfs read-only, every submount too");
+        var op = plan.Ops[readOnly];
+        Assert.Equal((OpKind.MountAttributes, "/"), (op.Kind, op.Strings[0]));
+        Assert.True(op.Flags.HasFlag(OpFlags.Recursive));
+        var before = plan.Ops.Take(readOnly).ToList();
+        var after = plan.Ops.Skip(readOnly + 1).ToList();
+        // Nothing is mounted on the rootfs before it, so no container mount is made read-only by it...
+        Assert.Equal(3, before.FindIndex(o => o.Kind is OpKind.EnsureDir or OpKind.EnsureFile));
+        Assert.All(before.Skip(3), o => Assert.True(o.Kind is OpKind.EnsureDir or OpKind.EnsureFile, o.Description));
+        // ...and every mount point in the rootfs itself is made before it, while the rootfs may take it.
+        string[] inRootfs = ["/proc", "/dev", "/sys", "/tmp", "/scratch", "/run", "/etc/resolv.conf", "/etc/hosts"];
+        Assert.All(inRootfs, path => Assert.Contains(before, o => Ops.PathOf(o) == path));
+        // Mount points on the container's own filesystems follow the mount they belong to.
+        Assert.True(IndexOf(plan, "create mount point /dev/pts") > IndexOf(plan, "mount tmpfs on /dev"));
+        Assert.True(IndexOf(plan, "create mount point /tmp/etc") > IndexOf(plan, "mount tmpfs on /tmp"));
+        Assert.Contains(after, o => o.Description == "bind /tmp on /scratch");
+        Assert.DoesNotContain(after, o => o.Kind == OpKind.MountAttributes && Ops.PathOf(o) is "/" or "/scratch" or "/tmp");
     }
 
     [Fact]
@@ -107,7 +134,7 @@ public class PlanBuilderTests
         {
             var bind = IndexOf(plan, $"bind {path} onto itself");
             Assert.True(bind > 0, path);
-            Assert.Equal(OpKind.RemountReadOnly, plan.Ops[bind + 1].Kind);
+            Assert.Equal(OpKind.MountAttributes, plan.Ops[bind + 1].Kind);
             Assert.True(plan.Ops[bind + 1].Flags.HasFlag(OpFlags.Recursive));
         }
         var sys = plan.Ops[IndexOf(plan, "make /sys read-only")];

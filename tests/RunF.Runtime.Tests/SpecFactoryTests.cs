@@ -27,6 +27,17 @@ public class SpecFactoryTests
     }
 
     [Fact]
+    public void An_image_cannot_name_an_executor_variable_to_receive_its_value()
+    {
+        var spec = SpecFixtures.Create(
+            new RunRequest { Command = ["true"] },
+            new ImageDefaults(["AWS_SECRET_ACCESS_KEY", "A=image"], null, null, null),
+            key => key == "AWS_SECRET_ACCESS_KEY" ? "executor-secret" : null);
+        Assert.Contains("A=image", spec.Env);
+        Assert.DoesNotContain(spec.Env, e => e.StartsWith("AWS_SECRET_ACCESS_KEY", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Runs_the_images_entrypoint_with_the_given_command_or_its_cmd()
     {
         var image = new ImageDefaults([], ["/entry"], ["default"], "/app");

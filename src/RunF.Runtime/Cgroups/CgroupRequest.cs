@@ -7,6 +7,9 @@ namespace RunF.Runtime.Cgroups;
 /// <summary>Parses the cgroup options of a run request, with docker run's units and rules.</summary>
 public static class CgroupRequest
 {
+    /// <summary>A bound far above any machine, so that the quota (CPUs times the period) is always a sane number.</summary>
+    private const double MaxCpus = 1024;
+
     public static CgroupLimits Limits(RunRequest request)
     {
         var memory = request.Memory is { } m ? ByteSize.Parse(m, "--memory") : (long?)null;
@@ -31,9 +34,11 @@ public static class CgroupRequest
         double? cpus = null;
         if (request.Cpus is { } c)
         {
-            cpus = double.TryParse(c, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.01
+            // Digits and a dot only: double.TryParse would also take "Infinity" and "NaN".
+            cpus = c.Length > 0 && c.All(ch => char.IsAsciiDigit(ch) || ch == '.')
+                && double.TryParse(c, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n is >= 0.01 and <= MaxCpus
                 ? n
-                : throw new RunfException($"invalid --cpus \"{c}\": expected a number of CPUs such as 0.5 or 2");
+                : throw new RunfException($"invalid --cpus \"{c}\": expected a number of CPUs from 0.01 to {MaxCpus}, such as 0.5 or 2");
         }
         if (request.CpuWeight is < 1 or > 10000)
         {

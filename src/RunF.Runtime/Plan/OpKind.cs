@@ -8,7 +8,7 @@ public enum OpKind : uint
     EnsureDir = 3,
     EnsureFile = 4,
     Symlink = 5,
-    RemountReadOnly = 6,
+    MountAttributes = 6,
     PivotRoot = 7,
     Hostname = 8,
     Rlimit = 9,

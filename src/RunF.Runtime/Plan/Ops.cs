@@ -6,6 +6,9 @@ namespace RunF.Runtime.Plan;
 /// </summary>
 public static class Ops
 {
+    /// <summary>MOUNT_ATTR_RDONLY of mount_setattr(2).</summary>
+    private const ulong MountAttrReadOnly = 1;
+
     public static SetupOp MakeRootPrivate() =>
         new(OpKind.Mount, "make all mounts private")
         {
@@ -84,8 +87,16 @@ public static class Ops
         MountFs("tmpfs", path, MountFlags.ReadOnly | MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec, null, OpFlags.Optional)
         with { Description = $"mask {path}" };
 
+    /// <summary>The rootfs and every mount beneath its directory on the host, before the container's own are stacked on it.</summary>
+    public static SetupOp RootfsReadOnly() =>
+        RemountReadOnly("/", OpFlags.Recursive) with { Description = "make the rootfs read-only, every submount too" };
+
     public static SetupOp RemountReadOnly(string path, OpFlags flags = OpFlags.None) =>
-        new(OpKind.RemountReadOnly, $"make {path} read-only") { Flags = flags, Strings = [path] };
+        new(OpKind.MountAttributes, $"make {path} read-only") { Flags = flags, Strings = [path], Numbers = [MountAttrReadOnly, 0] };
+
+    /// <summary>A --bind :rw of a path beneath the rootfs directory, which the read-only rootfs made read-only along with it.</summary>
+    public static SetupOp RemountWritable(string path) =>
+        new(OpKind.MountAttributes, $"make {path} writable") { Strings = [path], Numbers = [0, MountAttrReadOnly] };
 
     public static SetupOp PivotRoot() => new(OpKind.PivotRoot, "pivot_root into the rootfs");
 

@@ -5,8 +5,8 @@ namespace RunF.Runtime.Plan;
 
 /// <summary>
 /// Turns a container spec into the launcher's ordered steps: the root is made private and bound,
-/// the container's filesystems are mounted beneath it, the root is pivoted and made read-only,
-/// then the process is confined and the command executed. Mounts happen before the pivot, while
+/// made read-only with every submount, the container's filesystems are mounted beneath it, the
+/// root is pivoted, then the process is confined and the command executed. Mounts happen before the pivot, while
 /// the host paths they bind are still reachable.
 /// </summary>
 public sealed class PlanBuilder(IHostProbe host)
@@ -15,30 +15,34 @@ public sealed class PlanBuilder(IHostProbe host)
 
     public SetupPlan Build(ContainerSpec spec)
     {
+        var stacked = new List<SetupOp>();
+        AddProc(stacked);
+        AddDev(stacked);
+        AddSys(stacked);
+        if (spec.ProtectSystemPaths)
+        {
+            AddMasks(stacked);
+            AddReadOnlyPaths(stacked);
+        }
+        if (spec.ShareDns)
+        {
+            AddDns(stacked);
+        }
+        foreach (var mount in spec.Mounts)
+        {
+            AddMount(stacked, mount, spec.Rootfs);
+        }
+        var (mountPoints, mounts) = SplitRootfsMountPoints(stacked);
         var ops = new List<SetupOp>
         {
             Ops.MakeRootPrivate(),
             Ops.BindRootfs(spec.Rootfs),
             Ops.EnterRoot(spec.Rootfs),
         };
-        AddProc(ops);
-        AddDev(ops);
-        AddSys(ops);
-        if (spec.ProtectSystemPaths)
-        {
-            AddMasks(ops);
-            AddReadOnlyPaths(ops);
-        }
-        if (spec.ShareDns)
-        {
-            AddDns(ops);
-        }
-        foreach (var mount in spec.Mounts)
-        {
-            AddMount(ops, mount);
-        }
+        ops.AddRange(mountPoints);
+        ops.Add(Ops.RootfsReadOnly());
+        ops.AddRange(mounts);
         ops.Add(Ops.PivotRoot());
-        ops.Add(Ops.RemountReadOnly("/"));
         ops.Add(Ops.Hostname(spec.Hostname));
         ops.AddRange(spec.Rlimits.Select(Ops.SetRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
@@ -61,6 +65,39 @@ public sealed class PlanBuilder(IHostProbe host)
     /// </summary>
     public static SetupPlan AwaitingInvocation(SetupPlan plan) =>
         plan with { Ops = [.. plan.Ops.SkipLast(1), Ops.Await(), plan.Ops[^1]] };
+
+    /// <summary>
+    /// The mount points that live in the rootfs itself, to be made while it is still writable
+    /// (where the caller owns it), and everything else in order. The rootfs is then made
+    /// read-only down to every submount (an executor's volume mounted beneath the rootfs
+    /// directory is bound along with it), before the container's own filesystems are stacked on
+    /// top: /tmp, /dev/shm and a --bind :rw stay as they are made. A mount point beneath one of
+    /// those (/dev/pts in the /dev tmpfs) is made in order, on the filesystem it belongs to.
+    /// </summary>
+    private static (List<SetupOp> MountPoints, List<SetupOp> Others) SplitRootfsMountPoints(List<SetupOp> stacked)
+    {
+        var mountPoints = new List<SetupOp>();
+        var rest = new List<SetupOp>();
+        var mountedOn = new List<string>();
+        foreach (var op in stacked)
+        {
+            var path = Ops.PathOf(op);
+            if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && path is not null && !mountedOn.Any(m => IsAtOrBelow(path, m)))
+            {
+                mountPoints.Add(op);
+                continue;
+            }
+            if (op.Kind == OpKind.Mount && path is not null)
+            {
+                mountedOn.Add(path);
+            }
+            rest.Add(op);
+        }
+        return (mountPoints, rest);
+    }
+
+    private static bool IsAtOrBelow(string path, string mountPoint) =>
+        path == mountPoint || path.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>A fresh proc for the new PID namespace, never through a symlink in the rootfs.</summary>
     private static void AddProc(List<SetupOp> ops)
@@ -141,7 +178,7 @@ public sealed class PlanBuilder(IHostProbe host)
         }
     }
 
-    private static void AddMount(List<SetupOp> ops, MountSpec mount)
+    private static void AddMount(List<SetupOp> ops, MountSpec mount, string rootfs)
     {
         switch (mount)
         {
@@ -155,6 +192,10 @@ public sealed class PlanBuilder(IHostProbe host)
                 if (!bind.Writable)
                 {
                     ops.Add(Ops.RemountReadOnly(bind.Destination, OpFlags.Recursive));
+                }
+                else if (IsAtOrBelow(bind.Source, rootfs))
+                {
+                    ops.Add(Ops.RemountWritable(bind.Destination));
                 }
                 break;
         }

@@ -17,8 +17,14 @@ public static class DefaultProfile
     /// <summary>Push characters into a terminal's input (TIOCSTI) and the Linux console's grab bag (TIOCLINUX).</summary>
     public const uint TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
 
+    /// <summary>The request argument of ioctl(fd, request, arg).</summary>
+    public const uint IoctlRequestArg = 1;
+
+    /// <summary>AF_VSOCK: a socket to the hypervisor host.</summary>
+    public const uint AF_VSOCK = 40;
+
     /// <summary>personality(2) values glibc and ordinary programs use: PER_LINUX, PER_LINUX32, UNAME26 variants, and the query.</summary>
-    public static readonly IReadOnlyList<ulong> Personalities = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
+    public static readonly IReadOnlyList<uint> Personalities = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
 
     private static readonly string[] Allowed =
     [
@@ -82,22 +88,27 @@ public static class DefaultProfile
         var rules = new List<SyscallRule> { Rule(Allowed, "SCMP_ACT_ALLOW") };
 
         // Threads and processes, but never new namespaces: every unprivileged-userns kernel bug
-        // stays out of reach, and a container cannot leave its own.
+        // stays out of reach, and a container cannot leave its own. Every flag is in the low 32
+        // bits, so the masks ignore the high half as the kernel does (clone reads only the low
+        // 32 bits of its flags; unshare refuses unknown ones).
         rules.Add(Rule(["clone"], "SCMP_ACT_ALLOW", MaskedEq(0, CloneNamespaceFlags, 0)));
         rules.Add(Rule(["unshare"], "SCMP_ACT_ALLOW", MaskedEq(0, UnshareNamespaceFlags, 0)));
         // clone3 passes its flags in memory, which a filter cannot read: ENOSYS makes glibc and
         // musl fall back to clone, whose flags are checked above.
         rules.Add(Rule(["clone3"], "SCMP_ACT_ERRNO", errno: SeccompNames.ENOSYS));
 
-        // Every address family but AF_VSOCK (40): it reaches the hypervisor host.
-        rules.Add(Rule(["socket"], "SCMP_ACT_ALLOW", new ArgCondition { Index = 0, Value = 40, Op = "SCMP_CMP_NE" }));
+        // The int arguments below are compared on their low 32 bits only (Arg32): the kernel
+        // ignores the high half, so a filter that reads it can be bypassed or wrongly deny.
+
+        // Every address family but AF_VSOCK: it reaches the hypervisor host.
+        rules.AddRange(Arg32.AllBut(0, [AF_VSOCK]).Select(c => Rule(["socket"], "SCMP_ACT_ALLOW", c)));
 
         // Execution domains change syscall semantics (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE...):
         // only the usual values.
-        rules.AddRange(Personalities.Select(p => Rule(["personality"], "SCMP_ACT_ALLOW", new ArgCondition { Index = 0, Value = p, Op = "SCMP_CMP_EQ" })));
+        rules.AddRange(Personalities.Select(p => Rule(["personality"], "SCMP_ACT_ALLOW", Arg32.Equal(0, p))));
 
-        // ioctl except TIOCSTI and TIOCLINUX, see IoctlCover.
-        rules.AddRange(IoctlCover.AllowAllBut([TIOCSTI, TIOCLINUX]).Select(c => Rule(["ioctl"], "SCMP_ACT_ALLOW", c)));
+        // ioctl except TIOCSTI and TIOCLINUX.
+        rules.AddRange(Arg32.AllBut(IoctlRequestArg, [TIOCSTI, TIOCLINUX]).Select(c => Rule(["ioctl"], "SCMP_ACT_ALLOW", c)));
 
         return new SeccompProfile
         {

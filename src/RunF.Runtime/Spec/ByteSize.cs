@@ -18,7 +18,10 @@ public static class ByteSize
         {
             throw new Errors.RunfException($"invalid {what} \"{text}\": expected a size such as 64m, 512k or 1g");
         }
-        return (long)(number * (1L << shift));
+        // Within decimal's range (about 7.9e28) a long's limit is checked before the cast, which would throw.
+        return number <= long.MaxValue >> shift
+            ? (long)(number * (1L << shift))
+            : throw new Errors.RunfException($"invalid {what} \"{text}\": too large, at most 8 EiB");
     }
 
     /// <summary>"64 MiB" for messages.</summary>

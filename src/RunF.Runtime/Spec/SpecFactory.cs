@@ -1,4 +1,6 @@
 using RunF.Runtime.Errors;
+using Serilog;
+using Serilog.Events;
 
 namespace RunF.Runtime.Spec;
 
@@ -53,13 +55,23 @@ public static class SpecFactory
     private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, Func<string, string?> hostEnv)
     {
         var env = new List<KeyValuePair<string, string>>();
-        void Set(string entry, string origin)
+        void Set(string entry, string origin, bool operators = true)
         {
             var eq = entry.IndexOf('=');
             var key = eq < 0 ? entry : entry[..eq];
             if (key.Length == 0)
             {
                 throw new RunfException($"invalid environment variable \"{entry}\" in {origin}: expected KEY=VALUE");
+            }
+            if (eq < 0 && !operators)
+            {
+                // An image must not name the executor's variables it wants (its credentials):
+                // only the operator's own -e KEY and env files read the executor's environment.
+                if (Log.IsEnabled(LogEventLevel.Warning))
+                {
+                    Log.Warning("ignoring {Entry} in {Origin}: an image cannot take the executor's value of a variable (pass -e {Entry} to give it)", entry, origin, entry);
+                }
+                return;
             }
             var value = eq >= 0 ? entry[(eq + 1)..] : hostEnv(key);
             if (value is null)
@@ -75,7 +87,7 @@ public static class SpecFactory
         }
         foreach (var entry in image?.Env ?? [])
         {
-            Set(entry, "the image config");
+            Set(entry, "the image config", operators: false);
         }
         foreach (var file in request.EnvFiles)
         {

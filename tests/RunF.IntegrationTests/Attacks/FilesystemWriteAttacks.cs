@@ -1,3 +1,4 @@
+using RunF.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace RunF.IntegrationTests.Attacks;
@@ -16,6 +17,36 @@ public class ReadOnlyRootfsAttacks(AttackEnvironment world, ITestOutputHelper ou
 
     [Fact]
     public void Creating_a_directory_fails_with_EROFS() => Blocked("mkdir /etc/x", "EROFS", "mkdir", "/etc/x");
+
+    /// <summary>
+    /// An executor volume mounted beneath the rootfs directory comes along with the recursive
+    /// rootfs bind; a read-only remount of / alone left it writable inside.
+    /// </summary>
+    [Fact]
+    public void A_mount_beneath_the_rootfs_directory_is_read_only_too()
+    {
+        var rootfs = World.WithProbe("submount-rootfs");
+        var volume = Path.Combine(rootfs, "srv");
+        Directory.CreateDirectory(volume);
+        Shell.Run("mount", "-t", "tmpfs", "-o", "mode=0777,size=1m", "volume", volume);
+        try
+        {
+            // Writable for the test user on the host: only the container's mount can stop the write.
+            using (var touch = System.Diagnostics.Process.Start(Runf.Unprivileged("touch", [$"{volume}/host-side"]))!)
+            {
+                touch.WaitForExit();
+                Assert.Equal(0, touch.ExitCode);
+            }
+            Outcome("write a file on a volume mounted beneath the rootfs directory", World.RunIn(rootfs, "probe", "write", "/srv/x"), "EROFS");
+            Outcome("mkdir on a volume mounted beneath the rootfs directory", World.RunIn(rootfs, "probe", "mkdir", "/srv/d"), "EROFS");
+            // An explicit --bind :rw is what makes a path writable.
+            Assert.Equal("ok", World.RunIn(rootfs, "--bind", $"{volume}:/srv:rw", "--", "probe", "write", "/srv/x"));
+        }
+        finally
+        {
+            Shell.Run("umount", volume);
+        }
+    }
 }
 
 /// <summary>/proc/sys, /sys and the cgroup tree are read-only down to every submount.</summary>

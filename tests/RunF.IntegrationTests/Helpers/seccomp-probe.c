@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,6 +115,32 @@ static long probe(const char *name)
         return result(personality(0x0400000));
     if (!strcmp(name, "personality_query"))
         return result(personality(0xffffffff));
+    /* The same calls with high bits the kernel ignores: a filter that compares 64 bits is
+     * bypassed (vsock) or wrongly denies (the query). */
+    if (!strcmp(name, "personality_odd_high"))
+        return result(syscall(SYS_personality, 0x100000000UL | 0x0400000));
+    if (!strcmp(name, "personality_query_high"))
+        return result(syscall(SYS_personality, 0x1ffffffffUL));
+    if (!strcmp(name, "vsock")) {
+        long fd = socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
+        return fd < 0 ? errno : (close((int)fd), 0);
+    }
+    if (!strcmp(name, "vsock_high")) {
+        long fd = syscall(SYS_socket, 0x100000000UL | 40, SOCK_STREAM, 0);
+        return fd < 0 ? errno : (close((int)fd), 0);
+    }
+    if (!strcmp(name, "inet_high")) {      /* AF_INET with high bits: the kernel takes it as AF_INET */
+        long fd = syscall(SYS_socket, 0x100000000UL | AF_INET, SOCK_STREAM, 0);
+        return fd < 0 ? errno : (close((int)fd), 0);
+    }
+    if (!strcmp(name, "unshare_user_high"))
+        return result(syscall(SYS_unshare, 0x100000000UL | CLONE_NEWUSER));
+    if (!strcmp(name, "clone_newuser_high")) {
+        long r = syscall(SYS_clone, 0x100000000UL | CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+        if (r == 0)
+            _exit(0);
+        return result(r);
+    }
     if (!strcmp(name, "tiocsti"))
         return result(ioctl(open_pty(), TIOCSTI_, &c));
     if (!strcmp(name, "tiocsti_high"))     /* the kernel ignores the request's high 32 bits */

@@ -47,9 +47,42 @@ public class DefaultProfileTests
         Assert.Equal(("SCMP_ACT_ERRNO", 38u), (clone3.Action, clone3.ErrnoRet));
     }
 
-    [Fact]
-    public void Personality_only_the_usual_values() =>
-        Assert.Equal(DefaultProfile.Personalities, RulesFor("personality").Select(r => Assert.Single(r.Args!).Value));
+    /// <summary>Whether the rules for a syscall allow this argument value, as the filter would see it in a register.</summary>
+    private static bool Allows(string syscall, uint index, ulong value) =>
+        RulesFor(syscall).Count(r =>
+        {
+            var c = Assert.Single(r.Args!);
+            return c.Index == index && c.Op == "SCMP_CMP_MASKED_EQ" && (value & c.Value) == c.ValueTwo;
+        }) switch
+        {
+            0 => false,
+            1 => true,
+            var n => throw new Xunit.Sdk.XunitException($"{n} rules for {syscall} match 0x{value:x}: the cover overlaps"),
+        };
+
+    [Theory]
+    [InlineData(0x0UL, true)]
+    [InlineData(0x8UL, true)]
+    [InlineData(0xFFFFFFFFUL, true)]             // the query
+    [InlineData(0x1_FFFF_FFFFUL, true)]          // the kernel reads an unsigned int: still the query
+    [InlineData(0x0040_0000UL, false)]           // READ_IMPLIES_EXEC
+    [InlineData(0x1_0040_0000UL, false)]
+    [InlineData(0x0004_0000UL, false)]           // ADDR_NO_RANDOMIZE
+    public void Personality_only_the_usual_values_on_the_low_32_bits(ulong persona, bool allowed) =>
+        Assert.Equal(allowed, Allows("personality", 0, persona));
+
+    [Theory]
+    [InlineData(40UL, false)]                    // AF_VSOCK
+    [InlineData(0x1_0000_0028UL, false)]         // AF_VSOCK with high bits the kernel ignores
+    [InlineData(0xFFFF_FFFF_0000_0028UL, false)]
+    [InlineData(2UL, true)]                      // AF_INET
+    [InlineData(10UL, true)]                     // AF_INET6
+    [InlineData(1UL, true)]                      // AF_UNIX
+    [InlineData(16UL, true)]                     // AF_NETLINK
+    [InlineData(41UL, true)]
+    [InlineData(0x1_0000_0002UL, true)]
+    public void Socket_every_family_but_vsock_on_the_low_32_bits(ulong family, bool allowed) =>
+        Assert.Equal(allowed, Allows("socket", 0, family));
 
     [Theory]
     [InlineData(0x5412UL, false)]               // TIOCSTI
@@ -62,14 +95,19 @@ public class DefaultProfileTests
     [InlineData(0x0UL, true)]
     [InlineData(0xFFFFFFFFUL, true)]
     [InlineData(0x8004_5401UL, true)]
-    public void Ioctl_allows_every_request_but_tiocsti_and_tioclinux(ulong request, bool allowed)
+    public void Ioctl_allows_every_request_but_tiocsti_and_tioclinux(ulong request, bool allowed) =>
+        Assert.Equal(allowed, Allows("ioctl", 1, request));
+
+    [Fact]
+    public void No_condition_compares_the_high_half_of_an_argument()
     {
-        var matching = RulesFor("ioctl").Count(r =>
+        // Every argument the default profile filters is an int or has its flags in the low half.
+        var conditions = Profile.Syscalls!.Where(r => r.Args is not null).SelectMany(r => r.Args!);
+        Assert.All(conditions, c =>
         {
-            var c = Assert.Single(r.Args!);
-            return c.Index == 1 && c.Op == "SCMP_CMP_MASKED_EQ" && (request & c.Value) == c.ValueTwo;
+            Assert.Equal("SCMP_CMP_MASKED_EQ", c.Op);
+            Assert.Equal(0UL, c.Value >> 32);
         });
-        Assert.Equal(allowed ? 1 : 0, matching);
     }
 
     [Fact]
