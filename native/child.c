@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "landlock.h"
 #include "rawsys.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -391,6 +392,7 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_EXEC: return do_exec(c, op);
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     case RUNF_OP_AWAIT: return do_await(c, step);
+    case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);
     default: return -EINVAL;
     }
 }

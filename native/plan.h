@@ -46,6 +46,9 @@ enum runf_op_kind {
     RUNF_OP_AWAIT = 17,       /* a pre-warmed container stops here: it reports "ready" (step, 0) on
                                * the error pipe and waits for runf_dispatch() to send its stdio and
                                * the command that the EXEC op then runs */
+    RUNF_OP_LANDLOCK = 18,    /* enter a Landlock domain (landlock.c): n0 handled network access
+                               * (LANDLOCK_ACCESS_NET_*), n1 scopes (LANDLOCK_SCOPE_*), s0 offset of
+                               * n2 little-endian u16 TCP ports that may still be bound */
 };
 
 /* op.flags */

@@ -3,7 +3,7 @@ using RunF.Runtime.Host;
 namespace RunF.Runtime.Tests;
 
 /// <summary>A host whose paths are whatever the test says they are.</summary>
-internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null) : IHostProbe
+internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, int landlockAbi = 7) : IHostProbe
 {
     private readonly Dictionary<string, PathKind> _paths = paths ?? new()
     {
@@ -25,4 +25,6 @@ internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null) 
     public int LastCapability => 40;
 
     public ulong FdLimit => 4096;
+
+    public int LandlockAbi => landlockAbi;
 }

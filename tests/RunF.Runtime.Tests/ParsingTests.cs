@@ -25,6 +25,27 @@ public class ParsingTests
         Assert.Contains("expected a size", Assert.Throws<RunfException>(() => ByteSize.Parse(text, "--memory")).Message);
 
     [Theory]
+    [InlineData("any", null)]
+    [InlineData("none", "")]
+    [InlineData("8080", "8080")]
+    [InlineData("9001-9003,80,9002", "80,9001,9002,9003")]
+    [InlineData("65535", "65535")]
+    public void Parses_net_bind(string text, string? ports) =>
+        Assert.Equal(ports, TcpBindPolicy.Parse(text, "--net-bind").Ports is { } p ? string.Join(',', p) : null);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("65536")]
+    [InlineData("80,")]
+    [InlineData("90-80")]
+    [InlineData("-1")]
+    [InlineData("http")]
+    [InlineData("+80")]
+    public void Rejects_bad_net_bind(string text) =>
+        Assert.Contains("expected any, none, or TCP ports", Assert.Throws<RunfException>(() => TcpBindPolicy.Parse(text, "--net-bind")).Message);
+
+    [Theory]
     [InlineData("nofile=1024", 7, 1024UL, 1024UL)]
     [InlineData("NOFILE=10:20", 7, 10UL, 20UL)]
     [InlineData("core=unlimited", 4, ulong.MaxValue, ulong.MaxValue)]

@@ -38,7 +38,7 @@ public class PlanBuilderTests
         var tail = kinds.SkipWhile(k => k != OpKind.PivotRoot).ToList();
         Assert.Equal(
             [OpKind.PivotRoot, OpKind.Hostname, OpKind.Rlimit, OpKind.Chdir,
-             OpKind.NewSession, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.CloseFds, OpKind.Seccomp, OpKind.Exec],
+             OpKind.NewSession, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.Landlock, OpKind.CloseFds, OpKind.Seccomp, OpKind.Exec],
             tail);
     }
 
@@ -169,6 +169,39 @@ public class PlanBuilderTests
 
         var noTmp = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NoTmp = true }));
         Assert.Equal(-1, IndexOf(noTmp, "mount tmpfs on /tmp"));
+    }
+
+    [Fact]
+    public void Scopes_abstract_sockets_and_signals_with_landlock_and_leaves_tcp_bind_alone_by_default()
+    {
+        var landlock = Build().Ops.Single(op => op.Kind == OpKind.Landlock);
+        Assert.Equal([0UL, 3UL, 0UL], landlock.Numbers); // no network access handled; both scopes
+        Assert.Null(landlock.Blob);
+        Assert.Empty(landlock.Notes);
+    }
+
+    [Theory]
+    [InlineData("none", new ushort[0])]
+    [InlineData("8080", new ushort[] { 8080 })]
+    [InlineData("443,80,9000-9001", new ushort[] { 80, 443, 9000, 9001 })]
+    public void Net_bind_denies_every_tcp_port_but_those_listed(string netBind, ushort[] ports)
+    {
+        var landlock = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NetBind = netBind })).Ops.Single(op => op.Kind == OpKind.Landlock);
+        Assert.Equal([1UL, 3UL, (ulong)ports.Length], landlock.Numbers);
+        Assert.Equal(ports.SelectMany(p => new[] { (byte)p, (byte)(p >> 8) }), landlock.Blob ?? []);
+        Assert.Contains($"TCP bind: {(ports.Length == 0 ? "none" : string.Join(',', ports))}", landlock.Description);
+    }
+
+    [Fact]
+    public void Leaves_out_and_notes_what_the_kernels_landlock_cannot_enforce()
+    {
+        var request = new RunRequest { Command = ["true"], NetBind = "none" };
+        Assert.DoesNotContain(Build(SpecFixtures.Create(request), new FakeHostProbe(landlockAbi: 0)).Ops, op => op.Kind == OpKind.Landlock);
+        var abi5 = Build(SpecFixtures.Create(request), new FakeHostProbe(landlockAbi: 5)).Ops.Single(op => op.Kind == OpKind.Landlock);
+        Assert.Equal([1UL, 0UL, 0UL], abi5.Numbers); // TCP bind only: scopes are ABI 6
+        Assert.Contains(abi5.Notes, n => n.StartsWith("not enforced: abstract unix socket and signal scoping (needs Landlock ABI 6", StringComparison.Ordinal));
+        var abi3 = Build(SpecFixtures.Create(new RunRequest { Command = ["true"] }), new FakeHostProbe(landlockAbi: 3));
+        Assert.DoesNotContain(abi3.Ops, op => op.Kind == OpKind.Landlock);
     }
 
     [Fact]

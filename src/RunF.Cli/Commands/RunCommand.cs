@@ -40,6 +40,7 @@ public static class RunCommand
         var cgroups = new Option<string>("--cgroups") { Description = "auto: a cgroup when possible; required; off", DefaultValueFactory = _ => "auto" };
         cgroups.AcceptOnlyFromAmong("auto", "required", "off");
         var seccomp = new Option<string>("--seccomp") { Description = "Syscall filter: default, unconfined, or a Docker/OCI profile file", DefaultValueFactory = _ => "default", HelpName = "default|unconfined|PROFILE.json" };
+        var netBind = new Option<string>("--net-bind") { Description = "TCP ports the container may bind in the shared network: any, none, or ports such as 8080,9000-9009 (Landlock)", DefaultValueFactory = _ => "any", HelpName = "any|none|PORTS" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the setup plan instead of running it" };
         var debugTiming = new Option<bool>("--debug-timing") { Description = "Print where the start-up time goes" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what runf does to stderr" };
@@ -47,7 +48,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings, DefaultValueFactory = _ => [] };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -74,6 +75,7 @@ public static class RunCommand
                 CapDrop = result.GetValue(capDrop) ?? [],
                 Ulimits = result.GetValue(ulimit) ?? [],
                 Seccomp = result.GetValue(seccomp)!,
+                NetBind = result.GetValue(netBind)!,
                 Memory = result.GetValue(memory),
                 MemorySwap = result.GetValue(memorySwap),
                 PidsLimit = result.GetValue(pidsLimit),

@@ -4,6 +4,7 @@ using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
+using RunF.Runtime.Spec;
 
 namespace RunF.Runtime.Diagnostics;
 
@@ -22,6 +23,7 @@ public static class Doctor
         var checks = new List<Check> { Kernel() };
         checks.AddRange(UserNamespaceSettings());
         checks.AddRange(Probe());
+        checks.Add(Landlock());
         checks.Add(Cgroups());
         checks.Add(Rootfs(rootfs));
         return checks;
@@ -79,6 +81,17 @@ public static class Doctor
         {
             return [new("user namespace", false, e.Message)]; // the clone and id-map errors carry their own fix
         }
+    }
+
+    /// <summary>Optional: without it a run still works, with abstract sockets and signals unscoped.</summary>
+    private static Check Landlock()
+    {
+        var abi = Libc.LandlockAbiVersion();
+        var (_, leftOut) = LandlockConfinement.For(TcpBindPolicy.None, abi);
+        return new("landlock", leftOut.Count == 0, leftOut.Count == 0
+            ? $"ABI {abi}: abstract unix sockets and signals are scoped to each container; --net-bind is enforced"
+            : $"ABI {abi}: runs work without {string.Join(" and without ", leftOut)}; a kernel with Landlock (lsm=landlock) and, in a container, a seccomp profile that allows the landlock_* calls give it",
+            Required: false);
     }
 
     private static Check Cgroups()

@@ -30,4 +30,6 @@ public sealed class HostProbe : IHostProbe
     }
 
     public ulong FdLimit => Libc.GetRlimit(Spec.Rlimits.NoFile).Soft;
+
+    public int LandlockAbi => Libc.LandlockAbiVersion();
 }

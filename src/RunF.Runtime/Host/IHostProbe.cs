@@ -20,4 +20,7 @@ public interface IHostProbe
 
     /// <summary>This process's RLIMIT_NOFILE soft limit: the fds a child may inherit.</summary>
     ulong FdLimit { get; }
+
+    /// <summary>The kernel's Landlock ABI version as this process may use it; 0 when there is none (or seccomp hides it).</summary>
+    int LandlockAbi { get; }
 }

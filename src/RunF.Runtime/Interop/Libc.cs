@@ -79,6 +79,11 @@ internal static unsafe partial class Libc
     private const long SYS_pidfd_send_signal = 424, SYS_pidfd_open = 434, SYS_openat2 = 437;
     private const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
 
+    private const long SYS_landlock_create_ruleset = 444, LANDLOCK_CREATE_RULESET_VERSION = 1;
+
+    /// <summary>The Landlock ABI version, or 0 when the kernel lacks it, it is disabled, or a seccomp filter denies it.</summary>
+    public static int LandlockAbiVersion() => Math.Max(0, (int)Syscall(SYS_landlock_create_ruleset, 0, 0, LANDLOCK_CREATE_RULESET_VERSION, 0));
+
     /// <summary>A pidfd for a running process: signals through it cannot hit a later process that reuses the pid.</summary>
     public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
     private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000, STATX_TYPE = 1, STATX_MODE = 2, STATX_UID = 8, STATX_MTIME = 0x40, STATX_SIZE = 0x200, StatxSize = 256, StatxSizeOffset = 0x28, StatxMtimeOffset = 0x70, StatxModeOffset = 0x1c, StatxUidOffset = 0x14;

@@ -20,6 +20,7 @@ public enum OpKind : uint
     Exec = 15,
     NewSession = 16,
     Await = 17,
+    Landlock = 18,
 }
 
 /// <summary>Step modifiers; values mirror the RUNF_F_* flags in native/plan.h.</summary>

@@ -130,6 +130,21 @@ public static class Ops
     public static SetupOp Seccomp(byte[] program) =>
         new(OpKind.Seccomp, "install seccomp filter") { Blob = program, Numbers = [(ulong)(program.Length / 8)] };
 
+    /// <summary>Enters a Landlock domain (LandlockConfinement): network access handled, scopes, and the TCP ports still bindable.</summary>
+    public static SetupOp Landlock(ulong handledNet, ulong scoped, IReadOnlyList<ushort> bindablePorts, string description)
+    {
+        var ports = new byte[2 * bindablePorts.Count];
+        for (var i = 0; i < bindablePorts.Count; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(ports.AsSpan(2 * i), bindablePorts[i]);
+        }
+        return new(OpKind.Landlock, description)
+        {
+            Numbers = [handledNet, scoped, (ulong)bindablePorts.Count],
+            Blob = ports.Length > 0 ? ports : null,
+        };
+    }
+
     /// <summary>
     /// A pre-warmed container stops here, fully set up, until a dispatch hands it its stdio and
     /// command; placed last, so a request pays for nothing but the exec.

@@ -1,5 +1,7 @@
 using RunF.Runtime.Host;
 using RunF.Runtime.Spec;
+using Serilog;
+using Serilog.Events;
 
 namespace RunF.Runtime.Plan;
 
@@ -49,6 +51,7 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.Add(Ops.NewSession());
         ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
         ops.Add(Ops.NoNewPrivileges());
+        AddLandlock(ops, spec.TcpBind);
         ops.Add(Ops.CloseFds(host.FdLimit));
         if (spec.SeccompFilter is { } filter)
         {
@@ -98,6 +101,26 @@ public sealed class PlanBuilder(IHostProbe host)
 
     private static bool IsAtOrBelow(string path, string mountPoint) =>
         path == mountPoint || path.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// After no_new_privs, which an unprivileged landlock_restrict_self needs, and before the
+    /// seccomp filter. What this kernel cannot enforce is said at -v and in --dry-run.
+    /// </summary>
+    private void AddLandlock(List<SetupOp> ops, TcpBindPolicy bind)
+    {
+        var (step, leftOut) = LandlockConfinement.For(bind, host.LandlockAbi);
+        if (leftOut.Count > 0 && Log.IsEnabled(LogEventLevel.Information))
+        {
+            foreach (var part in leftOut)
+            {
+                Log.Information("landlock: running without {Part}", part);
+            }
+        }
+        if (step is not null)
+        {
+            ops.Add(step with { Notes = [.. leftOut.Select(p => "not enforced: " + p)] });
+        }
+    }
 
     /// <summary>A fresh proc for the new PID namespace, never through a symlink in the rootfs.</summary>
     private static void AddProc(List<SetupOp> ops)

@@ -45,6 +45,9 @@ public sealed record ContainerSpec
 
     public required uint HostGid { get; init; }
 
+    /// <summary>The TCP ports the container may bind, enforced with Landlock where the kernel has it.</summary>
+    public TcpBindPolicy TcpBind { get; init; } = TcpBindPolicy.Any;
+
     /// <summary>A compiled seccomp filter (struct sock_filter[]), or null for none.</summary>
     public byte[]? SeccompFilter { get; init; }
 

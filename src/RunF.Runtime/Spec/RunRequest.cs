@@ -30,6 +30,9 @@ public sealed record RunRequest
     public string Cgroups { get; init; } = "auto";
     /// <summary>--seccomp: default, unconfined or a profile file.</summary>
     public string Seccomp { get; init; } = "default";
+
+    /// <summary>--net-bind: the TCP ports the container may bind (any, none, or a list; see TcpBindPolicy).</summary>
+    public string NetBind { get; init; } = "any";
 }
 
 /// <summary>What an extracted image says about how to run it (beside its rootfs).</summary>

@@ -33,6 +33,7 @@ public static class SpecFactory
             Init = request.Init,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
+            TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
             HostUid = hostUid,
             HostGid = hostGid,
             SeccompFilter = seccomp?.Program,

@@ -15,6 +15,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -157,6 +160,60 @@ static int open_by_handle(void)
     return report(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY) < 0 ? -1 : 0);
 }
 
+/* An abstract unix socket address (@name) and its length. */
+static socklen_t abstract_addr(struct sockaddr_un *addr, const char *name)
+{
+    memset(addr, 0, sizeof *addr);
+    addr->sun_family = AF_UNIX;
+    size_t n = strnlen(name, sizeof addr->sun_path - 2);
+    memcpy(addr->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* Connects to the abstract socket @name: one the executor's network namespace holds. */
+static int connect_abstract(const char *name)
+{
+    struct sockaddr_un addr;
+    socklen_t len = abstract_addr(&addr, name);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return report(fd < 0 ? -1 : connect(fd, (struct sockaddr *)&addr, len));
+}
+
+/* Listens on @name and connects to it from a child process: two processes of one container. */
+static int abstract_pair(const char *name)
+{
+    struct sockaddr_un addr;
+    socklen_t len = abstract_addr(&addr, name);
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&addr, len) != 0 || listen(listener, 1) != 0) {
+        return report(-1);
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _exit(fd >= 0 && connect(fd, (struct sockaddr *)&addr, len) == 0 && write(fd, "x", 1) == 1 ? 0 : errno);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    errno = WEXITSTATUS(status);
+    return report(WEXITSTATUS(status) == 0 ? 0 : -1);
+}
+
+/* Binds a TCP socket to 127.0.0.1:port in the shared network namespace. */
+static int bind_tcp(int port)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return report(fd < 0 ? -1 : bind(fd, (struct sockaddr *)&addr, sizeof addr));
+}
+
+/* socket(family, SOCK_STREAM, 0) with the family passed as a full 64-bit register. */
+static int socket_raw(unsigned long family)
+{
+    long fd = syscall(SYS_socket, family, SOCK_STREAM, 0);
+    return report(fd < 0 ? -1 : 0);
+}
+
 /* Prints "uid RUID EUID SUID caps CAPEFF nnp NNP" from the kernel's view of this process. */
 static int creds(void)
 {
@@ -202,6 +259,10 @@ int main(int argc, char **argv)
     if (!strcmp(a, "exhaust-fds")) return exhaust_fds();
     if (!strcmp(a, "raise-nofile")) return raise_nofile();
     if (!strcmp(a, "tiocsti")) return tiocsti();
+    if (!strcmp(a, "connect-abstract") && argc == 3) return connect_abstract(argv[2]);
+    if (!strcmp(a, "abstract-pair") && argc == 3) return abstract_pair(argv[2]);
+    if (!strcmp(a, "bind-tcp") && argc == 3) return bind_tcp(atoi(argv[2]));
+    if (!strcmp(a, "socket") && argc == 3) return socket_raw(strtoul(argv[2], NULL, 0));
     if (!strcmp(a, "chroot-escape")) {
         /* the classic: chroot into a subdirectory, then climb with .. (needs CAP_SYS_CHROOT) */
         return report(chroot("/tmp"));
