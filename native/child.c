@@ -155,15 +155,14 @@ static long do_mount_attr(struct ctx *c, const struct runf_op *op)
 /* ENSURE_DIR, ENSURE_FILE and SYMLINK create one name in a directory resolved in root. */
 static long do_create(struct ctx *c, const struct runf_op *op)
 {
-    const char *parent = str(c, op->s[op->kind == RUNF_OP_SYMLINK ? 1 : 0]);
-    const char *name = str(c, op->s[op->kind == RUNF_OP_SYMLINK ? 2 : 1]);
+    const char *parent = str(c, op->s[0]), *name = str(c, op->s[1]);
     long dfd = open_in_root(c, parent, op->flags, O_DIRECTORY), r;
     if (dfd < 0)
         return dfd;
     if (op->kind == RUNF_OP_ENSURE_DIR) {
         r = SYS3(SYS_mkdirat, dfd, name, op->n[0]);
     } else if (op->kind == RUNF_OP_SYMLINK) {
-        r = SYS3(SYS_symlinkat, str(c, op->s[0]), dfd, name);
+        r = SYS3(SYS_symlinkat, str(c, op->s[2]), dfd, name);
     } else {
         r = SYS4(SYS_openat, dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, op->n[0]);
         if (r >= 0)

@@ -7,6 +7,7 @@
 #ifndef RUNF_PLAN_H
 #define RUNF_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RUNF_PLAN_MAGIC 0x464e5552u /* "RUNF" */
@@ -31,7 +32,7 @@ enum runf_op_kind {
     RUNF_OP_ENTER_ROOT = 2,  /* s0 absolute host path: becomes the root for "in root" paths */
     RUNF_OP_ENSURE_DIR = 3,  /* s0 parent in root, s1 name, n0 mode: mkdir unless it exists */
     RUNF_OP_ENSURE_FILE = 4, /* s0 parent in root, s1 name, n0 mode: create unless it exists */
-    RUNF_OP_SYMLINK = 5,     /* s0 link content, s1 parent in root, s2 name */
+    RUNF_OP_SYMLINK = 5,     /* s0 parent in root, s1 name, s2 link content */
     RUNF_OP_MOUNT_ATTR = 6,  /* s0 mount point in root, n0 MOUNT_ATTR_* flags to set, n1 to clear */
     RUNF_OP_PIVOT_ROOT = 7,  /* pivot_root(".", ".") in the root, then detach the old root */
     RUNF_OP_HOSTNAME = 8,    /* s0 hostname */
@@ -67,6 +68,11 @@ struct runf_op {
     uint32_t s[4];
     uint64_t n[3];
 };
+
+/* PlanSerializer.cs writes these sizes and offsets (HeaderSize, OpSize). */
+_Static_assert(sizeof(struct runf_plan_header) == 24, "plan header is 24 bytes");
+_Static_assert(sizeof(struct runf_op) == 48, "an op is 48 bytes");
+_Static_assert(offsetof(struct runf_op, s) == 8 && offsetof(struct runf_op, n) == 24, "op field offsets");
 
 /* Written to the error pipe when a step fails; the pipe closes without data on execve. */
 struct runf_step_error {

@@ -24,10 +24,10 @@ public class PlanBuilderTests
     public void Starts_by_making_mounts_private_and_binding_the_rootfs()
     {
         var ops = Build().Ops;
-        Assert.Equal(OpKind.Mount, ops[0].Kind);
-        Assert.Equal((ulong)(MountFlags.Recursive | MountFlags.Private), ops[0].Numbers[0]);
-        Assert.Equal(["/srv/rootfs", "/srv/rootfs"], ops[1].Strings.Take(2));
-        Assert.Equal((ulong)(MountFlags.Bind | MountFlags.Recursive), ops[1].Numbers[0]);
+        Assert.Equal(MountFlags.Recursive | MountFlags.Private, Assert.IsType<MountOp>(ops[0]).MountFlags);
+        var bind = Assert.IsType<MountOp>(ops[1]);
+        Assert.Equal(("/srv/rootfs", "/srv/rootfs"), (bind.Source, bind.Target));
+        Assert.Equal(MountFlags.Bind | MountFlags.Recursive, bind.MountFlags);
         Assert.Equal(OpKind.EnterRoot, ops[2].Kind);
     }
 
@@ -52,8 +52,8 @@ public class PlanBuilderTests
             Tmpfs = ["/run:1m"],
         }));
         var readOnly = IndexOf(plan, "make the rootfs read-only, every submount too");
-        var op = plan.Ops[readOnly];
-        Assert.Equal((OpKind.MountAttributes, "/"), (op.Kind, op.Strings[0]));
+        var op = Assert.IsType<MountAttributesOp>(plan.Ops[readOnly]);
+        Assert.Equal(("/", 1UL, 0UL), (op.Target, op.Set, op.Clear));
         Assert.True(op.Flags.HasFlag(OpFlags.Recursive));
         var before = plan.Ops.Take(readOnly).ToList();
         var after = plan.Ops.Skip(readOnly + 1).ToList();
@@ -62,12 +62,12 @@ public class PlanBuilderTests
         Assert.All(before.Skip(3), o => Assert.True(o.Kind is OpKind.EnsureDir or OpKind.EnsureFile, o.Description));
         // ...and every mount point in the rootfs itself is made before it, while the rootfs may take it.
         string[] inRootfs = ["/proc", "/dev", "/sys", "/tmp", "/scratch", "/run", "/etc/resolv.conf", "/etc/hosts"];
-        Assert.All(inRootfs, path => Assert.Contains(before, o => Ops.PathOf(o) == path));
+        Assert.All(inRootfs, path => Assert.Contains(before, o => o.Path == path));
         // Mount points on the container's own filesystems follow the mount they belong to.
         Assert.True(IndexOf(plan, "create mount point /dev/pts") > IndexOf(plan, "mount tmpfs on /dev"));
         Assert.True(IndexOf(plan, "create mount point /tmp/etc") > IndexOf(plan, "mount tmpfs on /tmp"));
         Assert.Contains(after, o => o.Description == "bind /tmp on /scratch");
-        Assert.DoesNotContain(after, o => o.Kind == OpKind.MountAttributes && Ops.PathOf(o) is "/" or "/scratch" or "/tmp");
+        Assert.DoesNotContain(after, o => o.Kind == OpKind.MountAttributes && o.Path is "/" or "/scratch" or "/tmp");
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public class PlanBuilderTests
     public void Proc_is_a_fresh_hardened_mount_that_refuses_symlinks()
     {
         var plan = Build();
-        var proc = plan.Ops[IndexOf(plan, "mount proc on /proc")];
-        Assert.Equal(["proc", "/proc", "proc", null], proc.Strings);
-        Assert.Equal((ulong)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec), proc.Numbers[0]);
+        var proc = Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mount proc on /proc")]);
+        Assert.Equal(("proc", "/proc", "proc", null), (proc.Source, proc.Target, proc.FsType, proc.Data));
+        Assert.Equal(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec, proc.MountFlags);
         Assert.True(proc.Flags.HasFlag(OpFlags.NoSymlinks));
     }
 
@@ -106,12 +106,12 @@ public class PlanBuilderTests
     public void Masks_files_with_a_checked_dev_null_and_directories_with_a_read_only_tmpfs()
     {
         var plan = Build();
-        var keys = plan.Ops[IndexOf(plan, "mask /proc/keys")];
-        Assert.Equal("/dev/null", keys.Strings[0]);
+        var keys = Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mask /proc/keys")]);
+        Assert.Equal("/dev/null", keys.Source);
         Assert.True(keys.Flags.HasFlag(OpFlags.SourceDevNull | OpFlags.SourceInRoot | OpFlags.Optional));
-        var acpi = plan.Ops[IndexOf(plan, "mask /proc/acpi")];
-        Assert.Equal("tmpfs", acpi.Strings[2]);
-        Assert.True(((MountFlags)acpi.Numbers[0]).HasFlag(MountFlags.ReadOnly));
+        var acpi = Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mask /proc/acpi")]);
+        Assert.Equal("tmpfs", acpi.FsType);
+        Assert.True(acpi.MountFlags.HasFlag(MountFlags.ReadOnly));
         // masks come after /dev exists (their source) and after /sys is bound (their target)
         Assert.True(IndexOf(plan, "mask /proc/keys") > IndexOf(plan, "bind /dev/null on /dev/null"));
         Assert.True(IndexOf(plan, "mask /sys/firmware") > IndexOf(plan, "bind /sys on /sys"));
@@ -160,9 +160,8 @@ public class PlanBuilderTests
             Binds = ["/etc:/host-etc", "/tmp:/scratch:rw"],
             Tmpfs = ["/run:1m"],
         }));
-        var tmp = plan.Ops[IndexOf(plan, "mount tmpfs on /tmp")];
-        Assert.Equal($"mode=1777,size={64 << 20}", tmp.Strings[3]);
-        Assert.Equal("mode=1777,size=1048576", plan.Ops[IndexOf(plan, "mount tmpfs on /run")].Strings[3]);
+        Assert.Equal($"mode=1777,size={64 << 20}", Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mount tmpfs on /tmp")]).Data);
+        Assert.Equal("mode=1777,size=1048576", Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mount tmpfs on /run")]).Data);
         Assert.True(IndexOf(plan, "make /host-etc read-only") == IndexOf(plan, "bind /etc on /host-etc") + 1);
         Assert.Equal(-1, IndexOf(plan, "make /scratch read-only"));
         Assert.True(IndexOf(plan, "bind /tmp on /scratch") > IndexOf(plan, "bind /etc on /host-etc"));
@@ -174,9 +173,9 @@ public class PlanBuilderTests
     [Fact]
     public void Scopes_abstract_sockets_and_signals_with_landlock_and_leaves_tcp_bind_alone_by_default()
     {
-        var landlock = Build().Ops.Single(op => op.Kind == OpKind.Landlock);
-        Assert.Equal([0UL, 3UL, 0UL], landlock.Numbers); // no network access handled; both scopes
-        Assert.Null(landlock.Blob);
+        var landlock = Build().Ops.OfType<LandlockOp>().Single();
+        Assert.Equal((0UL, 3UL), (landlock.HandledNetwork, landlock.Scopes)); // no network access handled; both scopes
+        Assert.Empty(landlock.BindablePorts);
         Assert.Empty(landlock.Notes);
     }
 
@@ -186,9 +185,9 @@ public class PlanBuilderTests
     [InlineData("443,80,9000-9001", new ushort[] { 80, 443, 9000, 9001 })]
     public void Net_bind_denies_every_tcp_port_but_those_listed(string netBind, ushort[] ports)
     {
-        var landlock = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NetBind = netBind })).Ops.Single(op => op.Kind == OpKind.Landlock);
-        Assert.Equal([1UL, 3UL, (ulong)ports.Length], landlock.Numbers);
-        Assert.Equal(ports.SelectMany(p => new[] { (byte)p, (byte)(p >> 8) }), landlock.Blob ?? []);
+        var landlock = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], NetBind = netBind })).Ops.OfType<LandlockOp>().Single();
+        Assert.Equal((1UL, 3UL), (landlock.HandledNetwork, landlock.Scopes));
+        Assert.Equal(ports, landlock.BindablePorts);
         Assert.Contains($"TCP bind: {(ports.Length == 0 ? "none" : string.Join(',', ports))}", landlock.Description);
     }
 
@@ -197,8 +196,8 @@ public class PlanBuilderTests
     {
         var request = new RunRequest { Command = ["true"], NetBind = "none" };
         Assert.DoesNotContain(Build(SpecFixtures.Create(request), new FakeHostProbe(landlockAbi: 0)).Ops, op => op.Kind == OpKind.Landlock);
-        var abi5 = Build(SpecFixtures.Create(request), new FakeHostProbe(landlockAbi: 5)).Ops.Single(op => op.Kind == OpKind.Landlock);
-        Assert.Equal([1UL, 0UL, 0UL], abi5.Numbers); // TCP bind only: scopes are ABI 6
+        var abi5 = Build(SpecFixtures.Create(request), new FakeHostProbe(landlockAbi: 5)).Ops.OfType<LandlockOp>().Single();
+        Assert.Equal((1UL, 0UL), (abi5.HandledNetwork, abi5.Scopes)); // TCP bind only: scopes are ABI 6
         Assert.Contains(abi5.Notes, n => n.StartsWith("not enforced: abstract unix socket and signal scoping (needs Landlock ABI 6", StringComparison.Ordinal));
         var abi3 = Build(SpecFixtures.Create(new RunRequest { Command = ["true"] }), new FakeHostProbe(landlockAbi: 3));
         Assert.DoesNotContain(abi3.Ops, op => op.Kind == OpKind.Landlock);
@@ -207,24 +206,24 @@ public class PlanBuilderTests
     [Fact]
     public void Keeps_exactly_the_three_default_capabilities()
     {
-        var caps = Build().Ops.Single(op => op.Kind == OpKind.Capabilities);
-        Assert.Equal((1UL << 29) | (1UL << 5) | (1UL << 10), caps.Numbers[0]);
-        Assert.Equal(40UL, caps.Numbers[1]);
+        var caps = Build().Ops.OfType<CapabilitiesOp>().Single();
+        Assert.Equal((1UL << 29) | (1UL << 5) | (1UL << 10), caps.KeepMask);
+        Assert.Equal(40, caps.LastCapability);
     }
 
     [Fact]
     public void Limits_open_files_to_1024()
     {
-        var rlimit = Build().Ops.Single(op => op.Kind == OpKind.Rlimit);
-        Assert.Equal([7UL, 1024UL, 1024UL], rlimit.Numbers);
+        var rlimit = Build().Ops.OfType<RlimitOp>().Single();
+        Assert.Equal((7, 1024UL, 1024UL), (rlimit.Resource, rlimit.Soft, rlimit.Hard));
     }
 
     [Fact]
     public void Searches_the_container_path_for_the_command()
     {
-        var exec = Build().Ops[^1];
-        Assert.Equal(["sh", "-c", "true"], exec.Lists[0]);
-        Assert.Equal(["/usr/local/sbin/sh", "/usr/local/bin/sh", "/usr/sbin/sh", "/usr/bin/sh", "/sbin/sh", "/bin/sh"], exec.Lists[2]);
+        var exec = Assert.IsType<ExecOp>(Build().Ops[^1]);
+        Assert.Equal(["sh", "-c", "true"], exec.Args);
+        Assert.Equal(["/usr/local/sbin/sh", "/usr/local/bin/sh", "/usr/sbin/sh", "/usr/bin/sh", "/sbin/sh", "/bin/sh"], exec.Candidates);
         Assert.Equal(["/opt/x"], PlanBuilder.ExecCandidates("/opt/x", []));
         Assert.Equal(["/a/ls", "/b/ls"], PlanBuilder.ExecCandidates("ls", ["PATH=/a:/b/"]));
     }
@@ -233,17 +232,16 @@ public class PlanBuilderTests
     public void Runs_the_command_under_runf_init_only_when_asked()
     {
         Assert.Equal(OpFlags.None, Build().Ops[^1].Flags);
-        var exec = Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"], Init = true })).Ops[^1];
-        Assert.Equal(OpKind.Exec, exec.Kind);
+        var exec = Assert.IsType<ExecOp>(Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"], Init = true })).Ops[^1]);
         Assert.Equal(OpFlags.ViaInit, exec.Flags);
-        Assert.Equal(["sleep", "1"], exec.Lists[0]);
+        Assert.Equal(["sleep", "1"], exec.Args);
     }
 
     [Fact]
     public void Sets_the_hostname_and_working_directory()
     {
         var plan = Build(SpecFixtures.Create(new RunRequest { Command = ["true"], Hostname = "fn", WorkingDir = "/srv" }));
-        Assert.Equal("fn", plan.Ops.Single(op => op.Kind == OpKind.Hostname).Strings[0]);
-        Assert.Equal("/srv", plan.Ops.Single(op => op.Kind == OpKind.Chdir).Strings[0]);
+        Assert.Equal("fn", plan.Ops.OfType<HostnameOp>().Single().Hostname);
+        Assert.Equal("/srv", plan.Ops.OfType<ChdirOp>().Single().Target);
     }
 }

@@ -61,10 +61,10 @@ public static class Doctor
         // The probe's own mount namespace is private: a proc over the executor's /proc there harms nothing.
         var procMount = Ops.MountFs("proc", "/proc", MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec) with { Flags = OpFlags.None };
         var exec = Ops.Exec(["runf-doctor-probe"], [], ["/nonexistent/runf-doctor-probe"]);
-        var plan = new SetupPlan(Namespaces.CloneFlags, [Ops.MakeRootPrivate(), procMount, exec]);
+        var plan = new SetupPlan(Namespaces.CloneFlags, IdMaps.RootAs(Libc.GetEuid(), Libc.GetEgid()), [Ops.MakeRootPrivate(), procMount, exec]);
         try
         {
-            using var process = ContainerLauncher.Start(plan, Libc.GetEuid(), Libc.GetEgid(), "/");
+            using var process = ContainerLauncher.Start(plan, "/");
             process.WaitForExit();
             return [new("probe", false, "the probe container ran a command that does not exist: report this as a bug")];
         }

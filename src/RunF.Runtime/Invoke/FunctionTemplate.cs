@@ -1,6 +1,6 @@
-using RunF.Runtime.Cgroups;
-using RunF.Runtime.Host;
+using RunF.Runtime.Create;
 using RunF.Runtime.Interop;
+using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
 using RunF.Runtime.Spec;
@@ -9,29 +9,20 @@ using RunF.Runtime.State;
 namespace RunF.Runtime.Invoke;
 
 /// <summary>
-/// What every container of one function shares, resolved once (rootfs, ids, limits, the seccomp
-/// filter), and how to prepare one more: a container of its own, set up and waiting before exec.
+/// One function's containers, made by ContainerFactory and each waiting at its await step, with
+/// what an agent adds: the command checked once at start-up, the leftovers of a killed agent
+/// swept, and a handle on each container's mount namespace.
 /// </summary>
 internal sealed class FunctionTemplate
 {
-    private readonly RunRequest _request;
-    private readonly ImageDefaults? _image;
-    private readonly SeccompFilter? _seccomp;
     private readonly StateDirectory _states = StateDirectory.ForCurrentUser();
-    private readonly CgroupLimits _limits;
-    private readonly CgroupMode _cgroupMode;
-    private readonly uint _uid = Libc.GetEuid(), _gid = Libc.GetEgid();
+    private readonly ContainerFactory _factory;
     private int _cgroupsSwept;
 
     public FunctionTemplate(RunRequest request, ImageDefaults? image)
     {
-        _request = request;
-        _image = image;
-        Rootfs = RootfsPath.Resolve(request.Rootfs);
-        _limits = CgroupRequest.Limits(request);
-        _cgroupMode = CgroupRequest.Mode(request);
-        _seccomp = SeccompFilters.Load(request.Seccomp, SeccompFilters.CacheIn(_states.Path));
-        var spec = CreateSpec("runf");
+        _factory = new ContainerFactory(request, image, SeccompFilters.CacheIn(_states.Path));
+        var spec = _factory.Spec("runf");
         Args = spec.Args;
         CheckCommand(spec);
         // What an agent that was SIGKILLed left behind: the records of its containers (their
@@ -39,7 +30,7 @@ internal sealed class FunctionTemplate
         _states.SweepStale();
     }
 
-    public string Rootfs { get; }
+    public string Rootfs => _factory.Rootfs;
 
     /// <summary>The command, the same in every container.</summary>
     public IReadOnlyList<string> Args { get; }
@@ -48,25 +39,19 @@ internal sealed class FunctionTemplate
     public WarmContainer Prepare()
     {
         var state = _states.ReserveNew();
-        ICgroup? cgroup = null;
         try
         {
-            var spec = CreateSpec(state.Id);
-            var plan = PlanBuilder.AwaitingInvocation(new PlanBuilder(new HostProbe()).Build(spec));
-            cgroup = CgroupSetup.Create(state.Id, _limits, _cgroupMode, _request.CgroupParent);
-            if (cgroup is not null && Interlocked.Exchange(ref _cgroupsSwept, 1) == 0)
+            var created = _factory.Prepare(state);
+            if (created.Cgroup is { } cgroup && Interlocked.Exchange(ref _cgroupsSwept, 1) == 0)
             {
                 cgroup.SweepSiblings(_states.IsLive);
             }
-            var container = Launch.PreparedContainer.Prepare(plan, _uid, _gid, Rootfs, cgroup is null ? null : cgroup.Join);
-            state.Record(new ContainerState(state.Id, container.Pid, Rootfs, spec.Args, DateTimeOffset.UtcNow));
             // Best effort: without the handle the mounts go when PID 1 exits, as under runf.
-            var mountNamespace = Libc.Open($"/proc/{container.Pid}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-            return new WarmContainer(state, cgroup, container, spec.Env, mountNamespace);
+            var mountNamespace = Libc.Open($"/proc/{created.Container.Pid}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            return new WarmContainer(state, created.Cgroup, created.Container, created.Spec.Env, mountNamespace);
         }
         catch
         {
-            cgroup?.Remove();
             state.Dispose();
             throw;
         }
@@ -84,11 +69,8 @@ internal sealed class FunctionTemplate
         var found = candidates.Select(c => Libc.StatModeInRoot(Rootfs, c)).FirstOrDefault(mode => mode is not null);
         if (found is not { } mode || (mode & S_IFMT) != S_IFREG || (mode & AnyExecute) == 0)
         {
-            var errno = found is null ? Interop.Errno.ENOENT : Interop.Errno.EACCES;
-            throw Launch.LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs);
+            var errno = found is null ? Errno.ENOENT : Errno.EACCES;
+            throw LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs);
         }
     }
-
-    private ContainerSpec CreateSpec(string hostname) =>
-        SpecFactory.Create(_request, Rootfs, hostname, _image, _seccomp, _uid, _gid, Environment.GetEnvironmentVariable);
 }

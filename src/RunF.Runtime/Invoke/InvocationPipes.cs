@@ -45,7 +45,10 @@ internal sealed unsafe class InvocationPipes : IDisposable
     {
         foreach (var fd in _childEnds.Distinct())
         {
-            ChildControl.CloseIfOpen(fd);
+            if (fd >= 0)
+            {
+                Libc.Close(fd);
+            }
         }
         Array.Fill(_childEnds, -1);
     }

@@ -1,66 +1,39 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using RunF.Runtime.Interop;
 using RunF.Runtime.Plan;
 
 namespace RunF.Runtime.Launch;
 
 /// <summary>
-/// Starts a container from a plan: clones the launcher's child into the new namespaces, maps the
-/// executor's uid and gid to root inside, lets the child run its steps, and reports the first
-/// failing step as a RunfException. Must be called on a thread that outlives the container: the
-/// child's parent-death signal fires when the cloning thread exits. beforeRelease gets the
-/// child's pid after the id maps are written and before it runs a step (the cgroup join).
+/// The "run until exec" finisher, for `runf COMMAND`: spawns the plan's child and waits until it
+/// has executed its command (the error pipe closes) or reports the first failing step as a
+/// RunfException. Must be called on a thread that outlives the container.
 /// </summary>
 public static unsafe class ContainerLauncher
 {
-    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, Action<int>? beforeRelease = null) =>
-        Start(plan, hostUid, hostGid, rootfs, beforeRelease, timing: false, out _);
+    public static ContainerProcess Start(SetupPlan plan, string rootfs, Action<int>? beforeRelease = null) =>
+        Start(plan, rootfs, beforeRelease, timing: false, out _);
 
-    public static ContainerProcess Start(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, Action<int>? beforeRelease, bool timing, out StepTimings? timings)
+    public static ContainerProcess Start(SetupPlan plan, string rootfs, Action<int>? beforeRelease, bool timing, out StepTimings? timings)
     {
-        using var native = new NativePlan(plan, timing);
         var spawnedAt = Stopwatch.GetTimestamp();
-        var r = NativeLauncher.Spawn(native.Pointer, native.Length, plan.CloneFlags, out var child);
-        if (r < 0)
+        using var child = SpawnedChild.Spawn(plan, rootfs, beforeRelease, timing);
+        if (child.NextRecord() is var (step, errno))
         {
-            throw LaunchErrors.CloneFailed(-r);
+            throw child.Failed(step, errno);
         }
-        try
-        {
-            var releasedAt = ChildControl.MapAndRelease(ref child, hostUid, hostGid, beforeRelease);
-            if (ChildControl.ReadRecord(child.ErrorFd) is var (step, errno))
-            {
-                throw ChildControl.StepFailed(ref child, ChildControl.OpOf(plan, step), errno, rootfs);
-            }
-            timings = timing ? ReadTimings(child.Handle, plan.Ops.Count, spawnedAt, releasedAt) : null;
-            var process = new ContainerProcess(child.Pid, child.PidFd);
-            child.PidFd = -1;
-            return process;
-        }
-        catch
-        {
-            if (child.Pid > 0)
-            {
-                ChildControl.KillAndReap(child.PidFd, child.Pid);
-            }
-            throw;
-        }
-        finally
-        {
-            ChildControl.Release(ref child);
-        }
+        timings = timing ? ReadTimings(child, plan.Ops.Count, spawnedAt) : null;
+        return child.TakeProcess();
     }
 
-    private static StepTimings ReadTimings(nint handle, int opCount, long spawnedAt, long releasedAt)
+    private static StepTimings ReadTimings(SpawnedChild child, int opCount, long spawnedAt)
     {
         var executedAt = Stopwatch.GetTimestamp();
-        var times = NativeLauncher.StepTimes(handle);
+        var times = child.StepTimes;
         var steps = new long[opCount];
         for (var i = 0; i < opCount; i++)
         {
             steps[i] = times == null ? 0 : (long)times[i + 1];
         }
-        return new StepTimings(spawnedAt, times == null ? releasedAt : (long)times[0], steps, executedAt);
+        return new StepTimings(spawnedAt, times == null ? child.ReleasedAt : (long)times[0], steps, executedAt);
     }
 }

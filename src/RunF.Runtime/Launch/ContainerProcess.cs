@@ -10,7 +10,7 @@ namespace RunF.Runtime.Launch;
 public sealed record ExitInfo(int ExitCode, int? Signal, TimeSpan UserCpu, TimeSpan SystemCpu);
 
 /// <summary>A started container: its PID 1 as seen from the executor, and a pidfd to signal it.</summary>
-public sealed class ContainerProcess(int pid, int pidFd) : IDisposable
+public sealed class ContainerProcess(int pid, int pidFd) : IContainer
 {
     private int _pidFd = pidFd;
 

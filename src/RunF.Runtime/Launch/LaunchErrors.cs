@@ -34,24 +34,24 @@ internal static class LaunchErrors
 
     private static (string Message, int ExitCode) Describe(SetupOp op, int errno, string rootfs)
     {
-        if (op.Kind == OpKind.Exec)
+        if (op is ExecOp exec)
         {
-            return ExecFailed(op.Lists[0][0], errno, rootfs);
+            return ExecFailed(exec.Args[0], errno, rootfs);
         }
         if (errno == ELOOP && op.Flags.HasFlag(OpFlags.NoSymlinks))
         {
-            return ($"rootfs {rootfs}: {Ops.PathOf(op)} is a symlink: it must be a plain directory", ExitCodes.RunfError);
+            return ($"rootfs {rootfs}: {op.Path} is a symlink: it must be a plain directory", ExitCodes.RunfError);
         }
-        if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && errno is ENOENT or ENOTDIR)
+        if (op is EnsureDirOp or EnsureFileOp && errno is ENOENT or ENOTDIR)
         {
             return ($"{op.Description}: its parent is missing in rootfs {rootfs}", ExitCodes.RunfError);
         }
-        if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && errno is EACCES or EROFS)
+        if (op is EnsureDirOp or EnsureFileOp && errno is EACCES or EROFS)
         {
             return ($"{op.Description}: {Libc.Describe(errno)}: rootfs {rootfs} lacks it and cannot take it (create it there, or is it a root filesystem?)", ExitCodes.RunfError);
         }
         var line = $"{op.Description}: {Libc.Describe(errno)}";
-        if (op.Kind == OpKind.Mount && op.Strings[2] == "proc" && errno is EPERM or EACCES)
+        if (op is MountOp { FsType: "proc" } && errno is EPERM or EACCES)
         {
             line += ": the executor's /proc has masked or read-only paths (start the executor with --security-opt systempaths=unconfined, in Docker or an outer runf; see runf doctor)";
         }

@@ -5,58 +5,47 @@ using RunF.Runtime.Plan;
 namespace RunF.Runtime.Launch;
 
 /// <summary>
-/// A container set up up to its Await step: namespaces, mounts, pivot, limits and filter are in
-/// place and its PID 1 waits. Start hands it stdin, stdout, stderr and the command, and what is
-/// left of the start is one execve. Used once; disposing an unstarted one kills it. Prepare must
-/// run on a thread that outlives the container (the parent-death signal follows the thread).
+/// The "wait at the await step" finisher, for `runf serve` (and OCI create): a container set up
+/// up to its Await step: namespaces, mounts, pivot, limits and filter are in place and its PID 1
+/// waits. Start hands it stdin, stdout, stderr and the command, and what is left of the start is
+/// one execve. Used once; disposing an unstarted one kills it. Prepare must run on a thread that
+/// outlives the container (the parent-death signal follows the thread).
 /// </summary>
-public sealed unsafe class PreparedContainer : IDisposable
+public sealed class PreparedContainer : IContainer
 {
-    private readonly SetupPlan _plan;
-    private readonly string _rootfs;
-    private NativeLauncher.Spawned _child;
-    private NativePlan? _nativePlan;
+    private readonly SpawnedChild _child;
+    private readonly ExecOp _exec;
 
-    private PreparedContainer(SetupPlan plan, string rootfs, NativeLauncher.Spawned child, NativePlan nativePlan)
+    private PreparedContainer(SpawnedChild child, ExecOp exec)
     {
-        _plan = plan;
-        _rootfs = rootfs;
         _child = child;
-        _nativePlan = nativePlan;
+        _exec = exec;
     }
 
     public int Pid => _child.Pid;
 
     /// <summary>Clones the child, maps ids, runs beforeRelease (the cgroup join), and waits until it is ready.</summary>
-    public static PreparedContainer Prepare(SetupPlan plan, uint hostUid, uint hostGid, string rootfs, Action<int>? beforeRelease)
+    public static PreparedContainer Prepare(SetupPlan plan, string rootfs, Action<int>? beforeRelease)
     {
-        if (!plan.Ops.Any(op => op.Kind == OpKind.Await))
+        if (!plan.Ops.Any(op => op is AwaitOp) || plan.Ops[^1] is not ExecOp exec)
         {
-            throw new ArgumentException("a prepared container's plan needs an Await step", nameof(plan));
+            throw new ArgumentException("a prepared container's plan needs an Await step and ends with Exec", nameof(plan));
         }
-        var native = new NativePlan(plan);
-        var r = NativeLauncher.Spawn(native.Pointer, native.Length, plan.CloneFlags, out var child);
-        if (r < 0)
-        {
-            native.Dispose();
-            throw LaunchErrors.CloneFailed(-r);
-        }
-        var prepared = new PreparedContainer(plan, rootfs, child, native);
+        var child = SpawnedChild.Spawn(plan, rootfs, beforeRelease);
         try
         {
-            ChildControl.MapAndRelease(ref prepared._child, hostUid, hostGid, beforeRelease);
-            switch (ChildControl.ReadRecord(child.ErrorFd))
+            switch (child.NextRecord())
             {
                 case null:
                     throw new RunfException("the container exited before it was ready");
                 case (var step, var errno) when errno != 0:
-                    throw ChildControl.StepFailed(ref prepared._child, ChildControl.OpOf(plan, step), errno, rootfs);
+                    throw child.Failed(step, errno);
             }
-            return prepared;
+            return new PreparedContainer(child, exec);
         }
         catch
         {
-            prepared.Dispose();
+            child.Dispose();
             throw;
         }
     }
@@ -68,55 +57,31 @@ public sealed unsafe class PreparedContainer : IDisposable
     /// </summary>
     public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd)
     {
-        ObjectDisposedException.ThrowIf(_nativePlan is null, this);
-        using var exec = new NativePlan(new SetupPlan(0, [Ops.Exec(args, env, candidates)]));
+        var command = _exec with { Args = args, Env = env, Candidates = candidates };
+        using var exec = new NativePlan(new SetupPlan(0, IdMaps.RootAs(0, 0), [command]));
         try
         {
-            var r = NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, stdinFd, stdoutFd, stderrFd);
+            var r = _child.Dispatch(exec, stdinFd, stdoutFd, stderrFd);
             if (r is -Errno.EPIPE or -Errno.ECONNREFUSED or -Errno.ECONNRESET)
             {
-                ChildControl.KillAndReap(_child.PidFd, _child.Pid);
-                _child.Pid = -1;
                 return null;
             }
             if (r < 0)
             {
                 throw new RunfException($"cannot hand the command to the container: {Libc.Describe(-r)}");
             }
-            if (ChildControl.ReadRecord(_child.ErrorFd) is var (_, errno))
+            if (_child.NextRecord() is var (_, errno))
             {
-                throw ChildControl.StepFailed(ref _child, _plan.Ops[^1] with { Lists = [args, env, candidates] }, errno, _rootfs);
+                throw _child.Failed(command, errno);
             }
-            var process = new ContainerProcess(_child.Pid, _child.PidFd);
-            _child.PidFd = -1;
-            _child.Pid = -1;
-            return process;
+            return _child.TakeProcess();
         }
         finally
         {
-            Free();
+            _child.Dispose();
         }
     }
 
     /// <summary>Kills and reaps a container that was never started; frees what the launcher holds.</summary>
-    public void Dispose()
-    {
-        if (_child.Pid > 0)
-        {
-            ChildControl.KillAndReap(_child.PidFd, _child.Pid);
-            _child.Pid = -1;
-        }
-        Free();
-    }
-
-    private void Free()
-    {
-        if (_nativePlan is null)
-        {
-            return;
-        }
-        ChildControl.Release(ref _child);
-        _nativePlan.Dispose();
-        _nativePlan = null;
-    }
+    public void Dispose() => _child.Dispose();
 }

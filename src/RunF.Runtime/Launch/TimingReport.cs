@@ -21,8 +21,8 @@ internal static class TimingReport
             Line("runtime start-up, before main", started, settings.StartedAt);
         }
         Line("options", settings.StartedAt, settings.ParsedAt);
-        Line("rootfs, state record, spec and plan", settings.ParsedAt, plannedAt);
-        Line("cgroup, signal handlers, plan buffer", plannedAt, t.Spawned);
+        Line("rootfs, state record, signal handlers, spec and plan", settings.ParsedAt, plannedAt);
+        Line("cgroup, plan buffer", plannedAt, t.Spawned);
         Line("clone and id maps", t.Spawned, t.Released);
         var previous = t.Released;
         for (var i = 0; i < t.Steps.Count; i++)

@@ -59,7 +59,7 @@ public sealed class PlanBuilder(IHostProbe host)
         }
         var exec = Ops.Exec(spec.Args, spec.Env, ExecCandidates(spec.Args[0], spec.Env));
         ops.Add(spec.Init ? exec with { Flags = OpFlags.ViaInit } : exec);
-        return new SetupPlan(Namespaces.CloneFlags, ops);
+        return new SetupPlan(Namespaces.CloneFlags, spec.Ids, ops);
     }
 
     /// <summary>
@@ -84,15 +84,14 @@ public sealed class PlanBuilder(IHostProbe host)
         var mountedOn = new List<string>();
         foreach (var op in stacked)
         {
-            var path = Ops.PathOf(op);
-            if (op.Kind is OpKind.EnsureDir or OpKind.EnsureFile && path is not null && !mountedOn.Any(m => IsAtOrBelow(path, m)))
+            if (op is EnsureDirOp or EnsureFileOp && !mountedOn.Any(m => IsAtOrBelow(op.Path!, m)))
             {
                 mountPoints.Add(op);
                 continue;
             }
-            if (op.Kind == OpKind.Mount && path is not null)
+            if (op is MountOp mount)
             {
-                mountedOn.Add(path);
+                mountedOn.Add(mount.Target);
             }
             rest.Add(op);
         }

@@ -10,6 +10,7 @@ public static class PlanPrinter
         var sb = new StringBuilder();
         var names = Namespaces.Table.Where(ns => (plan.CloneFlags & ns.Flag) != 0).Select(ns => ns.Name);
         sb.Append("clone: ").AppendJoin(' ', names).Append(" (network shared with the executor)\n");
+        sb.Append($"id maps: uid {plan.Ids.UidMap.TrimEnd()}, gid {plan.Ids.GidMap.TrimEnd()} (inside, host, count; setgroups denied)\n");
         for (var i = 0; i < plan.Ops.Count; i++)
         {
             var op = plan.Ops[i];
@@ -31,20 +32,19 @@ public static class PlanPrinter
     private static string Details(SetupOp op)
     {
         var parts = new List<string>();
-        if (op.Kind == OpKind.Mount)
+        if (op is MountOp mount)
         {
-            var flags = (MountFlags)op.Numbers[0];
-            parts.AddRange(Enum.GetValues<MountFlags>().Where(f => f != MountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));
-            if (op.Strings.Count > 3 && op.Strings[3] is { } data)
+            parts.AddRange(Enum.GetValues<MountFlags>().Where(f => f != MountFlags.None && mount.MountFlags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));
+            if (mount.Data is { } data)
             {
                 parts.Add(data);
             }
         }
-        else if (op.Kind == OpKind.Exec)
+        else if (op is ExecOp exec)
         {
-            parts.Add("argv: " + string.Join(' ', op.Lists[0].Select(Quote)));
-            parts.Add("env: " + string.Join(' ', op.Lists[1].Select(Quote)));
-            parts.Add("search: " + string.Join(' ', op.Lists[2]));
+            parts.Add("argv: " + string.Join(' ', exec.Args.Select(Quote)));
+            parts.Add("env: " + string.Join(' ', exec.Env.Select(Quote)));
+            parts.Add("search: " + string.Join(' ', exec.Candidates));
         }
         parts.AddRange(Enum.GetValues<OpFlags>().Where(f => f != OpFlags.None && op.Flags.HasFlag(f)).Select(f => f switch
         {

@@ -39,7 +39,6 @@ public static class PlanSerializer
     public static void Write(SetupPlan plan, bool timing, Span<byte> dst)
     {
         var dataStart = HeaderSize + OpSize * plan.Ops.Count;
-        dst[..dataStart].Clear(); // unused string references and numbers are 0
         var data = DataArea.Writing(dst, dataStart);
         for (var i = 0; i < plan.Ops.Count; i++)
         {
@@ -61,23 +60,79 @@ public static class PlanSerializer
     private static void WriteOp(Span<byte> dst, SetupOp op, ref DataArea data)
     {
         Span<uint> refs = stackalloc uint[4];
-        if (op.Kind == OpKind.Exec)
+        Span<ulong> numbers = stackalloc ulong[3];
+        refs.Clear();
+        numbers.Clear();
+        // The one place that knows where each kind keeps its fields (native/plan.h).
+        switch (op)
         {
-            for (var i = 0; i < op.Lists.Count; i++)
-            {
-                refs[i] = data.AddList(op.Lists[i]);
-            }
-        }
-        else if (op.Blob is { } blob)
-        {
-            refs[0] = data.AddBlob(blob);
-        }
-        else
-        {
-            for (var i = 0; i < op.Strings.Count; i++)
-            {
-                refs[i] = op.Strings[i] is { } s ? data.AddString(s) : 0;
-            }
+            case MountOp m:
+                refs[0] = data.AddString(m.Source);
+                refs[1] = data.AddString(m.Target);
+                refs[2] = data.AddString(m.FsType);
+                refs[3] = data.AddString(m.Data);
+                numbers[0] = (ulong)m.MountFlags;
+                break;
+            case EnterRootOp e:
+                refs[0] = data.AddString(e.Rootfs);
+                break;
+            case EnsureDirOp d:
+                refs[0] = data.AddString(ParentOf(d.Target));
+                refs[1] = data.AddString(NameOf(d.Target));
+                numbers[0] = d.Mode;
+                break;
+            case EnsureFileOp f:
+                refs[0] = data.AddString(ParentOf(f.Target));
+                refs[1] = data.AddString(NameOf(f.Target));
+                numbers[0] = f.Mode;
+                break;
+            case SymlinkOp l:
+                refs[0] = data.AddString(ParentOf(l.Target));
+                refs[1] = data.AddString(NameOf(l.Target));
+                refs[2] = data.AddString(l.LinkTo);
+                break;
+            case MountAttributesOp a:
+                refs[0] = data.AddString(a.Target);
+                numbers[0] = a.Set;
+                numbers[1] = a.Clear;
+                break;
+            case HostnameOp h:
+                refs[0] = data.AddString(h.Hostname);
+                break;
+            case RlimitOp r:
+                numbers[0] = (ulong)r.Resource;
+                numbers[1] = r.Soft;
+                numbers[2] = r.Hard;
+                break;
+            case CapabilitiesOp c:
+                numbers[0] = c.KeepMask;
+                numbers[1] = (ulong)c.LastCapability;
+                break;
+            case ChdirOp c:
+                refs[0] = data.AddString(c.Target);
+                break;
+            case CloseFdsOp c:
+                numbers[0] = c.FallbackLimit;
+                break;
+            case LandlockOp l:
+                refs[0] = l.BindablePorts.Count == 0 ? 0 : data.AddPorts(l.BindablePorts);
+                numbers[0] = l.HandledNetwork;
+                numbers[1] = l.Scopes;
+                numbers[2] = (ulong)l.BindablePorts.Count;
+                break;
+            case SeccompOp f:
+                refs[0] = data.AddBlob(f.Program);
+                numbers[0] = (ulong)(f.Program.Length / 8);
+                break;
+            case ExecOp x:
+                refs[0] = data.AddList(x.Args);
+                refs[1] = data.AddList(x.Env);
+                refs[2] = data.AddList(x.Candidates);
+                break;
+            case PivotRootOp or NoNewPrivilegesOp or NewSessionOp or AwaitOp:
+                break;
+            default:
+                throw new ArgumentException($"no layout for {op.GetType().Name}", nameof(op));
         }
         if (data.IsMeasuring)
         {
@@ -89,11 +144,20 @@ public static class PlanSerializer
         {
             BinaryPrimitives.WriteUInt32LittleEndian(dst[(8 + 4 * i)..], refs[i]);
         }
-        for (var i = 0; i < op.Numbers.Count; i++)
+        for (var i = 0; i < 3; i++)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(dst[(24 + 8 * i)..], op.Numbers[i]);
+            BinaryPrimitives.WriteUInt64LittleEndian(dst[(24 + 8 * i)..], numbers[i]);
         }
     }
+
+    /// <summary>"/" for "/proc", "/dev" for "/dev/pts": where the launcher opens a directory to make a name in.</summary>
+    internal static string ParentOf(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash <= 0 ? "/" : path[..slash];
+    }
+
+    internal static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 
     /// <summary>
     /// The area after the ops; offsets it hands out are from the start of the plan. Measuring, it
@@ -118,8 +182,13 @@ public static class PlanSerializer
 
         public int End { get; private set; }
 
-        public uint AddString(string s)
+        /// <summary>A NUL-terminated string; 0 (no reference) for null.</summary>
+        public uint AddString(string? s)
         {
+            if (s is null)
+            {
+                return 0;
+            }
             if (s.Contains('\0'))
             {
                 throw new Errors.RunfException($"invalid argument \"{s.Replace("\0", "\\0")}\": it contains a NUL byte");
@@ -155,6 +224,22 @@ public static class PlanSerializer
                 }
             }
             End += 4 + 4 * items.Count;
+            return offset;
+        }
+
+        /// <summary>Little-endian u16 ports, 8-byte aligned as a blob.</summary>
+        public uint AddPorts(IReadOnlyList<ushort> ports)
+        {
+            Align(8);
+            var offset = (uint)End;
+            if (!IsMeasuring)
+            {
+                for (var i = 0; i < ports.Count; i++)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(_plan[(End + 2 * i)..], ports[i]);
+                }
+            }
+            End += 2 * ports.Count;
             return offset;
         }
 

@@ -1,28 +1,169 @@
 namespace RunF.Runtime.Plan;
 
 /// <summary>
-/// One step of the setup plan: what the launcher does, with which arguments, and the words the
-/// user sees when it fails ("mount proc on /proc"). Field meanings per kind are in native/plan.h.
+/// One step of the setup plan: what the launcher does, with named arguments, and the words the
+/// user sees when it fails ("mount proc on /proc"). One record per kind, as bubblewrap's
+/// SetupOp; PlanSerializer lays each out as native/plan.h says. Container paths are absolute
+/// ("/proc"); the launcher resolves them beneath the root.
 /// </summary>
-public sealed record SetupOp(OpKind Kind, string Description)
+public abstract record SetupOp
 {
+    public abstract OpKind Kind { get; }
+
+    public required string Description { get; init; }
+
     public OpFlags Flags { get; init; }
-
-    /// <summary>s0..s3: paths, filesystem types, mount data; null for none.</summary>
-    public IReadOnlyList<string?> Strings { get; init; } = [];
-
-    /// <summary>n0..n2: mount flags, modes, limits.</summary>
-    public IReadOnlyList<ulong> Numbers { get; init; } = [];
-
-    /// <summary>For Exec: argv, envp and the candidate paths, in that order.</summary>
-    public IReadOnlyList<IReadOnlyList<string>> Lists { get; init; } = [];
-
-    /// <summary>For Seccomp: the BPF program.</summary>
-    public byte[]? Blob { get; init; }
 
     /// <summary>Lines --dry-run prints under the step (the seccomp rules); not sent to the launcher.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The container path the step creates, mounts on or changes, for messages; null for none.</summary>
+    public virtual string? Path => null;
 }
 
-/// <summary>The whole plan: clone flags and the ordered steps, ending with Exec.</summary>
-public sealed record SetupPlan(ulong CloneFlags, IReadOnlyList<SetupOp> Ops);
+/// <summary>mount(2): a filesystem, a bind, or a propagation change.</summary>
+public sealed record MountOp : SetupOp
+{
+    public override OpKind Kind => OpKind.Mount;
+
+    /// <summary>A host path (or a path in the root with SourceInRoot), a filesystem's name, or null.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>A path in the root with TargetInRoot, otherwise a host path.</summary>
+    public required string Target { get; init; }
+
+    public string? FsType { get; init; }
+
+    /// <summary>Filesystem options ("mode=755,size=65536k").</summary>
+    public string? Data { get; init; }
+
+    public MountFlags MountFlags { get; init; }
+
+    public override string Path => Target;
+}
+
+/// <summary>Opens the rootfs: the root beneath which every later container path is resolved.</summary>
+public sealed record EnterRootOp(string Rootfs) : SetupOp
+{
+    public override OpKind Kind => OpKind.EnterRoot;
+}
+
+/// <summary>A mount point: a directory made unless it exists.</summary>
+public sealed record EnsureDirOp(string Target, uint Mode) : SetupOp
+{
+    public override OpKind Kind => OpKind.EnsureDir;
+
+    public override string Path => Target;
+}
+
+/// <summary>A mount point: an empty file made unless it exists.</summary>
+public sealed record EnsureFileOp(string Target, uint Mode) : SetupOp
+{
+    public override OpKind Kind => OpKind.EnsureFile;
+
+    public override string Path => Target;
+}
+
+/// <summary>A symlink at Target whose content is LinkTo.</summary>
+public sealed record SymlinkOp(string Target, string LinkTo) : SetupOp
+{
+    public override OpKind Kind => OpKind.Symlink;
+
+    public override string Path => Target;
+}
+
+/// <summary>mount_setattr(2) on a mount point: MOUNT_ATTR_* flags set and cleared (Recursive: every submount too).</summary>
+public sealed record MountAttributesOp(string Target, ulong Set, ulong Clear) : SetupOp
+{
+    public override OpKind Kind => OpKind.MountAttributes;
+
+    public override string Path => Target;
+}
+
+/// <summary>pivot_root(".", ".") in the root, then the old root detached.</summary>
+public sealed record PivotRootOp : SetupOp
+{
+    public override OpKind Kind => OpKind.PivotRoot;
+}
+
+public sealed record HostnameOp(string Hostname) : SetupOp
+{
+    public override OpKind Kind => OpKind.Hostname;
+}
+
+/// <summary>setrlimit(2): Resource is the kernel's number (RLIMIT_NOFILE is 7).</summary>
+public sealed record RlimitOp(int Resource, ulong Soft, ulong Hard) : SetupOp
+{
+    public override OpKind Kind => OpKind.Rlimit;
+}
+
+/// <summary>Keeps the capabilities in KeepMask in every set and drops every other up to LastCapability.</summary>
+public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability) : SetupOp
+{
+    public override OpKind Kind => OpKind.Capabilities;
+}
+
+public sealed record NoNewPrivilegesOp : SetupOp
+{
+    public override OpKind Kind => OpKind.NoNewPrivileges;
+}
+
+public sealed record ChdirOp(string Target) : SetupOp
+{
+    public override OpKind Kind => OpKind.Chdir;
+
+    public override string Path => Target;
+}
+
+/// <summary>setsid(): no controlling terminal.</summary>
+public sealed record NewSessionOp : SetupOp
+{
+    public override OpKind Kind => OpKind.NewSession;
+}
+
+/// <summary>Marks every descriptor above 2 close-on-exec; FallbackLimit bounds the loop where close_range is missing.</summary>
+public sealed record CloseFdsOp(ulong FallbackLimit) : SetupOp
+{
+    public override OpKind Kind => OpKind.CloseFds;
+}
+
+/// <summary>A Landlock domain: network access handled (LANDLOCK_ACCESS_NET_*), scopes (LANDLOCK_SCOPE_*), TCP ports still bindable.</summary>
+public sealed record LandlockOp(ulong HandledNetwork, ulong Scopes, IReadOnlyList<ushort> BindablePorts) : SetupOp
+{
+    public override OpKind Kind => OpKind.Landlock;
+}
+
+/// <summary>A classic BPF program (struct sock_filter[], 8 bytes an instruction).</summary>
+public sealed record SeccompOp(byte[] Program) : SetupOp
+{
+    public override OpKind Kind => OpKind.Seccomp;
+}
+
+/// <summary>A pre-warmed container waits here for its invocation's stdio and command.</summary>
+public sealed record AwaitOp : SetupOp
+{
+    public override OpKind Kind => OpKind.Await;
+}
+
+/// <summary>execve(2) of the first candidate path that exists, as execvp searches PATH.</summary>
+public sealed record ExecOp(IReadOnlyList<string> Args, IReadOnlyList<string> Env, IReadOnlyList<string> Candidates) : SetupOp
+{
+    public override OpKind Kind => OpKind.Exec;
+}
+
+/// <summary>The whole plan: clone flags, the id maps the parent writes, and the ordered steps, ending with Exec.</summary>
+public sealed record SetupPlan(ulong CloneFlags, IdMaps Ids, IReadOnlyList<SetupOp> Ops);
+
+/// <summary>
+/// The user namespace's maps, written by the parent (setgroups denied first): one range each,
+/// as an unprivileged parent may map only its own ids.
+/// </summary>
+public sealed record IdMaps(uint InsideUid, uint HostUid, uint InsideGid, uint HostGid)
+{
+    /// <summary>The caller's uid and gid as root inside: a function container's identity.</summary>
+    public static IdMaps RootAs(uint hostUid, uint hostGid) => new(0, hostUid, 0, hostGid);
+
+    public string UidMap => $"{InsideUid} {HostUid} 1\n";
+
+    public string GidMap => $"{InsideGid} {HostGid} 1\n";
+}

@@ -40,10 +40,8 @@ public sealed record ContainerSpec
     /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
 
-    /// <summary>The executor's uid and gid, mapped to root inside.</summary>
-    public required uint HostUid { get; init; }
-
-    public required uint HostGid { get; init; }
+    /// <summary>The user namespace's id maps: the executor's uid and gid as root inside.</summary>
+    public required Plan.IdMaps Ids { get; init; }
 
     /// <summary>The TCP ports the container may bind, enforced with Landlock where the kernel has it.</summary>
     public TcpBindPolicy TcpBind { get; init; } = TcpBindPolicy.Any;

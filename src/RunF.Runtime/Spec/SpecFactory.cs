@@ -12,7 +12,7 @@ namespace RunF.Runtime.Spec;
 public static class SpecFactory
 {
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        Seccomp.SeccompFilter? seccomp, uint hostUid, uint hostGid, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
     {
         var args = Args(request.Command, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -34,8 +34,7 @@ public static class SpecFactory
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
-            HostUid = hostUid,
-            HostGid = hostGid,
+            Ids = ids,
             SeccompFilter = seccomp?.Program,
             SeccompRules = seccomp?.Rules ?? [],
         };

@@ -1,0 +1,167 @@
+using RunF.Runtime.Errors;
+using RunF.Runtime.Interop;
+using RunF.Runtime.Plan;
+
+namespace RunF.Runtime.Launch;
+
+/// <summary>
+/// The one spawn, and the parent's half of the launcher protocol (native/launcher.h): the clone
+/// into the plan's namespaces, the id maps, the go-ahead byte, the records on the error pipe, and
+/// putting down a child that will not be used. Both finishers are built on it: ContainerLauncher
+/// (run until exec) and PreparedContainer (wait at the await step). Spawn must run on a thread
+/// that outlives the container: the child's parent-death signal follows the cloning thread.
+/// </summary>
+internal sealed unsafe class SpawnedChild : IDisposable
+{
+    private readonly SetupPlan _plan;
+    private readonly string _rootfs;
+    private NativeLauncher.Spawned _child;
+    private NativePlan? _native;
+
+    private SpawnedChild(SetupPlan plan, string rootfs, NativeLauncher.Spawned child, NativePlan native)
+    {
+        _plan = plan;
+        _rootfs = rootfs;
+        _child = child;
+        _native = native;
+    }
+
+    public int Pid => _child.Pid;
+
+    /// <summary>When the child was let go, for the timing report.</summary>
+    public long ReleasedAt { get; private set; }
+
+    /// <summary>
+    /// Clones the child, writes the plan's id maps, runs beforeRelease on its pid (the cgroup
+    /// join) and lets it run its steps. The caller reads what it reports.
+    /// </summary>
+    public static SpawnedChild Spawn(SetupPlan plan, string rootfs, Action<int>? beforeRelease, bool timing = false)
+    {
+        var native = new NativePlan(plan, timing);
+        var r = NativeLauncher.Spawn(native.Pointer, native.Length, plan.CloneFlags, out var spawned);
+        if (r < 0)
+        {
+            native.Dispose();
+            throw LaunchErrors.CloneFailed(-r);
+        }
+        var child = new SpawnedChild(plan, rootfs, spawned, native);
+        try
+        {
+            WriteIdMaps(spawned.Pid, plan.Ids);
+            beforeRelease?.Invoke(spawned.Pid);
+            child.ReleasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            byte go = 1;
+            Libc.Write(spawned.SyncFd, &go, 1);
+            Libc.Close(spawned.SyncFd);
+            child._child.SyncFd = -1;
+            return child;
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Maps the plan's ids, and nothing else: an unprivileged parent may map only its own ids,
+    /// and setgroups must be denied before gid_map.
+    /// </summary>
+    private static void WriteIdMaps(int pid, IdMaps ids)
+    {
+        foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", ids.GidMap), ("uid_map", ids.UidMap)])
+        {
+            var errno = Libc.WriteSmallFile($"/proc/{pid}/{file}", text);
+            if (errno != 0)
+            {
+                throw LaunchErrors.IdMapFailed(file, errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Blocks for the child's next record: null at EOF (it executed its command), otherwise the
+    /// step and its errno (0 from an Await step: ready).
+    /// </summary>
+    public (SetupOp Step, int Errno)? NextRecord()
+    {
+        var record = stackalloc byte[8];
+        var got = 0;
+        while (got < 8)
+        {
+            var n = Libc.Read(_child.ErrorFd, record + got, 8 - got);
+            if (n == 0)
+            {
+                return null;
+            }
+            if (n < 0 && Libc.LastErrno == Errno.EINTR)
+            {
+                continue;
+            }
+            if (n < 0)
+            {
+                return (_plan.Ops[^1], Libc.LastErrno);
+            }
+            got += (int)n;
+        }
+        // An out-of-range step (a corrupt record) names the last.
+        return (_plan.Ops[(int)Math.Min(*(uint*)record, (uint)_plan.Ops.Count - 1)], *(int*)(record + 4));
+    }
+
+    /// <summary>A child that reported a failed step: reaped, and the step named in one clear line.</summary>
+    public SetupStepException Failed(SetupOp step, int errno)
+    {
+        Libc.WaitPid(_child.Pid, out _, 0);
+        _child.Pid = -1;
+        return LaunchErrors.StepFailed(step, errno, _rootfs);
+    }
+
+    /// <summary>The started container: the pidfd moves to it, and this handle no longer kills the child.</summary>
+    public ContainerProcess TakeProcess()
+    {
+        var process = new ContainerProcess(_child.Pid, _child.PidFd);
+        _child.PidFd = -1;
+        _child.Pid = -1;
+        return process;
+    }
+
+    /// <summary>The per-step CLOCK_MONOTONIC stamps of a timed plan (op count + 1), or null.</summary>
+    public ulong* StepTimes => NativeLauncher.StepTimes(_child.Handle);
+
+    /// <summary>Hands a child waiting at its Await step its stdio and command; 0 or -errno (EPIPE: it is gone).</summary>
+    public int Dispatch(NativePlan exec, int stdinFd, int stdoutFd, int stderrFd) =>
+        NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, stdinFd, stdoutFd, stderrFd);
+
+    /// <summary>SIGKILL through the pidfd, then reap: a child must never outlive its use.</summary>
+    public void KillAndReap()
+    {
+        if (_child.Pid > 0)
+        {
+            Libc.PidfdSendSignal(_child.PidFd, Signals.SIGKILL);
+            Libc.WaitPid(_child.Pid, out _, 0);
+            _child.Pid = -1;
+        }
+    }
+
+    /// <summary>Kills a child that was not taken, closes the parent's ends and frees what the launcher holds.</summary>
+    public void Dispose()
+    {
+        if (_native is null)
+        {
+            return;
+        }
+        KillAndReap();
+        foreach (var fd in (ReadOnlySpan<int>)[_child.SyncFd, _child.ErrorFd, _child.PidFd])
+        {
+            if (fd >= 0)
+            {
+                Libc.Close(fd);
+            }
+        }
+        _child.SyncFd = _child.ErrorFd = _child.PidFd = -1;
+        NativeLauncher.Release(_child.Handle);
+        _child.Handle = 0;
+        _native.Dispose();
+        _native = null;
+    }
+}
