@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using RunF.Cli.Logging;
-using RunF.Runtime.Launch;
+using RunF.Runtime.Run;
 using RunF.Runtime.Spec;
 
 namespace RunF.Cli.Commands;

@@ -1,6 +1,7 @@
+using RunF.Runtime.Launch;
 using static RunF.Runtime.Launch.Signals;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>
 /// --timeout: SIGTERM to the container's PID 1 when the time is up, SIGKILL after the stop

@@ -1,8 +1,8 @@
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
 using RunF.Runtime.IO;
+using RunF.Runtime.Interop;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>Delivers the run report where --report or --report-fd asked for it.</summary>
 internal static unsafe class ReportWriter

@@ -1,6 +1,6 @@
 using RunF.Runtime.IO;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>
 /// What one run used and how it ended (--report FILE / --report-fd N): what FaaS platforms bill

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using RunF.Runtime.Create;
 using RunF.Runtime.Errors;
+using RunF.Runtime.Launch;
 using RunF.Runtime.Naming;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
 using RunF.Runtime.Spec;
 using RunF.Runtime.State;
-using Serilog;
 using Serilog.Events;
+using Serilog;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>
 /// One `runf COMMAND`, the run supervisor: the container is made by ContainerFactory and run

@@ -1,4 +1,4 @@
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>How runf itself behaves for one run, as opposed to what the container is.</summary>
 public sealed record RunSettings

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using RunF.Runtime.Interop;
+using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>The --debug-timing breakdown: where the time from runf's start to the command's exec went.</summary>
 internal static class TimingReport

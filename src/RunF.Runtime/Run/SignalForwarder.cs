@@ -1,8 +1,9 @@
 using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
+using RunF.Runtime.Launch;
 using static RunF.Runtime.Launch.Signals;
 
-namespace RunF.Runtime.Launch;
+namespace RunF.Runtime.Run;
 
 /// <summary>
 /// Passes the signals a supervisor receives on to the container's PID 1, as docker run does,
