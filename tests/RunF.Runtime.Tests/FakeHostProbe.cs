@@ -3,7 +3,7 @@ using RunF.Runtime.Host;
 namespace RunF.Runtime.Tests;
 
 /// <summary>A host whose paths are whatever the test says they are.</summary>
-internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, int landlockAbi = 7) : IHostProbe
+internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, int landlockAbi = 7, bool seccompFiltered = false, ulong capabilities = 0) : IHostProbe
 {
     private readonly Dictionary<string, PathKind> _paths = paths ?? new()
     {
@@ -27,4 +27,8 @@ internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, 
     public ulong FdLimit => 4096;
 
     public int LandlockAbi => landlockAbi;
+
+    public bool UnderSeccompFilter => seccompFiltered;
+
+    public bool HasCapability(int cap) => (capabilities & (1UL << cap)) != 0;
 }

@@ -5,6 +5,9 @@ namespace RunF.Runtime.Host;
 /// <summary>Reads the facts from the running system, each at most once.</summary>
 public sealed class HostProbe : IHostProbe
 {
+    /// <summary>For callers that hold no probe of their own (the launch errors).</summary>
+    public static HostProbe Shared { get; } = new();
+
     private int _lastCap = -1;
 
     public PathKind KindOf(string hostPath) =>
@@ -32,4 +35,8 @@ public sealed class HostProbe : IHostProbe
     public ulong FdLimit => Libc.GetRlimit(Spec.Rlimits.NoFile).Soft;
 
     public int LandlockAbi => Libc.LandlockAbiVersion();
+
+    public bool UnderSeccompFilter => Seccomp.SeccompStatus.IsFiltered();
+
+    public bool HasCapability(int cap) => ProcStatus.HasEffectiveCapability(cap);
 }

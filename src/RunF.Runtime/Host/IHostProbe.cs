@@ -23,4 +23,10 @@ public interface IHostProbe
 
     /// <summary>The kernel's Landlock ABI version as this process may use it; 0 when there is none (or seccomp hides it).</summary>
     int LandlockAbi { get; }
+
+    /// <summary>Whether this process runs under a seccomp filter (an outer container's).</summary>
+    bool UnderSeccompFilter { get; }
+
+    /// <summary>Whether this process holds capability number cap in its effective set.</summary>
+    bool HasCapability(int cap);
 }

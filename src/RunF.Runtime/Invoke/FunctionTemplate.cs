@@ -1,4 +1,5 @@
 using RunF.Runtime.Create;
+using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
@@ -70,7 +71,7 @@ internal sealed class FunctionTemplate
         if (found is not { } mode || (mode & S_IFMT) != S_IFREG || (mode & AnyExecute) == 0)
         {
             var errno = found is null ? Errno.ENOENT : Errno.EACCES;
-            throw LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs);
+            throw LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs, HostProbe.Shared);
         }
     }
 }

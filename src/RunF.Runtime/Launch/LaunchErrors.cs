@@ -6,12 +6,15 @@ using static RunF.Runtime.Interop.Errno;
 
 namespace RunF.Runtime.Launch;
 
-/// <summary>Turns what the launcher reports (a failed step and its errno) into one clear line.</summary>
+/// <summary>
+/// Turns what the launcher reports (a failed clone, id map or step, and its errno) into one clear
+/// line with the fix. The host facts that decide the fix come through IHostProbe.
+/// </summary>
 internal static class LaunchErrors
 {
-    public static RunfException CloneFailed(int errno) => errno switch
+    public static RunfException CloneFailed(int errno, IHostProbe host) => errno switch
     {
-        EPERM when Seccomp.SeccompStatus.IsFiltered() => new($"cannot create user namespace: {Libc.Describe(errno)}: this runf runs under a seccomp filter, as in a RunF or Docker container with its default profile: start the outer container with --seccomp unconfined (docker: --security-opt seccomp=unconfined)"),
+        EPERM when host.UnderSeccompFilter => new($"cannot create user namespace: {Libc.Describe(errno)}: this runf runs under a seccomp filter, as in a RunF or Docker container with its default profile: start the outer container with --seccomp unconfined (docker: --security-opt seccomp=unconfined)"),
         EPERM or EACCES => new($"cannot create user namespace: {Libc.Describe(errno)}: unprivileged user namespaces are disabled or blocked by seccomp (see runf doctor)"),
         ENOSPC or EUSERS => new($"cannot create user namespace: {Libc.Describe(errno)}: the user.max_user_namespaces limit is reached (see runf doctor)"),
         _ => new($"cannot create the container process: {Libc.Describe(errno)} (see runf doctor)"),
@@ -21,22 +24,22 @@ internal static class LaunchErrors
     /// Since Linux 5.12 mapping root needs CAP_SETFCAP in the parent namespace: an executor that
     /// is itself a container must be given it.
     /// </summary>
-    public static RunfException IdMapFailed(string file, int errno) =>
-        errno == EPERM && file == "uid_map" && !ProcStatus.HasEffectiveCapability(ProcStatus.CapSetfcap)
+    public static RunfException IdMapFailed(string file, int errno, IHostProbe host) =>
+        errno == EPERM && file == "uid_map" && !host.HasCapability(ProcStatus.CapSetfcap)
             ? new($"cannot write {file} of the container: {Libc.Describe(errno)}: mapping root needs CAP_SETFCAP, which this executor lacks (start it with --cap-add SETFCAP, in Docker or an outer runf; see runf doctor)")
             : new($"cannot write {file} of the container: {Libc.Describe(errno)} (see runf doctor)");
 
-    public static SetupStepException StepFailed(SetupOp op, int errno, string rootfs)
+    public static SetupStepException StepFailed(SetupOp op, int errno, string rootfs, IHostProbe host)
     {
-        var (message, exitCode) = Describe(op, errno, rootfs);
+        var (message, exitCode) = Describe(op, errno, rootfs, host);
         return new SetupStepException(op, errno, message, exitCode);
     }
 
-    private static (string Message, int ExitCode) Describe(SetupOp op, int errno, string rootfs)
+    private static (string Message, int ExitCode) Describe(SetupOp op, int errno, string rootfs, IHostProbe host)
     {
         if (op is ExecOp exec)
         {
-            return ExecFailed(exec.Args[0], errno, rootfs);
+            return ExecFailed(exec.Args[0], errno, rootfs, host);
         }
         if (errno == ELOOP && op.Flags.HasFlag(OpFlags.NoSymlinks))
         {
@@ -62,12 +65,12 @@ internal static class LaunchErrors
         return (line, ExitCodes.RunfError);
     }
 
-    private static (string, int) ExecFailed(string command, int errno, string rootfs) => errno switch
+    private static (string, int) ExecFailed(string command, int errno, string rootfs, IHostProbe host) => errno switch
     {
         ENOENT or ENOTDIR => (
             command.Contains('/')
                 ? $"exec \"{command}\": no such file in rootfs {rootfs}"
-                : $"exec \"{command}\": not found in rootfs {rootfs}" + (Directory.Exists(Path.Combine(rootfs, "bin")) ? "" : " (it has no /bin: is it a root filesystem?)"),
+                : $"exec \"{command}\": not found in rootfs {rootfs}" + (host.KindOf(Path.Combine(rootfs, "bin")) != PathKind.Missing ? "" : " (it has no /bin: is it a root filesystem?)"),
             ExitCodes.NotFound),
         _ => ($"exec \"{command}\": {Libc.Describe(errno)}", ExitCodes.CannotExecute),
     };

@@ -1,4 +1,5 @@
 using RunF.Runtime.Errors;
+using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Plan;
 
@@ -42,7 +43,7 @@ internal sealed unsafe class SpawnedChild : IDisposable
         if (r < 0)
         {
             native.Dispose();
-            throw LaunchErrors.CloneFailed(-r);
+            throw LaunchErrors.CloneFailed(-r, HostProbe.Shared);
         }
         var child = new SpawnedChild(plan, rootfs, spawned, native);
         try
@@ -74,7 +75,7 @@ internal sealed unsafe class SpawnedChild : IDisposable
             var errno = Libc.WriteSmallFile($"/proc/{pid}/{file}", text);
             if (errno != 0)
             {
-                throw LaunchErrors.IdMapFailed(file, errno);
+                throw LaunchErrors.IdMapFailed(file, errno, HostProbe.Shared);
             }
         }
     }
@@ -113,7 +114,7 @@ internal sealed unsafe class SpawnedChild : IDisposable
     {
         Libc.WaitPid(_child.Pid, out _, 0);
         _child.Pid = -1;
-        return LaunchErrors.StepFailed(step, errno, _rootfs);
+        return LaunchErrors.StepFailed(step, errno, _rootfs, HostProbe.Shared);
     }
 
     /// <summary>The started container: the pidfd moves to it, and this handle no longer kills the child.</summary>
