@@ -27,8 +27,8 @@ public static class RunfCommandLine
             return Run(() => ServeCommand.Exec(serveArgs));
         }
 
-        // A RootCommand's help option reads System.CommandLine's resources on construction, about a
-        // millisecond of every container start; a run that asks for neither help nor the version
+        // A RootCommand's help option reads System.CommandLine's resources on construction, on
+        // every container start (bench/README.md); a run that asks for neither help nor the version
         // parses with a plain command holding the same options, and with only the verb its first
         // word names (a verb counts only as the first word): the others would be built for nothing.
         var help = AsksForHelpOrVersion(args);

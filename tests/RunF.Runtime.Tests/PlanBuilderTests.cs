@@ -79,7 +79,7 @@ public class PlanBuilderTests
         Assert.Equal([OpKind.Seccomp, OpKind.Await, OpKind.Exec], kinds[^3..]);
         Assert.Equal(plan.Ops.Count + 1, awaiting.Ops.Count);
         Assert.Equal(plan.CloneFlags, awaiting.CloneFlags);
-        var bytes = PlanSerializer.Serialize(awaiting);
+        var bytes = PlanBytes.Of(awaiting);
         Assert.Equal((uint)OpKind.Await, BitConverter.ToUInt32(bytes, PlanSerializer.HeaderSize + PlanSerializer.OpSize * (awaiting.Ops.Count - 2)));
     }
 

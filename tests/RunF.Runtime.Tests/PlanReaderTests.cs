@@ -25,7 +25,7 @@ public class PlanReaderTests : TempDirectoryTest
     {
         Assert.True(File.Exists(PlanDump), $"{PlanDump} is missing: run make -C native");
         var file = Path.Combine(Dir, "plan");
-        File.WriteAllBytes(file, PlanSerializer.Serialize(plan, timing));
+        File.WriteAllBytes(file, PlanBytes.Of(plan, timing));
         var psi = new ProcessStartInfo(PlanDump, [file]) { RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
@@ -93,7 +93,7 @@ public class PlanReaderTests : TempDirectoryTest
     /// <summary>Where the seccomp blob lands, taken from the bytes themselves (the dump prints it and checks its alignment).</summary>
     private static uint FilterOffset(SetupOp[] ops)
     {
-        var bytes = PlanSerializer.Serialize(new SetupPlan(0, IdMaps.RootAs(1000, 1000), ops), timing: true);
+        var bytes = PlanBytes.Of(new SetupPlan(0, IdMaps.RootAs(1000, 1000), ops), timing: true);
         var seccomp = Array.FindIndex(ops, op => op is SeccompOp);
         return BitConverter.ToUInt32(bytes, PlanSerializer.HeaderSize + seccomp * PlanSerializer.OpSize + 8);
     }

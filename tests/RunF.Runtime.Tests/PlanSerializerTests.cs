@@ -29,14 +29,14 @@ public class PlanSerializerTests
     [Fact]
     public void Writes_the_header()
     {
-        var b = PlanSerializer.Serialize(Plan, timing: true);
+        var b = PlanBytes.Of(Plan, timing: true);
         Assert.Equal(0x464e5552u, U32(b, 0));
         Assert.Equal(1u, U32(b, 4));
         Assert.Equal(1u, U32(b, 8));
         Assert.Equal(4u, U32(b, 12));
         Assert.Equal(24u, U32(b, 16));
         Assert.Equal((uint)b.Length, U32(b, 20));
-        Assert.Equal(0u, U32(PlanSerializer.Serialize(Plan), 8));
+        Assert.Equal(0u, U32(PlanBytes.Of(Plan), 8));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class PlanSerializerTests
     public void Refuses_strings_with_nul_bytes()
     {
         var plan = new SetupPlan(0, IdMaps.RootAs(0, 0), [Ops.Exec(["a\0b"], [], ["/a"])]);
-        var e = Assert.Throws<Errors.RunfException>(() => PlanSerializer.Serialize(plan));
+        var e = Assert.Throws<Errors.RunfException>(() => PlanBytes.Of(plan));
         Assert.Contains("NUL", e.Message);
     }
 }

@@ -9,3 +9,14 @@ internal static class SpecFixtures
             RunF.Runtime.Seccomp.SeccompFilters.Load((request ?? new RunRequest()).Seccomp, cacheDir: null), RunF.Runtime.Plan.IdMaps.RootAs(1000, 1000),
             hostEnv ?? (_ => null));
 }
+
+internal static class PlanBytes
+{
+    /// <summary>A plan serialized into a managed array, as NativePlan writes it into native memory.</summary>
+    public static byte[] Of(RunF.Runtime.Plan.SetupPlan plan, bool timing = false)
+    {
+        var buffer = new byte[RunF.Runtime.Plan.PlanSerializer.SizeOf(plan)];
+        RunF.Runtime.Plan.PlanSerializer.Write(plan, timing, buffer);
+        return buffer;
+    }
+}

@@ -9,8 +9,6 @@ public enum MountFlags : ulong
     NoSuid = 2,
     NoDev = 4,
     NoExec = 8,
-    Remount = 32,
-    NoAtime = 1024,
     Bind = 4096,
     Recursive = 16384,
     Private = 1 << 18,

@@ -17,13 +17,6 @@ public static class PlanSerializer
     public const int HeaderSize = 24;
     public const int OpSize = 48;
 
-    public static byte[] Serialize(SetupPlan plan, bool timing = false)
-    {
-        var buffer = new byte[SizeOf(plan)];
-        Write(plan, timing, buffer);
-        return buffer;
-    }
-
     /// <summary>The plan's size in bytes; throws for a string the launcher cannot take.</summary>
     public static int SizeOf(SetupPlan plan)
     {

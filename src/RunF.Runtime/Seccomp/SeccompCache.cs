@@ -6,12 +6,12 @@ namespace RunF.Runtime.Seccomp;
 
 /// <summary>
 /// Compiled programs kept in the user's private state directory, keyed by a hash of what the
-/// compiler is given (the resolved profile) and the architecture. Compiling the default profile with libseccomp costs a
-/// few milliseconds (loading the library, building and optimizing the tree); reading the cached
-/// program costs a few microseconds, and no library is loaded. The directory is 0700 and owned by
+/// compiler is given (the resolved profile) and the architecture. Compiling with libseccomp means
+/// loading the library, building and optimizing the tree; reading the cached program is one small
+/// read, and no library is loaded (bench/README.md has both). The directory is 0700 and owned by
 /// the user (StateDirectory checks it), so nobody else can plant a program there; that is also
 /// why the key need not be a cryptographic hash: only the user's own profiles share the
-/// directory, and loading SHA-256 (OpenSSL) alone would cost milliseconds.
+/// directory, and loading SHA-256 (OpenSSL) would cost more than the whole lookup.
 /// </summary>
 public sealed class SeccompCache(string directory)
 {
