@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Output;
@@ -16,7 +15,7 @@ internal sealed class WorkDir : IDisposable
     public const string LockName = "lock";
     private const string Marker = ".runf-";
     private const int TokenLength = 12;
-    private const int MaxAttempts = 8;
+    private const int MaxAttempts = 32;
 
     private readonly SafeFd _parent;
     private readonly SafeFd _dir;
@@ -56,7 +55,8 @@ internal sealed class WorkDir : IDisposable
         {
             for (int attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                string name = $".{destinationName}{Marker}{RandomNumberGenerator.GetHexString(TokenLength, lowercase: true)}";
+                // Guid rather than RandomNumberGenerator: that one loads OpenSSL on this thread.
+                string name = $".{destinationName}{Marker}{Guid.NewGuid().ToString("N")[..TokenLength]}";
                 if (TryCreate(parentFd, parent, name) is { } created)
                 {
                     return new WorkDir(parentHandle, parent, name, created.Dir, created.Lock);

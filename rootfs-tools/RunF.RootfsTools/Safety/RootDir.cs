@@ -330,12 +330,13 @@ internal sealed unsafe class RootDir : IDisposable
     /// <summary>
     /// Removes directory name of parentFd, already open (without following symlinks) as fd:
     /// its content is removed through fd, so a directory swapped in under the same name is
-    /// never walked. fd stays the caller's to close.
+    /// never walked. A name already gone once the directory is empty is not an error (another
+    /// extraction may sweep an empty work directory). fd stays the caller's to close.
     /// </summary>
     public static void RemoveOpened(int parentFd, string name, int fd, string path)
     {
         EmptyDir(fd, path, keep: null);
-        if (Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) != 0)
+        if (Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) != 0 && Native.Errno != Native.ENoEnt)
         {
             throw Fail(Native.Errno, $"remove directory {path}");
         }
