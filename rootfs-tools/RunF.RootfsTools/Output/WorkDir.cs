@@ -92,15 +92,19 @@ internal sealed class WorkDir : IDisposable
         {
             int errno = Native.Errno;
             dir.Dispose();
-            return errno == Native.ENoEnt ? null : throw RootDir.Fail(errno, $"create {System.IO.Path.Combine(parent, name, LockName)}");
+            return errno == Native.ENoEnt ? null : throw Abandon(parentFd, name, errno, $"create {System.IO.Path.Combine(parent, name, LockName)}");
         }
         var lockFile = new SafeFd(lockFd);
         if (Native.Flock(lockFd, Native.LockEx | Native.LockNb) != 0)
         {
             int errno = Native.Errno;
+            if (errno != Native.EAgain)
+            {
+                Native.UnlinkAt(dirFd, LockName, 0);
+            }
             lockFile.Dispose();
             dir.Dispose();
-            return errno == Native.EAgain ? null : throw RootDir.Fail(errno, $"lock {System.IO.Path.Combine(parent, name, LockName)} (the filesystem must support flock)");
+            return errno == Native.EAgain ? null : throw Abandon(parentFd, name, errno, $"lock {System.IO.Path.Combine(parent, name, LockName)} (the filesystem must support flock)");
         }
         var status = Native.FStat(lockFd) ?? throw RootDir.Fail(Native.Errno, $"stat {System.IO.Path.Combine(parent, name, LockName)}");
         if (status.Links == 0)
@@ -110,6 +114,13 @@ internal sealed class WorkDir : IDisposable
             return null;
         }
         return (dir, lockFile);
+    }
+
+    // A directory whose lock cannot be made or taken would never be swept: it goes now, empty.
+    private static RootfsException Abandon(int parentFd, string name, int errno, string what)
+    {
+        Native.UnlinkAt(parentFd, name, Native.AtRemoveDir);
+        return RootDir.Fail(errno, what);
     }
 
     /// <summary>Removes the directory and everything in it, then releases the lock.</summary>
