@@ -58,7 +58,7 @@ public static class ImageConfigFile
 
     internal static void Write(string path, ImageConfig config)
     {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        using var stream = Output.SidecarFile.Create(path);
         JsonSerializer.Serialize(stream, config, ImageConfigJsonContext.Default.ImageConfig);
     }
 }

@@ -24,7 +24,7 @@ public static class RootfsExtractor
     {
         var clock = Stopwatch.StartNew();
         using var output = new AtomicOutput(options.Output, options.Force);
-        using var archive = OuterArchive.Open(options.Archive, output.Parent, ct);
+        using var archive = OuterArchive.Open(options.Archive, output.WorkPath, ct);
         var image = ImageSelector.Select(ImageCatalog.Read(archive), options.Image);
         var config = ImageCatalog.ParseConfig(image);
         var diffIds = config.Rootfs?.DiffIds ?? [];
@@ -66,7 +66,7 @@ public static class RootfsExtractor
             MountPoints.Ensure(root);
             applier.FinishDirectories();
             stats = applier.Stats;
-            OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners.Entries);
+            OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners);
         }
         ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), ToImageConfig(config.Config));
         ct.ThrowIfCancellationRequested();

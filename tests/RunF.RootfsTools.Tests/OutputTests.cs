@@ -99,7 +99,7 @@ public sealed class OutputTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(output, "proc")));
         Assert.True(Directory.Exists(Path.Combine(output, "sys")));
         Assert.True(Directory.Exists(Path.Combine(output, "dev")));
-        Assert.Equal((UnixFileMode)0x3FF, File.GetUnixFileMode(Path.Combine(output, "tmp")));
+        Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(output, "tmp")));
         Assert.Equal("../run/resolv.conf", new FileInfo(Path.Combine(output, "etc/resolv.conf")).LinkTarget);
         Assert.Equal("127.0.0.1 image", File.ReadAllText(Path.Combine(output, "etc/hosts")));
     }

@@ -49,6 +49,7 @@ public sealed class SafetyTests : IDisposable
     [InlineData("../host/victim")]
     [InlineData("a/../../host/victim")]
     [InlineData("/tmp/runf-absolute-escape")]
+    [InlineData("/../host/victim")]
     public void DotDotAndAbsoluteNamesAreRefused(string name)
     {
         var error = Refused(new CraftedArchive().Layer(w => FileEntry(w, name, "pwned")), name);

@@ -357,7 +357,20 @@ internal sealed unsafe class LayerApplier
                     }
                 }
             }
-            _root.SetDirMetadata(path, meta.Mode, meta.MTime);
+            _root.SetDirMetadata(path, path.Length == 0 ? RootMode(meta.Mode) : meta.Mode, meta.MTime);
         }
+    }
+
+    // The root becomes the output directory on the host, where group or other write would let
+    // another local user replace /bin before the next run: those bits are dropped, and the
+    // image's mode is kept in the ownership sidecar.
+    private uint RootMode(uint imageMode)
+    {
+        if ((imageMode & Mode.Perm0022) == 0)
+        {
+            return imageMode;
+        }
+        Owners.ImageRootMode = imageMode & Mode.Perm7777;
+        return imageMode & ~Mode.Perm0022;
     }
 }

@@ -1,11 +1,17 @@
 namespace RunF.RootfsTools.Layers;
 
-/// <summary>The in-memory record while layers are applied; removals drop what they remove.</summary>
+/// <summary>
+/// The in-memory record of <see cref="OwnershipFile"/> while layers are applied; removals drop
+/// what they remove.
+/// </summary>
 internal sealed class OwnershipRecord
 {
     private readonly Dictionary<string, (int Uid, int Gid)> _owners = new(StringComparer.Ordinal);
 
     public IEnumerable<KeyValuePair<string, (int Uid, int Gid)>> Entries => _owners;
+
+    /// <summary>The image's mode of the root directory when another one was applied; null when it was applied as is.</summary>
+    public uint? ImageRootMode { get; set; }
 
     public void Set(string path, int uid, int gid)
     {

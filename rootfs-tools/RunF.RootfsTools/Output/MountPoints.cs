@@ -5,7 +5,9 @@ namespace RunF.RootfsTools.Output;
 /// <summary>
 /// The mount points the runtime needs, created empty when the image lacks them (as Docker's
 /// init layer does), so that a read-only rootfs can be used untouched. Anything already there,
-/// symlinks included, is left as the image made it.
+/// symlinks included, is left as the image made it. A missing tmp is 0755, not 1777: it is only
+/// where runf mounts a tmpfs (mode 1777), and a world-writable directory of the rootfs would be
+/// one on the host too.
 /// </summary>
 internal static class MountPoints
 {
@@ -14,7 +16,7 @@ internal static class MountPoints
         ("proc", true, Mode.Perm0555),
         ("sys", true, Mode.Perm0555),
         ("dev", true, Mode.Perm0755),
-        ("tmp", true, Mode.Perm1777),
+        ("tmp", true, Mode.Perm0755),
         ("etc", true, Mode.Perm0755),
         ("etc/resolv.conf", false, Mode.Perm0644),
         ("etc/hosts", false, Mode.Perm0644),

@@ -3,7 +3,8 @@ namespace RunF.RootfsTools.Safety;
 /// <summary>
 /// Turns a layer entry name into a clean relative path ("a/b/c") or rejects it. Absolute names
 /// and any ".." component are refused outright rather than cleaned: a well-formed layer never
-/// needs them, and refusing keeps every later path operation simple to reason about.
+/// needs them, and refusing keeps every later path operation simple to reason about. The one
+/// absolute name accepted is "/" itself, the root, as "." and "./" are.
 /// </summary>
 internal static class EntryPath
 {
@@ -18,6 +19,10 @@ internal static class EntryPath
         }
         if (name[0] == '/')
         {
+            if (name.AsSpan().Trim("/.").IsEmpty && !name.Contains("..", StringComparison.Ordinal))
+            {
+                return "";
+            }
             problem = "absolute entry name";
             return null;
         }

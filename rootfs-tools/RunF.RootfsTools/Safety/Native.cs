@@ -13,11 +13,14 @@ internal static unsafe partial class Native
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
     public const int AtRemoveDir = 0x200;
+    public const int AtEmptyPath = 0x1000;
 
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;
+    public const int ORdWr = 2;
     public const int OCreat = 0x40;
     public const int OExcl = 0x80;
+    public const int ONonBlock = 0x800;
     public const int OCloExec = 0x80000;
     public const int OPath = 0x200000;
     public static readonly int ODirectory = IsArm ? 0x4000 : 0x10000;
@@ -48,6 +51,9 @@ internal static unsafe partial class Native
     public const byte DtDir = 4;
     public const uint RenameNoReplace = 1;
 
+    public const int LockEx = 2;
+    public const int LockNb = 4;
+
     private const long SysOpenat2 = 437;
     private static bool IsArm => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
@@ -58,6 +64,9 @@ internal static unsafe partial class Native
         public ulong Mode;
         public ulong Resolve;
     }
+
+    /// <summary>What statx reports of a file: type and mode bits, owner, link count.</summary>
+    public readonly record struct FileStatus(uint Mode, uint Uid, uint Links);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Timespec
@@ -122,6 +131,12 @@ internal static unsafe partial class Native
     [LibraryImport(LibC, EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int FSetXattr(int fd, string name, byte* value, nuint size, int flags);
 
+    [LibraryImport(LibC, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(LibC, EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
     [LibraryImport(LibC, EntryPoint = "fdopendir", SetLastError = true)]
     public static partial nint FdOpenDir(int fd);
 
@@ -134,31 +149,25 @@ internal static unsafe partial class Native
     [LibraryImport(LibC, EntryPoint = "closedir", SetLastError = true)]
     public static partial int CloseDir(nint dir);
 
-    /// <summary>
-    /// The file type and mode bits of path (not following a final symlink), or -1 with errno set.
-    /// statx is used because its layout, unlike struct stat, is the same on every architecture.
-    /// </summary>
-    public static long LStatMode(int dirFd, string path)
-    {
-        const uint StatxType = 0x1, StatxMode = 0x2;
-        byte* buffer = stackalloc byte[256];
-        if (Statx(dirFd, path, AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
-        {
-            return -1;
-        }
-        return *(ushort*)(buffer + 28);
-    }
+    /// <summary>The file type and mode bits of path (not following a final symlink), or -1 with errno set.</summary>
+    public static long LStatMode(int dirFd, string path) => StatxAt(dirFd, path, AtSymlinkNoFollow) is { } s ? s.Mode : -1;
 
     /// <summary>The file type and mode bits of path, following symlinks; -1 with errno set on failure.</summary>
-    public static long StatMode(string path)
+    public static long StatMode(string path) => StatxAt(AtFdCwd, path, 0) is { } s ? s.Mode : -1;
+
+    /// <summary>The status of the file open as fd; null with errno set on failure.</summary>
+    public static FileStatus? FStat(int fd) => StatxAt(fd, "", AtEmptyPath);
+
+    // statx rather than stat: its layout, unlike struct stat's, is the same on every architecture.
+    private static FileStatus? StatxAt(int dirFd, string path, int flags)
     {
-        const uint StatxType = 0x1, StatxMode = 0x2;
+        const uint StatxType = 0x1, StatxMode = 0x2, StatxNlink = 0x4, StatxUid = 0x8;
         byte* buffer = stackalloc byte[256];
-        if (Statx(AtFdCwd, path, 0, StatxType | StatxMode, buffer) != 0)
+        if (Statx(dirFd, path, flags, StatxType | StatxMode | StatxNlink | StatxUid, buffer) != 0)
         {
-            return -1;
+            return null;
         }
-        return *(ushort*)(buffer + 28);
+        return new FileStatus(*(ushort*)(buffer + 28), *(uint*)(buffer + 20), *(uint*)(buffer + 16));
     }
 
     public static Timespec ToTimespec(DateTimeOffset time)
@@ -180,7 +189,10 @@ internal static class Mode
     public const uint Perm0777 = 0x1FF;
     public const uint Perm0755 = 0x1ED;
     public const uint Perm0700 = 0x1C0;
+    public const uint Perm0600 = 0x180;
+    public const uint Perm0200 = 0x80;
+    public const uint Perm0022 = 0x12;
+    public const uint Perm7777 = 0xFFF;
     public const uint Perm0644 = 0x1A4;
     public const uint Perm0555 = 0x16D;
-    public const uint Perm1777 = 0x3FF;
 }

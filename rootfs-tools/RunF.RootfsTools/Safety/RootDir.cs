@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace RunF.RootfsTools.Safety;
 
 /// <summary>
@@ -307,6 +305,7 @@ internal sealed unsafe class RootDir : IDisposable
             throw DirFailure(errno, path);
         }
         ForgetUnder(path);
+        using var handle = new SafeFd(fd);
         EmptyDir(fd, path, keep);
     }
 
@@ -317,70 +316,61 @@ internal sealed unsafe class RootDir : IDisposable
         {
             throw Fail(Native.Errno, $"open directory {path}");
         }
-        EmptyDir(fd, path, keep);
-        if (keep is null && Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) != 0)
+        using var handle = new SafeFd(fd);
+        if (keep is null)
+        {
+            RemoveOpened(parentFd, name, fd, path);
+        }
+        else
+        {
+            EmptyDir(fd, path, keep);
+        }
+    }
+
+    /// <summary>
+    /// Removes directory name of parentFd, already open (without following symlinks) as fd:
+    /// its content is removed through fd, so a directory swapped in under the same name is
+    /// never walked. A name already gone once the directory is empty is not an error (another
+    /// extraction may sweep an empty work directory). fd stays the caller's to close.
+    /// </summary>
+    public static void RemoveOpened(int parentFd, string name, int fd, string path)
+    {
+        EmptyDir(fd, path, keep: null);
+        if (Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) != 0 && Native.Errno != Native.ENoEnt)
         {
             throw Fail(Native.Errno, $"remove directory {path}");
         }
     }
 
-    // Takes ownership of fd. Directories of the image may lack write or search permission for
-    // an unprivileged owner, so each is made 0700 before it is emptied.
+    // Directories of the image may lack write or search permission for an unprivileged owner,
+    // so each is made 0700 before it is emptied.
     private static void EmptyDir(int fd, string path, ISet<string>? keep)
     {
         Native.FChmod(fd, Mode.Perm0700);
-        nint dir = Native.FdOpenDir(fd);
-        if (dir == 0)
+        foreach (var (child, isDir) in DirListing.Read(fd, path))
         {
+            string childPath = EntryPath.Join(path, child);
+            if (keep is not null && keep.Contains(childPath))
+            {
+                if (isDir)
+                {
+                    RemoveTree(fd, child, childPath, keep);
+                }
+                continue;
+            }
+            if (Native.UnlinkAt(fd, child, 0) == 0)
+            {
+                continue;
+            }
             int errno = Native.Errno;
-            Native.Close(fd);
-            throw Fail(errno, $"read directory {path}");
-        }
-        try
-        {
-            var children = new List<(string Name, bool IsDir)>();
-            nint ent;
-            while ((ent = Native.ReadDir(dir)) != 0)
+            if (errno == Native.EIsDir)
             {
-                // struct dirent on glibc (x64 and arm64): ino 8, off 8, reclen 2, type 1, name.
-                byte type = *((byte*)ent + 18);
-                string child = Marshal.PtrToStringUTF8(ent + 19)!;
-                if (child is "." or "..")
-                {
-                    continue;
-                }
-                children.Add((child, type == Native.DtDir));
+                RemoveTree(fd, child, childPath, keep: null);
             }
-            int dfd = Native.DirFd(dir);
-            foreach (var (child, isDir) in children)
+            else if (errno != Native.ENoEnt)
             {
-                string childPath = EntryPath.Join(path, child);
-                if (keep is not null && keep.Contains(childPath))
-                {
-                    if (isDir)
-                    {
-                        RemoveTree(dfd, child, childPath, keep);
-                    }
-                    continue;
-                }
-                if (Native.UnlinkAt(dfd, child, 0) == 0)
-                {
-                    continue;
-                }
-                int errno = Native.Errno;
-                if (errno == Native.EIsDir)
-                {
-                    RemoveTree(dfd, child, childPath, keep: null);
-                }
-                else if (errno != Native.ENoEnt)
-                {
-                    throw Fail(errno, $"remove {childPath}");
-                }
+                throw Fail(errno, $"remove {childPath}");
             }
-        }
-        finally
-        {
-            Native.CloseDir(dir);
         }
     }
 

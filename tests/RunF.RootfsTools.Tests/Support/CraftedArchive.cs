@@ -12,22 +12,33 @@ namespace RunF.RootfsTools.Tests.Support;
 /// </summary>
 public sealed class CraftedArchive
 {
-    private readonly List<(byte[] Tar, bool Gzip)> _layers = [];
+    private readonly List<(byte[] Blob, string DiffId)> _layers = [];
 
+    /// <summary>
+    /// Adds a layer that write fills. A gzip layer is compressed as it is written and its
+    /// diff_id hashed on the way, so a layer of hundreds of megabytes of zeros costs little memory.
+    /// </summary>
     public CraftedArchive Layer(Action<TarWriter> write, bool gzip = false)
     {
-        var ms = new MemoryStream();
-        using (var w = new TarWriter(ms, TarEntryFormat.Pax, leaveOpen: true))
+        var blob = new MemoryStream();
+        using var sha = SHA256.Create();
+        // MemoryStream.ToArray still works once the stream is closed.
+        using (Stream sink = gzip ? new GZipStream(blob, CompressionLevel.Fastest, leaveOpen: true) : blob)
+        using (var hashing = new CryptoStream(sink, sha, CryptoStreamMode.Write, leaveOpen: true))
         {
-            write(w);
+            using (var w = new TarWriter(hashing, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                write(w);
+            }
+            hashing.FlushFinalBlock();
         }
-        _layers.Add((ms.ToArray(), gzip));
+        _layers.Add((blob.ToArray(), "sha256:" + Convert.ToHexStringLower(sha.Hash!)));
         return this;
     }
 
     public CraftedArchive RawLayer(byte[] blob)
     {
-        _layers.Add((blob, false));
+        _layers.Add((blob, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob))));
         return this;
     }
 
@@ -39,11 +50,11 @@ public sealed class CraftedArchive
         var ids = new JsonArray();
         for (int i = 0; i < _layers.Count; i++)
         {
-            var (tar, gzip) = _layers[i];
+            var (blob, diffId) = _layers[i];
             string name = $"layer{i}/layer.tar";
-            ArchiveFormats.Add(w, name, gzip ? Gzip(tar) : tar);
+            ArchiveFormats.Add(w, name, blob);
             names.Add(layerNames?[i] ?? name);
-            ids.Add(diffIds?[i] ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar)));
+            ids.Add(diffIds?[i] ?? diffId);
         }
         string config = configJson ?? new JsonObject
         {
