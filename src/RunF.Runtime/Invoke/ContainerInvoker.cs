@@ -14,12 +14,18 @@ namespace RunF.Runtime.Invoke;
 /// </summary>
 public sealed class ContainerInvoker : IFunctionInvoker
 {
-    private readonly FunctionTemplate _template;
+    private readonly IReadOnlyList<string> _args;
+    private readonly Func<IWarmContainer> _prepare;
     private readonly LauncherThreads _launchers = new(Environment.ProcessorCount);
     private readonly BackgroundWork _cleanup = new();
     private WarmPool? _pool;
 
-    private ContainerInvoker(FunctionTemplate template) => _template = template;
+    /// <summary>args: the function's command; prepare sets up one container (on a launcher thread).</summary>
+    internal ContainerInvoker(IReadOnlyList<string> args, Func<IWarmContainer> prepare)
+    {
+        _args = args;
+        _prepare = prepare;
+    }
 
     /// <summary>Containers ready now, for metrics and readiness.</summary>
     public int Prewarmed => _pool?.ReadyCount ?? 0;
@@ -35,7 +41,8 @@ public sealed class ContainerInvoker : IFunctionInvoker
         // pool threads in read/write, and the pool must not add them one by one under a burst.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64 + 4 * prewarm), io);
-        var invoker = new ContainerInvoker(new FunctionTemplate(template, image));
+        var function = new FunctionTemplate(template, image);
+        var invoker = new ContainerInvoker(function.Args, function.Prepare);
         try
         {
             (await invoker.PrepareAsync()).Dispose();
@@ -45,8 +52,14 @@ public sealed class ContainerInvoker : IFunctionInvoker
             await invoker.DisposeAsync();
             throw;
         }
-        invoker._pool = prewarm > 0 ? new WarmPool(prewarm, invoker.PrepareAsync) : null;
+        invoker.Prewarm(prewarm);
         return invoker;
+    }
+
+    /// <summary>Keeps count containers ready ahead of invocations.</summary>
+    internal void Prewarm(int count)
+    {
+        _pool = count > 0 ? new WarmPool(count, PrepareAsync) : null;
     }
 
     public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
@@ -66,8 +79,8 @@ public sealed class ContainerInvoker : IFunctionInvoker
                 try
                 {
                     var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
-                    var candidates = PlanBuilder.ExecCandidates(_template.Args[0], env);
-                    var process = warm.Container.Start(_template.Args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
+                    var candidates = PlanBuilder.ExecCandidates(_args[0], env);
+                    var process = warm.Start(_args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
                     if (process is null && attempt < 2)
                     {
                         Log.Debug("pre-warmed container {ContainerId} was gone; taking another", warm.Id);
@@ -107,7 +120,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
         _launchers.Dispose();
     }
 
-    private Task<WarmContainer> PrepareAsync() => _launchers.Run(_template.Prepare);
+    private Task<IWarmContainer> PrepareAsync() => _launchers.Run(_prepare);
 
     /// <summary>Delivers stdout and stderr, enforces the deadline, and waits for the end.</summary>
     private static async Task<(ExitInfo Exit, bool TimedOut)> RunAsync(ContainerProcess process, InvocationPipes pipes, Invocation invocation, CancellationToken cancellationToken)

@@ -4,6 +4,18 @@ using RunF.Runtime.State;
 
 namespace RunF.Runtime.Invoke;
 
+/// <summary>What the invoker needs of a container waiting for one invocation: the seam its tests fake.</summary>
+internal interface IWarmContainer : IDisposable
+{
+    string Id { get; }
+
+    /// <summary>The function's environment as it is in this container (HOSTNAME is its own).</summary>
+    IReadOnlyList<string> Env { get; }
+
+    /// <summary>Execs the command with this stdio; null when the container is gone (see PreparedContainer.Start).</summary>
+    ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd);
+}
+
 /// <summary>
 /// A prepared container with what it owns: its state record (runf ps), its cgroup, the
 /// function's environment as it is in this container (HOSTNAME is its own), and a handle on its
@@ -11,13 +23,14 @@ namespace RunF.Runtime.Invoke;
 /// PID 1: the exit (and so the exit status the answer waits for) does not wait for the mounts
 /// to be torn down, which happens when Dispose closes the handle, off the request's path.
 /// </summary>
-internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, int mountNamespace) : IDisposable
+internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, int mountNamespace) : IWarmContainer
 {
     public IReadOnlyList<string> Env => env;
 
     public string Id => state.Id;
 
-    public PreparedContainer Container => container;
+    public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd) =>
+        container.Start(args, env, candidates, stdinFd, stdoutFd, stderrFd);
 
     /// <summary>Kills it if it never ran; removes its mounts, cgroup and state record.</summary>
     public void Dispose()

@@ -12,13 +12,13 @@ internal sealed class WarmPool : IAsyncDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentQueue<WarmContainer> _ready = new();
+    private readonly ConcurrentQueue<IWarmContainer> _ready = new();
     private readonly SemaphoreSlim _freeSlots;
-    private readonly Func<Task<WarmContainer>> _prepare;
+    private readonly Func<Task<IWarmContainer>> _prepare;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _refill;
 
-    public WarmPool(int size, Func<Task<WarmContainer>> prepare)
+    public WarmPool(int size, Func<Task<IWarmContainer>> prepare)
     {
         _freeSlots = new SemaphoreSlim(size);
         _prepare = prepare;
@@ -28,7 +28,7 @@ internal sealed class WarmPool : IAsyncDisposable
     public int ReadyCount => _ready.Count;
 
     /// <summary>A ready container, or null; call Replenish once the invocation is done.</summary>
-    public WarmContainer? TryTake() => _ready.TryDequeue(out var container) ? container : null;
+    public IWarmContainer? TryTake() => _ready.TryDequeue(out var container) ? container : null;
 
     /// <summary>Has a replacement prepared for a container that TryTake handed out.</summary>
     public void Replenish()
