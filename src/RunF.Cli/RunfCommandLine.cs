@@ -19,6 +19,12 @@ public static class RunfCommandLine
         (ServeCommand.Name, ServeCommand.Create),
     ];
 
+    /// <summary>
+    /// "@0" names an image (runf rootfs extract --image @0), and a command's own "@file" argument
+    /// is its business: no word is read as a response file.
+    /// </summary>
+    private static readonly ParserConfiguration NoResponseFiles = new() { ResponseFileTokenReplacer = null };
+
     public static int Invoke(string[] args, long startedAt)
     {
         // serve's arguments belong to runf-serve, --help included: handed over before any parsing.
@@ -44,7 +50,7 @@ public static class RunfCommandLine
 
         return Run(() =>
         {
-            var result = root.Parse(ArgumentSplitter.Split(root, args));
+            var result = root.Parse(ArgumentSplitter.Split(root, args), NoResponseFiles);
             if (result.Errors.Count > 0)
             {
                 Console.Error.WriteLine($"runf: {Lowercase(result.Errors[0].Message)} (see runf --help)");

@@ -16,9 +16,9 @@ public static class RunfExtract
     /// Starts `runf rootfs extract ARCHIVE -o OUTPUT [--force]` under umask; stdin is a pipe for
     /// ARCHIVE "-". The shell execs runf, so the process's id is runf's. The caller owns the process.
     /// </summary>
-    public static Process Start(TestEnvironment env, string archive, string output, string umask = "022", bool force = false)
+    public static Process Start(TestEnvironment env, string archive, string output, string umask = "022", bool force = false, params string[] extra)
     {
-        string[] command = ["-c", $"umask {umask} && exec \"$0\" \"$@\"", env.Runf, "rootfs", "extract", archive, "-o", output];
+        string[] command = ["-c", $"umask {umask} && exec \"$0\" \"$@\"", env.Runf, "rootfs", "extract", archive, "-o", output, .. extra];
         var psi = Runf.Unprivileged("/bin/sh", force ? [.. command, "--force"] : command);
         psi.WorkingDirectory = env.Dir;
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
@@ -26,9 +26,9 @@ public static class RunfExtract
         return Process.Start(psi)!;
     }
 
-    public static RunResult Run(TestEnvironment env, string archive, string output, string umask = "022", bool force = false)
+    public static RunResult Run(TestEnvironment env, string archive, string output, string umask = "022", bool force = false, params string[] extra)
     {
-        using var p = Start(env, archive, output, umask, force);
+        using var p = Start(env, archive, output, umask, force, extra);
         p.StandardInput.Close();
         return Finish(p);
     }
