@@ -87,6 +87,16 @@ public class BadInputTests(TestEnvironment env)
     public void Report_fd_that_is_not_open_stops_runf_before_the_command_runs(string fd) =>
         AssertOneLine(Runf.Run(env, "--report-fd", fd, "echo", "ran"), 125, $"--report-fd {fd}: Bad file descriptor");
 
+    [Theory]
+    [InlineData("/proc/report.json", "--report /proc/report.json: cannot write in /proc: ")]
+    [InlineData("/nonexistent/report.json", "--report /nonexistent/report.json: cannot write in /nonexistent: No such file or directory")]
+    [InlineData("/tmp", "--report /tmp: it is a directory: name a file")]
+    public void Report_that_cannot_be_written_stops_runf_before_the_command_runs(string path, string text)
+    {
+        var r = Runf.Run(env, "--report", path, "sh", "-c", "echo ran; exit 7");
+        AssertOneLine(r, 125, text);
+    }
+
     [Fact]
     public void Dry_run_prints_the_plan_and_runs_nothing()
     {

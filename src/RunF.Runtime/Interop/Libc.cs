@@ -10,7 +10,7 @@ internal static unsafe partial class Libc
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
-    public const int W_OK = 2;
+    public const int W_OK = 2, X_OK = 1;
     public const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

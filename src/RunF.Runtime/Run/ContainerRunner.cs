@@ -30,7 +30,7 @@ public static class ContainerRunner
 
         var states = StateDirectory.ForCurrentUser();
         var factory = new ContainerFactory(request, image, SeccompFilters.CacheIn(states.Path));
-        ReportWriter.CheckDescriptor(settings);
+        ReportWriter.CheckDestinations(settings);
         using var state = states.ReserveNew();
         var id = state.Id;
         using var forwarder = new SignalForwarder();

@@ -8,16 +8,36 @@ namespace RunF.Runtime.Run;
 internal static unsafe class ReportWriter
 {
     /// <summary>
-    /// Before the run: --report-fd must name a descriptor open for writing (a zero-length write
-    /// checks that and writes nothing), or the report of a function that already ran is lost.
+    /// Before the run, or the report of a function that already ran is lost: --report must name
+    /// a file in a directory runf can write (the report is written beside it and renamed over
+    /// it), and --report-fd a descriptor open for writing (a zero-length write checks that and
+    /// writes nothing). Nothing is created before the run.
     /// </summary>
-    public static void CheckDescriptor(RunSettings settings)
+    public static void CheckDestinations(RunSettings settings)
     {
+        if (settings.ReportPath is { } path)
+        {
+            CheckPath(path);
+        }
         if (settings.ReportFd is { } fd && Libc.Write(fd, null, 0) < 0)
         {
             var example = fd >= 3 ? fd : 3; // 0-2 are stdio; a negative number is no descriptor
             throw new RunfException($"--report-fd {fd}: {Libc.Describe(Libc.LastErrno)}: " +
                 $"open it for writing when starting runf (e.g. --report-fd {example} {example}>report.json)");
+        }
+    }
+
+    private static void CheckPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? "/";
+        if (Directory.Exists(full))
+        {
+            throw new RunfException($"--report {path}: it is a directory: name a file (e.g. --report {Path.Combine(path, "report.json")})");
+        }
+        if (Libc.Access(dir, Libc.W_OK | Libc.X_OK) != 0)
+        {
+            throw new RunfException($"--report {path}: cannot write in {dir}: {Libc.Describe(Libc.LastErrno)}: name a file in a directory you can write");
         }
     }
 
@@ -36,7 +56,8 @@ internal static unsafe class ReportWriter
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new RunfException($"cannot write report {path}: {e.Message}");
+                // The exception names the temporary file beside it; the user named the report.
+                throw new RunfException($"cannot write report {path}: {(e is UnauthorizedAccessException ? "Permission denied" : e.Message.Replace(AtomicFile.TemporaryPathFor(path), path))}");
             }
         }
         if (settings.ReportFd is { } fd)
