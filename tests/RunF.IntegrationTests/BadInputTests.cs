@@ -73,6 +73,8 @@ public class BadInputTests(TestEnvironment env)
     [InlineData("--stop-timeout", "99999999999h", "invalid --stop-timeout \"99999999999h\": too long, at most 1193h")]
     [InlineData("-m", "99999999999999999999", "invalid --memory \"99999999999999999999\": too large")]
     [InlineData("--tmpfs", "/tmp:99999999999999999999", "invalid --tmpfs size \"99999999999999999999\": too large")]
+    [InlineData("-m", "64", "invalid --memory 64: a container needs at least 6m")]
+    [InlineData("-m", "4k", "invalid --memory 4k: a container needs at least 6m")]
     [InlineData("--net-bind", "http", "invalid --net-bind \"http\": expected any, none, or TCP ports")]
     [InlineData("--cpus", "Infinity", "invalid --cpus \"Infinity\": expected a number of CPUs from 0.01 to 1024")]
     public void Invalid_option_values(string option, string value, string text) =>

@@ -23,6 +23,15 @@ public class CgroupTests(TestEnvironment env)
         Assert.Equal("runf: container killed: out of memory (limit 32 MiB)", r.Stderr.Trim());
     }
 
+    /// <summary>The smallest limit runf takes starts a container, runs it and reports; runf survives to say so.</summary>
+    [Fact]
+    public void The_smallest_memory_limit_runs_a_container()
+    {
+        Assert.True(TestEnvironment.IsRoot, "cgroup tests need root to create or delegate cgroups");
+        var r = Runf.RunAsCaller(env, "--memory", "6m", "sh", "-c", "echo ran; exit 3");
+        Assert.Equal((3, "ran\n", ""), (r.ExitCode, r.Stdout, r.Stderr));
+    }
+
     [Fact]
     public void Devices_cgroup_allows_only_the_containers_devices()
     {

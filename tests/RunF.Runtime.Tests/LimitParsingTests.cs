@@ -93,6 +93,7 @@ public class LimitParsingTests
     [Theory]
     [InlineData(null, "1g", null, null, null, null, "--memory-swap needs --memory")]
     [InlineData("64m", "32m", null, null, null, null, "must be at least --memory")]
+    [InlineData("6291455b", null, null, null, null, null, "a container needs at least 6m")]
     [InlineData(null, null, 0L, null, null, null, "invalid --pids-limit 0")]
     [InlineData(null, null, null, "0", null, null, "invalid --cpus")]
     [InlineData(null, null, null, "half", null, null, "invalid --cpus")]

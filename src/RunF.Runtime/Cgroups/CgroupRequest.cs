@@ -7,12 +7,24 @@ namespace RunF.Runtime.Cgroups;
 /// <summary>Parses the cgroup options of a run request, with docker run's units and rules.</summary>
 public static class CgroupRequest
 {
+    /// <summary>
+    /// Below this a container is killed while it starts, and until its execve has replaced the
+    /// memory it shares with runf (the launcher clones with CLONE_VM), the OOM killer would take
+    /// runf with it. The exec's own charge (its arguments and environment, at most a quarter of
+    /// the stack limit) stays well under it.
+    /// </summary>
+    public const long MinMemoryBytes = 6L << 20;
+
     /// <summary>A bound far above any machine, so that the quota (CPUs times the period) is always a sane number.</summary>
     private const double MaxCpus = 1024;
 
     public static CgroupLimits Limits(RunRequest request)
     {
         var memory = request.Memory is { } m ? ByteSize.Parse(m, "--memory") : (long?)null;
+        if (memory < MinMemoryBytes)
+        {
+            throw new RunfException($"invalid --memory {request.Memory}: a container needs at least 6m (docker's minimum too)");
+        }
         long? swap = request.MemorySwap switch
         {
             null => null,
