@@ -451,7 +451,7 @@ int runf_child_main(void *arg)
 
     for (uint32_t i = 0; i < h->op_count; i++) {
         long r = run_op(&c, &ops[i], i);
-        if ((r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL)) || (r < 0 && (ops[i].flags & RUNF_F_BEST_EFFORT)))
+        if (r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL))
             r = 0;
         if (r < 0)
             fail(a, i, r);

@@ -59,7 +59,6 @@ enum runf_op_kind {
 #define RUNF_F_NO_SYMLINKS 8u     /* no symlink may appear while resolving (RESOLVE_NO_SYMLINKS) */
 #define RUNF_F_SOURCE_DEVNULL 16u /* MOUNT: refuse unless the source is the char device 1:3 */
 #define RUNF_F_RECURSIVE 32u      /* MOUNT_ATTR: every submount too */
-#define RUNF_F_BEST_EFFORT 64u    /* any failure skips the step (a mount point the rootfs cannot take) */
 #define RUNF_F_VIA_INIT 128u      /* EXEC: PID 1 is runf-init (init.c), which runs the command */
 
 struct runf_op {

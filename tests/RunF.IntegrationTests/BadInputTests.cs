@@ -39,8 +39,37 @@ public class BadInputTests(TestEnvironment env)
     public void Rootfs_without_bin()
     {
         var rootfs = env.NewDir("nobin");
-        Shell.Run("chown", $"{TestEnvironment.TestUid}", rootfs);
+        foreach (var mountPoint in (string[])["proc", "dev", "sys", "tmp"])
+        {
+            Directory.CreateDirectory(Path.Combine(rootfs, mountPoint));
+        }
         AssertOneLine(Runf.Run(env, "--rootfs", rootfs, "sh"), 127, "has no /bin");
+    }
+
+    /// <summary>
+    /// The caller's own rootfs lacking mount points: runf wrote them into the host directory
+    /// (with modes 1363 and 1204, 755 and 644 read as decimal). It names them all instead, and
+    /// leaves the directory exactly as it was.
+    /// </summary>
+    [Fact]
+    public void Rootfs_without_mount_points_is_named_and_never_written()
+    {
+        var rootfs = env.CopyRootfs("no-mount-points");
+        Directory.Delete(Path.Combine(rootfs, "tmp"));
+        File.Delete(Path.Combine(rootfs, "etc", "hosts"));
+        Shell.Run("chown", "-R", $"{TestEnvironment.TestUid}:{TestEnvironment.TestUid}", rootfs);
+        var before = Shell.Run("find", rootfs, "-printf", "%p %m %s\n");
+
+        var r = Runf.Run(env, "--rootfs", rootfs, "--tmpfs", "/scratch", "true");
+
+        AssertOneLine(r, 125, $"rootfs {rootfs} lacks the mount points /tmp, /scratch: create them there (mkdir -p {rootfs}/tmp {rootfs}/scratch): runf never writes into a rootfs");
+        Assert.Equal(before, Shell.Run("find", rootfs, "-printf", "%p %m %s\n"));
+        // Without /etc/hosts the container keeps the rootfs's resolution; nothing is made for it either.
+        Directory.CreateDirectory(Path.Combine(rootfs, "tmp"));
+        Shell.Run("chown", $"{TestEnvironment.TestUid}", Path.Combine(rootfs, "tmp"));
+        before = Shell.Run("find", rootfs, "-printf", "%p %m %s\n");
+        Assert.Equal(0, Runf.Run(env, "--rootfs", rootfs, "true").ExitCode);
+        Assert.Equal(before, Shell.Run("find", rootfs, "-printf", "%p %m %s\n"));
     }
 
     [Fact]

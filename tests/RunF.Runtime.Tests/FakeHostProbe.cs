@@ -3,7 +3,8 @@ using RunF.Runtime.Host;
 namespace RunF.Runtime.Tests;
 
 /// <summary>A host whose paths are whatever the test says they are.</summary>
-internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, int landlockAbi = 7, bool seccompFiltered = false, ulong capabilities = 0) : IHostProbe
+internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, int landlockAbi = 7, bool seccompFiltered = false, ulong capabilities = 0,
+    IReadOnlySet<string>? missingInRootfs = null) : IHostProbe
 {
     private readonly Dictionary<string, PathKind> _paths = paths ?? new()
     {
@@ -21,6 +22,9 @@ internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, 
     };
 
     public PathKind KindOf(string hostPath) => _paths.GetValueOrDefault(hostPath, PathKind.Missing);
+
+    /// <summary>Every path is in the rootfs (a directory) but those the test says are missing.</summary>
+    public PathKind KindInRoot(string rootfs, string path) => missingInRootfs?.Contains(path) == true ? PathKind.Missing : PathKind.Directory;
 
     public int LastCapability => 40;
 

@@ -55,19 +55,32 @@ public class PlanBuilderTests
         var op = Assert.IsType<MountAttributesOp>(plan.Ops[readOnly]);
         Assert.Equal(("/", 1UL, 0UL), (op.Target, op.Set, op.Clear));
         Assert.True(op.Flags.HasFlag(OpFlags.Recursive));
-        var before = plan.Ops.Take(readOnly).ToList();
-        var after = plan.Ops.Skip(readOnly + 1).ToList();
-        // Nothing is mounted on the rootfs before it, so no container mount is made read-only by it...
-        Assert.Equal(3, before.FindIndex(o => o.Kind is OpKind.EnsureDir or OpKind.EnsureFile));
-        Assert.All(before.Skip(3), o => Assert.True(o.Kind is OpKind.EnsureDir or OpKind.EnsureFile, o.Description));
-        // ...and every mount point in the rootfs itself is made before it, while the rootfs may take it.
-        string[] inRootfs = ["/proc", "/dev", "/sys", "/tmp", "/scratch", "/run", "/etc/resolv.conf", "/etc/hosts"];
-        Assert.All(inRootfs, path => Assert.Contains(before, o => o.Path == path));
-        // Mount points on the container's own filesystems follow the mount they belong to.
+        // Right after the rootfs is bound and entered: nothing is written into it, nothing stacked on it before.
+        Assert.Equal(3, readOnly);
+        // No mount point is made in the rootfs itself...
+        Assert.DoesNotContain(plan.Ops, o => o is EnsureDirOp or EnsureFileOp && o.Path is "/proc" or "/dev" or "/sys" or "/tmp" or "/scratch" or "/run" or "/etc/hosts");
+        // ...but on the container's own filesystems, after the mount it belongs to.
         Assert.True(IndexOf(plan, "create mount point /dev/pts") > IndexOf(plan, "mount tmpfs on /dev"));
         Assert.True(IndexOf(plan, "create mount point /tmp/etc") > IndexOf(plan, "mount tmpfs on /tmp"));
-        Assert.Contains(after, o => o.Description == "bind /tmp on /scratch");
-        Assert.DoesNotContain(after, o => o.Kind == OpKind.MountAttributes && o.Path is "/" or "/scratch" or "/tmp");
+        Assert.DoesNotContain(plan.Ops.Skip(readOnly + 1), o => o is MountAttributesOp && o.Path is "/" or "/scratch" or "/tmp");
+    }
+
+    [Fact]
+    public void Refuses_a_rootfs_without_its_mount_points_naming_them_all_and_the_fix()
+    {
+        var host = new FakeHostProbe(missingInRootfs: new HashSet<string> { "/proc", "/data", "/etc/passwd" });
+        var spec = SpecFixtures.Create(new RunRequest { Command = ["true"], Binds = ["/etc:/data", "/etc/passwd:/etc/passwd"] });
+        var e = Assert.Throws<Errors.RunfException>(() => Build(spec, host));
+        Assert.Equal("rootfs /srv/rootfs lacks the mount points /proc, /data, /etc/passwd: create them there " +
+            "(mkdir -p /srv/rootfs/proc /srv/rootfs/data; touch /srv/rootfs/etc/passwd): runf never writes into a rootfs", e.Message);
+    }
+
+    [Fact]
+    public void A_rootfs_without_a_resolver_file_keeps_its_own_resolution()
+    {
+        var plan = Build(host: new FakeHostProbe(new() { ["/etc/resolv.conf"] = PathKind.File, ["/etc/hosts"] = PathKind.File }, missingInRootfs: new HashSet<string> { "/etc/resolv.conf" }));
+        Assert.Equal(-1, IndexOf(plan, "bind /etc/resolv.conf on /etc/resolv.conf"));
+        Assert.True(IndexOf(plan, "bind /etc/hosts on /etc/hosts") > 0);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Errors;
+using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
@@ -110,13 +111,12 @@ public static class Doctor
         {
             return new("rootfs", false, $"{rootfs} not found: create one with `runf rootfs extract` or pass --rootfs DIR", Required: false);
         }
-        var missing = new[] { "proc", "dev", "sys", "tmp" }.Where(d => !Directory.Exists(Path.Combine(real, d))).ToList();
-        var hasShell = File.Exists(Path.Combine(real, "bin/sh")) || Directory.Exists(Path.Combine(real, "bin"));
-        var ok = missing.Count == 0 || Libc.Access(real, Libc.W_OK) == 0;
-        return new("rootfs", ok && hasShell,
+        var missing = new[] { "proc", "dev", "sys", "tmp" }.Where(d => HostProbe.Shared.KindInRoot(real, "/" + d) == PathKind.Missing).ToList();
+        var hasShell = HostProbe.Shared.KindInRoot(real, "/bin") != PathKind.Missing;
+        return new("rootfs", missing.Count == 0 && hasShell,
             !hasShell ? $"{real} has no /bin: is it a root filesystem?"
-            : ok ? $"{real}" + (missing.Count > 0 ? $" (runf will create /{string.Join(", /", missing)})" : "")
-            : $"{real} lacks /{string.Join(", /", missing)} and is not writable: create those directories",
+            : missing.Count == 0 ? real
+            : $"{real} lacks the mount points /{string.Join(", /", missing)}: create them (mkdir -p {string.Join(' ', missing.Select(d => $"{real}/{d}"))}); runf never writes into a rootfs",
             Required: false);
     }
 }

@@ -10,13 +10,16 @@ public sealed class HostProbe : IHostProbe
 
     private int _lastCap = -1;
 
-    public PathKind KindOf(string hostPath) =>
-        Libc.StatMode(hostPath) switch
-        {
-            null => PathKind.Missing,
-            var mode when (mode & Libc.S_IFMT) == Libc.S_IFDIR => PathKind.Directory,
-            _ => PathKind.File,
-        };
+    public PathKind KindOf(string hostPath) => Kind(Libc.StatMode(hostPath));
+
+    public PathKind KindInRoot(string rootfs, string path) => Kind(Libc.StatModeInRoot(rootfs, path));
+
+    private static PathKind Kind(uint? mode) => mode switch
+    {
+        null => PathKind.Missing,
+        var m when (m & Libc.S_IFMT) == Libc.S_IFDIR => PathKind.Directory,
+        _ => PathKind.File,
+    };
 
     public int LastCapability
     {

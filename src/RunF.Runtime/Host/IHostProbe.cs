@@ -15,6 +15,9 @@ public interface IHostProbe
 {
     PathKind KindOf(string hostPath);
 
+    /// <summary>What path is in the rootfs, resolved as the container will (symlinks stay beneath the root).</summary>
+    PathKind KindInRoot(string rootfs, string path);
+
     /// <summary>The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
     int LastCapability { get; }
 

@@ -34,6 +34,5 @@ public enum OpFlags : uint
     NoSymlinks = 8,
     SourceDevNull = 16,
     Recursive = 32,
-    BestEffort = 64,
     ViaInit = 128,
 }

@@ -28,22 +28,20 @@ public sealed class PlanBuilder(IHostProbe host)
         }
         if (spec.ShareDns)
         {
-            AddDns(stacked);
+            AddDns(stacked, spec.Rootfs);
         }
         foreach (var mount in spec.Mounts)
         {
             AddMount(stacked, mount, spec.Rootfs);
         }
-        var (mountPoints, mounts) = SplitRootfsMountPoints(stacked);
         var ops = new List<SetupOp>
         {
             Ops.MakeRootPrivate(),
             Ops.BindRootfs(spec.Rootfs),
             Ops.EnterRoot(spec.Rootfs),
+            Ops.RootfsReadOnly(),
         };
-        ops.AddRange(mountPoints);
-        ops.Add(Ops.RootfsReadOnly());
-        ops.AddRange(mounts);
+        ops.AddRange(WithoutRootfsMountPoints(stacked, spec.Rootfs));
         ops.Add(Ops.PivotRoot());
         ops.Add(Ops.Hostname(spec.Hostname));
         ops.AddRange(spec.Rlimits.Select(Ops.SetRlimit));
@@ -70,32 +68,43 @@ public sealed class PlanBuilder(IHostProbe host)
         plan with { Ops = [.. plan.Ops.SkipLast(1), Ops.Await(), plan.Ops[^1]] };
 
     /// <summary>
-    /// The mount points that live in the rootfs itself, to be made while it is still writable
-    /// (where the caller owns it), and everything else in order. The rootfs is then made
-    /// read-only down to every submount (an executor's volume mounted beneath the rootfs
-    /// directory is bound along with it), before the container's own filesystems are stacked on
-    /// top: /tmp, /dev/shm and a --bind :rw stay as they are made. A mount point beneath one of
-    /// those (/dev/pts in the /dev tmpfs) is made in order, on the filesystem it belongs to.
+    /// runf never writes into the rootfs: a mount point in the rootfs itself must be there
+    /// (`runf rootfs extract` and the busybox script make them all), and one that is not is one
+    /// error naming them all and the fix, before anything runs. A mount point beneath one of the
+    /// container's own filesystems (/dev/pts in the /dev tmpfs, a --bind beneath a --tmpfs) is
+    /// made there, in order. The rootfs is read-only, down to every submount (an executor's volume
+    /// mounted beneath the rootfs directory is bound along with it), before anything is stacked on it.
     /// </summary>
-    private static (List<SetupOp> MountPoints, List<SetupOp> Others) SplitRootfsMountPoints(List<SetupOp> stacked)
+    private List<SetupOp> WithoutRootfsMountPoints(List<SetupOp> stacked, string rootfs)
     {
-        var mountPoints = new List<SetupOp>();
-        var rest = new List<SetupOp>();
+        var kept = new List<SetupOp>();
+        var missing = new List<SetupOp>();
         var mountedOn = new List<string>();
         foreach (var op in stacked)
         {
             if (op is EnsureDirOp or EnsureFileOp && !mountedOn.Any(m => IsAtOrBelow(op.Path!, m)))
             {
-                mountPoints.Add(op);
+                if (host.KindInRoot(rootfs, op.Path!) == PathKind.Missing)
+                {
+                    missing.Add(op);
+                }
                 continue;
             }
             if (op is MountOp mount)
             {
                 mountedOn.Add(mount.Target);
             }
-            rest.Add(op);
+            kept.Add(op);
         }
-        return (mountPoints, rest);
+        if (missing.Count > 0)
+        {
+            var dirs = missing.OfType<EnsureDirOp>().Select(op => rootfs.TrimEnd('/') + op.Path).ToList();
+            var files = missing.OfType<EnsureFileOp>().Select(op => rootfs.TrimEnd('/') + op.Path).ToList();
+            var fixes = new[] { dirs.Count > 0 ? "mkdir -p " + string.Join(' ', dirs) : null, files.Count > 0 ? "touch " + string.Join(' ', files) : null };
+            throw new Errors.RunfException($"rootfs {rootfs} lacks the mount point{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(op => op.Path))}: " +
+                $"create {(missing.Count > 1 ? "them" : "it")} there ({string.Join("; ", fixes.OfType<string>())}): runf never writes into a rootfs");
+        }
+        return kept;
     }
 
     private static bool IsAtOrBelow(string path, string mountPoint) =>
@@ -187,14 +196,21 @@ public sealed class PlanBuilder(IHostProbe host)
     }
 
     /// <summary>
-    /// The executor's resolver and hosts file, so names on its network resolve inside. The mount
-    /// point is created when the rootfs lacks it and can take it; otherwise the step is skipped.
+    /// The executor's resolver and hosts file, so names on its network resolve inside. A rootfs
+    /// without the file keeps resolving as it does (said at -v): runf does not make it.
     /// </summary>
-    private void AddDns(List<SetupOp> ops)
+    private void AddDns(List<SetupOp> ops, string rootfs)
     {
         foreach (var path in ContainerDefaults.DnsFiles.Where(p => host.KindOf(p) == PathKind.File))
         {
-            ops.Add(Ops.EnsureFile(path, OpFlags.BestEffort));
+            if (host.KindInRoot(rootfs, path) == PathKind.Missing)
+            {
+                if (Log.IsEnabled(LogEventLevel.Information))
+                {
+                    Log.Information("rootfs {Rootfs} has no {Path}: the executor's is not shared (create an empty file there to share it)", rootfs, path);
+                }
+                continue;
+            }
             ops.Add(Ops.BindFromHost(path, path, OpFlags.Optional));
             ops.Add(Ops.RemountReadOnly(path, OpFlags.Optional));
         }

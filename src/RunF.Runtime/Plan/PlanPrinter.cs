@@ -52,7 +52,6 @@ public static class PlanPrinter
             OpFlags.NoSymlinks => "no symlinks",
             OpFlags.SourceDevNull => "source must be /dev/null",
             OpFlags.Recursive => "recursive",
-            OpFlags.BestEffort => "skip if impossible",
             OpFlags.ViaInit => "under runf-init as PID 1",
             _ => null,
         }).OfType<string>());
