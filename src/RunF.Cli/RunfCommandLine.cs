@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RunF.Cli.Commands;
+using RunF.Cli.Logging;
 using RunF.Runtime.Errors;
 
 namespace RunF.Cli;
@@ -30,7 +31,7 @@ public static class RunfCommandLine
         // serve's arguments belong to runf-serve, --help included: handed over before any parsing.
         if (args is [ServeCommand.Name, .. var serveArgs])
         {
-            return Run(() => ServeCommand.Exec(serveArgs));
+            return Run(() => ServeCommand.Exec(serveArgs), json: false);
         }
 
         // A RootCommand's help option reads System.CommandLine's resources on construction, on
@@ -53,17 +54,30 @@ public static class RunfCommandLine
             var result = root.Parse(ArgumentSplitter.Split(root, args), NoResponseFiles);
             if (result.Errors.Count > 0)
             {
-                Console.Error.WriteLine($"runf: {Lowercase(result.Errors[0].Message)} (see runf --help)");
-                return ExitCodes.RunfError;
+                throw new RunfException(ParseError(result));
             }
             // runf forwards SIGINT/SIGTERM to the container itself: no cancellation handlers, and
             // exceptions reach the catch below instead of a stack trace.
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
-        });
+        }, WantsJson(args));
+    }
+
+    /// <summary>
+    /// The parse error a user can act on: a misspelt verb ("rootfs extrct") is named with the
+    /// verbs there are, not as the "required command was not provided" that comes first.
+    /// </summary>
+    private static string ParseError(ParseResult result)
+    {
+        var command = result.CommandResult.Command;
+        if (command.Subcommands.Count > 0 && result.UnmatchedTokens.Count > 0)
+        {
+            return $"unknown verb \"{command.Name} {result.UnmatchedTokens[0]}\": expected {string.Join(" or ", command.Subcommands.Select(c => $"{command.Name} {c.Name}"))} (see runf {command.Name} --help)";
+        }
+        return $"{Lowercase(result.Errors[0].Message)} (see runf --help)";
     }
 
     /// <summary>Runs a verb, turning a RunfException into its one line and exit code.</summary>
-    private static int Run(Func<int> verb)
+    private static int Run(Func<int> verb, bool json)
     {
         try
         {
@@ -71,9 +85,22 @@ public static class RunfCommandLine
         }
         catch (RunfException e)
         {
-            Console.Error.WriteLine($"runf: {e.Message}");
+            Console.Error.WriteLine(json ? ErrorEvent.Json(e.Message, e.ExitCode) : $"runf: {e.Message}");
             return e.ExitCode;
         }
+    }
+
+    /// <summary>--log-format json: the error line is a JSON event as the log lines are.</summary>
+    private static bool WantsJson(string[] args)
+    {
+        for (var i = 0; i < args.Length && args[i] != "--"; i++)
+        {
+            if (args[i] == "--log-format=json" || (args[i] == "--log-format" && i + 1 < args.Length && args[i + 1] == "json"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether a token asks for the help or version options of a RootCommand.</summary>

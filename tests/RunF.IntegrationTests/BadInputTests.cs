@@ -104,10 +104,42 @@ public class BadInputTests(TestEnvironment env)
     [InlineData("--tmpfs", "/tmp:99999999999999999999", "invalid --tmpfs size \"99999999999999999999\": too large")]
     [InlineData("-m", "64", "invalid --memory 64: a container needs at least 6m")]
     [InlineData("-m", "4k", "invalid --memory 4k: a container needs at least 6m")]
+    [InlineData("--hostname", "a234567890123456789012345678901234567890123456789012345678901234567890", "70 characters, the kernel takes at most 64")]
+    [InlineData("--ulimit", "nofile=99999999:99999999", "--ulimit nofile=99999999:99999999: above this executor's hard limit ")]
+    [InlineData("--ulimit", "memlock=64k", "invalid --ulimit \"memlock=64k\": expected SOFT[:HARD] as whole numbers (or unlimited), with no unit: memlock=65536:65536")]
+    [InlineData("--ulimit", "nofile=10:5", "the soft limit 10 is above the hard limit 5")]
+    [InlineData("--env-file", "/tmp", "cannot read env file /tmp: it is a directory")]
+    [InlineData("--cgroup-parent", "/sys/fs/cgroup/memory/fn", "it takes the cgroup's path, not its directory in /sys/fs/cgroup: pass /fn")]
     [InlineData("--net-bind", "http", "invalid --net-bind \"http\": expected any, none, or TCP ports")]
     [InlineData("--cpus", "Infinity", "invalid --cpus \"Infinity\": expected a number of CPUs from 0.01 to 1024")]
     public void Invalid_option_values(string option, string value, string text) =>
         AssertOneLine(Runf.Run(env, option, value, "true"), 125, text);
+
+    [Fact]
+    public void A_misspelt_verb_is_named_with_the_verbs_there_are() =>
+        AssertOneLine(Runf.Run(env, "rootfs", "extrct", "image.tar"), 125, "unknown verb \"rootfs extrct\": expected rootfs extract or rootfs ls (see runf rootfs --help)");
+
+    [Fact]
+    public void Errors_are_json_events_with_log_format_json()
+    {
+        var r = Runf.Run(env, "--log-format", "json", "--ulimit", "bogus=1", "true");
+        Assert.Equal(125, r.ExitCode);
+        using var line = System.Text.Json.JsonDocument.Parse(Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("Error", line.RootElement.GetProperty("@l").GetString());
+        Assert.StartsWith("invalid --ulimit \"bogus=1\"", line.RootElement.GetProperty("@m").GetString());
+        Assert.Equal(125, line.RootElement.GetProperty("ExitCode").GetInt32());
+    }
+
+    /// <summary>With no archive and stdin on a terminal, rootfs ls and extract waited silently for input nobody typed.</summary>
+    [Theory]
+    [InlineData("ls")]
+    [InlineData("extract")]
+    public void Rootfs_verbs_refuse_a_terminal_for_stdin(string verb)
+    {
+        // script(1) gives runf a pseudo-terminal on stdin; it ends when runf does.
+        var output = Shell.Run("timeout", "10", "script", "-qc", $"{env.Runf} rootfs {verb}{(verb == "extract" ? $" -o {env.Dir}/never" : "")}", "/dev/null");
+        Assert.Contains($"runf: no archive given and stdin is a terminal: name one (runf rootfs {verb} image.tar)", output);
+    }
 
     [Fact]
     public void No_command() => AssertOneLine(Runf.Run(env), 125, "no command given");

@@ -30,6 +30,8 @@ internal sealed class FakeHostProbe(Dictionary<string, PathKind>? paths = null, 
 
     public ulong FdLimit => 4096;
 
+    public ulong HardLimit(int resource) => resource == Spec.Rlimits.NoFile ? 4096 : ulong.MaxValue;
+
     public int LandlockAbi => landlockAbi;
 
     public bool UnderSeccompFilter => seccompFiltered;

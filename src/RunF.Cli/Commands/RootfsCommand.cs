@@ -40,7 +40,7 @@ public static class RootfsCommand
         };
         command.SetAction((parseResult, ct) => Task.FromResult(Run(() =>
         {
-            string source = parseResult.GetValue(archive) ?? "-";
+            string source = Source(parseResult.GetValue(archive), "extract");
             if (parseResult.GetValue(list))
             {
                 PrintImages(RootfsExtractor.List(source, ct));
@@ -86,7 +86,7 @@ public static class RootfsCommand
         var command = new Command("ls", "List the images in an archive: index, id, layers, size, tags") { archive };
         command.SetAction((parseResult, ct) => Task.FromResult(Run(() =>
         {
-            PrintImages(RootfsExtractor.List(parseResult.GetValue(archive) ?? "-", ct));
+            PrintImages(RootfsExtractor.List(Source(parseResult.GetValue(archive), "ls"), ct));
             return 0;
         }, output: null)));
         return command;
@@ -100,6 +100,20 @@ public static class RootfsCommand
             string tags = i.Tags.Count > 0 ? string.Join(' ', i.Tags) : "<none>";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"@" + i.Index,-6} {i.ShortId,-12} {i.Layers.Count,6} {Size.Format(i.Size),10}  {tags}"));
         }
+    }
+
+    /// <summary>
+    /// The archive, "-" for stdin; with no archive named, stdin on a terminal would wait silently
+    /// for an archive nobody is typing.
+    /// </summary>
+    private static string Source(string? archive, string verb)
+    {
+        var source = archive ?? "-";
+        if (source == "-" && !Console.IsInputRedirected)
+        {
+            throw new RootfsException($"no archive given and stdin is a terminal: name one (runf rootfs {verb} image.tar), or pipe one in (docker save IMAGE | runf rootfs {verb} -{(verb == "extract" ? " -o DIR" : "")})");
+        }
+        return source;
     }
 
     /// <summary>Runs body and turns every failure into one "runf: " line and exit code 125.</summary>

@@ -17,6 +17,11 @@ public static class CgroupSetup
         {
             return limits.Any ? throw new RunfException("--cgroups=off cannot enforce --memory, --pids-limit or --cpus: drop them or use --cgroups=auto") : null;
         }
+        if (parent is not null && (parent + "/").StartsWith(CgroupLocation.Root + "/", StringComparison.Ordinal))
+        {
+            throw new RunfException($"invalid --cgroup-parent \"{parent}\": it takes the cgroup's path, not its directory in {CgroupLocation.Root}: " +
+                $"pass {CgroupPath(parent)} (runf finds it in every hierarchy)");
+        }
         if (parent is not null && (!parent.StartsWith('/') || parent.Split('/').Contains("..")))
         {
             throw new RunfException($"invalid --cgroup-parent \"{parent}\": expected an absolute cgroup path such as /runf without ..");
@@ -26,9 +31,10 @@ public static class CgroupSetup
         {
             return Unavailable(CgroupLocation.Root, limits, mode);
         }
-        if (location.Parents.Values.FirstOrDefault(dir => !Writable(dir)) is { } readOnly)
+        var readOnly = location.Parents.Values.Distinct().Where(dir => !Writable(dir)).ToList();
+        if (readOnly.Count > 0)
         {
-            return Unavailable(readOnly, limits, mode);
+            return Unavailable(string.Join(", ", readOnly), limits, mode);
         }
         var name = CgroupFiles.Prefix + id;
         return location.Unified
@@ -47,12 +53,20 @@ public static class CgroupSetup
 
     private static bool Writable(string dir) => Libc.Access(dir, Libc.W_OK) == 0;
 
+    /// <summary>/sys/fs/cgroup/memory/runf (v1) or /sys/fs/cgroup/runf (v2) as the cgroup path /runf.</summary>
+    private static string CgroupPath(string directory)
+    {
+        var parts = directory[CgroupLocation.Root.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var skip = parts.Length > 0 && (CgroupLocation.V1Controllers.Contains(parts[0]) || CgroupLocation.OptionalV1Controllers.Contains(parts[0]) || parts[0].Contains(',') || parts[0] == "unified") ? 1 : 0;
+        return "/" + string.Join('/', parts.Skip(skip));
+    }
+
     private static ICgroup? Unavailable(string dir, CgroupLimits limits, CgroupMode mode)
     {
         var uid = Libc.GetEuid();
         if (limits.Any || mode == CgroupMode.Required)
         {
-            throw new RunfException($"cannot create a cgroup in {dir}: it is not writable by uid {uid}: " +
+            throw new RunfException($"cannot create a cgroup in {dir}: {(dir.Contains(", ") ? "they are" : "it is")} not writable by uid {uid}: " +
                 $"delegate one (chown -R {uid} a cgroup directory, or systemd Delegate=yes) and pass --cgroup-parent, or run without limits");
         }
         if (Log.IsEnabled(LogEventLevel.Debug)) // a generic ILogger call costs a type-loader lookup

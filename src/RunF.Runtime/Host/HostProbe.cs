@@ -37,6 +37,8 @@ public sealed class HostProbe : IHostProbe
 
     public ulong FdLimit => Libc.GetRlimit(Spec.Rlimits.NoFile).Soft;
 
+    public ulong HardLimit(int resource) => Libc.GetRlimit(resource).Hard;
+
     public int LandlockAbi => Libc.LandlockAbiVersion();
 
     public bool UnderSeccompFilter => Seccomp.SeccompStatus.IsFiltered();

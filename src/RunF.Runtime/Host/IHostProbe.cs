@@ -24,6 +24,9 @@ public interface IHostProbe
     /// <summary>This process's RLIMIT_NOFILE soft limit: the fds a child may inherit.</summary>
     ulong FdLimit { get; }
 
+    /// <summary>This process's hard limit of a resource: a container cannot be given more (RLIM_INFINITY is ulong.MaxValue).</summary>
+    ulong HardLimit(int resource);
+
     /// <summary>The kernel's Landlock ABI version as this process may use it; 0 when there is none (or seccomp hides it).</summary>
     int LandlockAbi { get; }
 

@@ -44,7 +44,7 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.AddRange(WithoutRootfsMountPoints(stacked, spec.Rootfs));
         ops.Add(Ops.PivotRoot());
         ops.Add(Ops.Hostname(spec.Hostname));
-        ops.AddRange(spec.Rlimits.Select(Ops.SetRlimit));
+        ops.AddRange(spec.Rlimits.Select(CheckedRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
         ops.Add(Ops.NewSession());
         ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
@@ -109,6 +109,18 @@ public sealed class PlanBuilder(IHostProbe host)
 
     private static bool IsAtOrBelow(string path, string mountPoint) =>
         path == mountPoint || path.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    /// <summary>A limit above runf's own hard limit: only privilege outside the container could raise it.</summary>
+    private SetupOp CheckedRlimit(Rlimit limit)
+    {
+        var hard = host.HardLimit(limit.Resource);
+        if (limit.Hard > hard)
+        {
+            var name = Rlimits.NameOf(limit.Resource);
+            throw new Errors.RunfException($"--ulimit {name}={Rlimits.Format(limit.Soft)}:{Rlimits.Format(limit.Hard)}: above this executor's hard limit {Rlimits.Format(hard)}: an unprivileged runf cannot raise it (ask for at most {name}={Rlimits.Format(hard)})");
+        }
+        return Ops.SetRlimit(limit);
+    }
 
     /// <summary>
     /// After no_new_privs, which an unprivileged landlock_restrict_self needs, and before the

@@ -26,12 +26,19 @@ public static class Rlimits
             throw new Errors.RunfException($"invalid --ulimit \"{text}\": expected NAME=SOFT[:HARD] with NAME one of {string.Join(", ", Names)}");
         }
         var values = text[(eq + 1)..].Split(':');
-        if (values.Length > 2 || !TryValue(values[0], out var soft) || !TryValue(values[^1], out var hard) || soft > hard)
+        if (values.Length > 2 || !TryValue(values[0], out var soft) || !TryValue(values[^1], out var hard))
         {
-            throw new Errors.RunfException($"invalid --ulimit \"{text}\": expected SOFT[:HARD] numbers with SOFT <= HARD");
+            throw new Errors.RunfException($"invalid --ulimit \"{text}\": expected SOFT[:HARD] as whole numbers (or unlimited), with no unit: {text[..eq]}=65536:65536");
+        }
+        if (soft > hard)
+        {
+            throw new Errors.RunfException($"invalid --ulimit \"{text}\": the soft limit {values[0]} is above the hard limit {values[^1]}");
         }
         return new Rlimit(resource, soft, hard);
     }
+
+    /// <summary>"unlimited" or the number, as --ulimit takes it.</summary>
+    public static string Format(ulong value) => value == Infinity ? "unlimited" : $"{value}";
 
     private static bool TryValue(string s, out ulong value)
     {

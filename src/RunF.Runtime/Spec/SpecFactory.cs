@@ -11,6 +11,9 @@ namespace RunF.Runtime.Spec;
 /// </summary>
 public static class SpecFactory
 {
+    /// <summary>HOST_NAME_MAX: sethostname(2) refuses longer names.</summary>
+    private const int MaxHostname = 64;
+
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
         Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
     {
@@ -19,6 +22,10 @@ public static class SpecFactory
         if (!workingDir.StartsWith('/'))
         {
             throw new RunfException($"invalid working directory \"{workingDir}\": it must be an absolute path in the container");
+        }
+        if (request.Hostname is { Length: > MaxHostname } name)
+        {
+            throw new RunfException($"invalid --hostname \"{name}\": {name.Length} characters, the kernel takes at most {MaxHostname}");
         }
         return new ContainerSpec
         {
@@ -112,7 +119,9 @@ public static class SpecFactory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RunfException($"cannot read env file {file}: {e.Message}");
+            throw new RunfException(Directory.Exists(file)
+                ? $"cannot read env file {file}: it is a directory: name a file of KEY=VALUE lines"
+                : $"cannot read env file {file}: {(e is UnauthorizedAccessException ? "Permission denied" : e.Message)}");
         }
         return lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
     }
