@@ -35,10 +35,16 @@ public static class ArgumentSplitter
             }
             if (arg.StartsWith('-') && arg.Length > 1)
             {
+                if (i + 1 < args.Length && DockerHabits.HintForPair(arg, args[i + 1]) is { } pairHint)
+                {
+                    throw new RunfException(pairHint);
+                }
                 var name = arg.Split('=')[0];
                 if (!known.Contains(name))
                 {
-                    throw new RunfException($"unknown option {name} (see runf --help; put the command's own options after its name)");
+                    throw new RunfException(DockerHabits.HintFor(name) is { } hint
+                        ? $"unknown option {name}: {hint}"
+                        : $"unknown option {name} (see runf --help; put the command's own options after its name)");
                 }
                 if (!arg.Contains('=') && takesValue.Contains(arg))
                 {

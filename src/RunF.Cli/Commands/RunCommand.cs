@@ -15,7 +15,10 @@ public static class RunCommand
         var rootfs = new Option<string>("--rootfs") { Description = "The container's root filesystem", DefaultValueFactory = _ => "rootfs", HelpName = "DIR" };
         var env = Many("--env", "-e", "Set an environment variable (KEY=VALUE, or KEY to pass the executor's)", "KEY=VALUE");
         var envFile = Many("--env-file", null, "Read environment variables from a file", "FILE");
-        var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: its random name)", HelpName = "NAME" };
+        var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: its name)", HelpName = "NAME" };
+        var name = new Option<string?>("--name") { Description = "The container's name for runf ps and kill (default: a random adjective_surname)", HelpName = "NAME" };
+        var entrypoint = new Option<string?>("--entrypoint") { Description = "Run this instead of the image's Entrypoint and Cmd (\"\" for none)", HelpName = "CMD" };
+        var interactive = new Option<bool>("--interactive", "-i") { Description = "Accepted for docker's habit: runf always passes stdin" };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container (default /)", HelpName = "DIR" };
         var bind = Many("--bind", null, "Bind a host path, read-only unless :rw", "SRC:DST[:ro|rw]");
         var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
@@ -48,7 +51,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings, DefaultValueFactory = _ => [] };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, name, entrypoint, interactive, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -64,6 +67,8 @@ public static class RunCommand
                 Env = result.GetValue(env) ?? [],
                 EnvFiles = result.GetValue(envFile) ?? [],
                 Hostname = result.GetValue(hostname),
+                Name = result.GetValue(name),
+                Entrypoint = result.GetValue(entrypoint),
                 WorkingDir = result.GetValue(workdir),
                 Binds = result.GetValue(bind) ?? [],
                 Tmpfs = result.GetValue(tmpfs) ?? [],

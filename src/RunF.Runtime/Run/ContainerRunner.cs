@@ -24,14 +24,14 @@ public static class ContainerRunner
         if (settings.PlanOutput is { } planOutput)
         {
             var dryRun = new ContainerFactory(request, image, seccompCache: null);
-            planOutput.Write(PlanPrinter.Print(ContainerFactory.Plan(dryRun.Spec(NameGenerator.Next()))));
+            planOutput.Write(PlanPrinter.Print(ContainerFactory.Plan(dryRun.Spec(request.Name ?? NameGenerator.Next()))));
             return 0;
         }
 
         var states = StateDirectory.ForCurrentUser();
         var factory = new ContainerFactory(request, image, SeccompFilters.CacheIn(states.Path));
         ReportWriter.CheckDestinations(settings);
-        using var state = states.ReserveNew();
+        using var state = request.Name is { } name ? states.Reserve(name) : states.ReserveNew();
         var id = state.Id;
         using var forwarder = new SignalForwarder();
         var created = factory.Run(state, settings.TimingOutput is not null, out var timings);

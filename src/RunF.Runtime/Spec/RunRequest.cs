@@ -8,6 +8,12 @@ public sealed record RunRequest
     public IReadOnlyList<string> Env { get; init; } = [];
     public IReadOnlyList<string> EnvFiles { get; init; } = [];
     public string? Hostname { get; init; }
+
+    /// <summary>--name: the container's id for runf ps and kill (and its default hostname); null for a random one.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>--entrypoint: replaces the image's Entrypoint and Cmd ("" for none), as docker run's.</summary>
+    public string? Entrypoint { get; init; }
     public string? WorkingDir { get; init; }
     public IReadOnlyList<string> CapAdd { get; init; } = [];
     public IReadOnlyList<string> CapDrop { get; init; } = [];

@@ -17,7 +17,7 @@ public static class SpecFactory
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
         Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
     {
-        var args = Args(request.Command, image);
+        var args = Args(request.Command, request.Entrypoint, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
         if (!workingDir.StartsWith('/'))
         {
@@ -47,10 +47,15 @@ public static class SpecFactory
         };
     }
 
-    /// <summary>Docker's rule: the image's Entrypoint, then the command given or else the image's Cmd.</summary>
-    private static IReadOnlyList<string> Args(IReadOnlyList<string> command, ImageDefaults? image)
+    /// <summary>
+    /// Docker's rule: the image's Entrypoint, then the command given or else the image's Cmd; an
+    /// --entrypoint replaces the image's Entrypoint and drops its Cmd.
+    /// </summary>
+    private static IReadOnlyList<string> Args(IReadOnlyList<string> command, string? entrypoint, ImageDefaults? image)
     {
-        var args = (image?.Entrypoint ?? []).Concat(command.Count > 0 ? command : image?.Cmd ?? []).ToList();
+        var args = entrypoint is not null
+            ? (entrypoint.Length > 0 ? [entrypoint] : Enumerable.Empty<string>()).Concat(command).ToList()
+            : (image?.Entrypoint ?? []).Concat(command.Count > 0 ? command : image?.Cmd ?? []).ToList();
         if (args.Count == 0 || args[0].Length == 0)
         {
             throw new RunfException("no command given: usage: runf [OPTIONS] COMMAND [ARG...]");
@@ -182,6 +187,10 @@ public static class SpecFactory
             {
                 "systempaths=unconfined" => false,
                 "systempaths=default" => true,
+                _ when option.StartsWith("seccomp=", StringComparison.Ordinal) =>
+                    throw new RunfException($"unsupported --security-opt \"{option}\": runf takes the profile as --seccomp {option["seccomp=".Length..]}"),
+                _ when option.StartsWith("no-new-privileges", StringComparison.Ordinal) =>
+                    throw new RunfException($"unsupported --security-opt \"{option}\": runf always sets no_new_privs: drop it"),
                 _ => throw new RunfException($"unsupported --security-opt \"{option}\": runf knows systempaths=unconfined (for an executor that runs runf inside)"),
             };
         }

@@ -56,6 +56,21 @@ public sealed class StateDirectory
         return new StateFile(id, path, fd);
     }
 
+    /// <summary>Claims the name the user gave (--name), as docker run checks its names; a stale record of it is swept first.</summary>
+    public StateFile Reserve(string name)
+    {
+        if (name.Length is 0 or > 64 || !char.IsAsciiLetterOrDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        {
+            throw new RunfException($"invalid --name \"{name}\": expected up to 64 letters, digits, _ . - starting with a letter or digit");
+        }
+        if (TryReserve(name) is { } file)
+        {
+            return file;
+        }
+        SweepStale();
+        return TryReserve(name) ?? throw new RunfException($"container name \"{name}\" is in use by a running container (runf ps): choose another --name, or runf kill {name}");
+    }
+
     /// <summary>Claims a fresh random name (the container's id and hostname).</summary>
     public StateFile ReserveNew()
     {
