@@ -14,10 +14,14 @@ namespace RunF.Serve;
 /// <summary>
 /// Kestrel on two ports (the function on port, Prometheus on metrics_port), readiness and the
 /// lock file, and the watchdog's shutdown: on SIGTERM fail readiness and remove the lock file,
-/// keep serving for healthcheck_interval, then stop accepting and drain for up to write_timeout.
+/// keep serving for healthcheck_interval, then refuse new requests (503) and drain for up to
+/// write_timeout, cut what is left, and close the listeners once no function runs.
 /// </summary>
 public static class ServeHost
 {
+    /// <summary>The answer to a request that arrives after healthcheck_interval, while in-flight requests drain.</summary>
+    public const string ShuttingDown = "runf serve is shutting down: send the request to another instance\n";
+
     public static async Task<int> RunAsync(ServeConfig config)
     {
         await using var invoker = await InvokerFactory.CreateAsync(config);
@@ -60,13 +64,20 @@ public static class ServeHost
         await shutdown.Task;
         state.MarkDraining();
         LockFile.Remove(config.LockFile);
-        ServeLog.Info($"stopping: readiness fails now, draining in-flight requests (up to {Duration.Format(config.WriteTimeout)})");
+        ServeLog.Info($"stopping: readiness fails now; new requests are served for {Duration.Format(config.HealthcheckInterval)} more, then refused while those in flight drain (up to {Duration.Format(config.WriteTimeout)})");
         if (config.HealthcheckInterval > TimeSpan.Zero)
         {
             await Task.Delay(config.HealthcheckInterval);
         }
-        using var drain = new CancellationTokenSource(config.WriteTimeout);
-        await app.StopAsync(drain.Token);
+        var drained = state.Requests.CloseAsync();
+        if (await Task.WhenAny(drained, Task.Delay(config.WriteTimeout)) != drained)
+        {
+            ServeLog.Info($"write_timeout ({Duration.Format(config.WriteTimeout)}) passed: cutting the requests still in flight, killing their functions");
+            state.Requests.CutInFlight();
+            await drained;
+        }
+        // Only now: no function is left that could take the port (RequestDrain).
+        await app.StopAsync();
         ServeLog.Info("stopped");
         return 0;
 
@@ -88,23 +99,22 @@ public static class ServeHost
                     ? PlainText.WriteAsync(context.Response, StatusCodes.Status200OK, state.Metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")
                     : PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found: metrics are at /metrics\n"));
             }
-            else if (path == "/_/health")
+            else if (!state.Requests.TryEnter())
             {
-                await (state.Ready ? PlainText.WriteAsync(context.Response, 200, "OK") : PlainText.WriteAsync(context.Response, 503, "not ready\n"));
-            }
-            else if (path == "/_/ready")
-            {
-                await (!state.Ready ? PlainText.WriteAsync(context.Response, 503, "not ready\n")
-                    : state.Gate.AtLimit ? PlainText.WriteAsync(context.Response, 429, "at max_inflight\n")
-                    : PlainText.WriteAsync(context.Response, 200, "OK"));
-            }
-            else if (path.StartsWith("/_/", StringComparison.Ordinal))
-            {
-                await PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found\n");
+                context.Response.Headers.Connection = "close";
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, ShuttingDown);
             }
             else
             {
-                await front(context);
+                try
+                {
+                    using var cut = state.Requests.Cut.Register(context.Abort);
+                    await ServeAsync(context, path, state, front);
+                }
+                finally
+                {
+                    state.Requests.Exit();
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -116,6 +126,17 @@ public static class ServeHost
             }
         }
     }
+
+    /// <summary>A request on the function port: health, readiness, or an invocation.</summary>
+    private static Task ServeAsync(HttpContext context, string path, ServeState state, RequestDelegate front) => path switch
+    {
+        "/_/health" => state.Ready ? PlainText.WriteAsync(context.Response, 200, "OK") : PlainText.WriteAsync(context.Response, 503, "not ready\n"),
+        "/_/ready" => !state.Ready ? PlainText.WriteAsync(context.Response, 503, "not ready\n")
+            : state.Gate.AtLimit ? PlainText.WriteAsync(context.Response, 429, "at max_inflight\n")
+            : PlainText.WriteAsync(context.Response, 200, "OK"),
+        _ when path.StartsWith("/_/", StringComparison.Ordinal) => PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found\n"),
+        _ => front(context),
+    };
 
     private static string ModeName(ServeMode mode) => mode.ToString().ToLowerInvariant();
 

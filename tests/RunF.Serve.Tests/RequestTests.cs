@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using RunF.Runtime.Invoke;
+using RunF.Serve.Configuration;
 using RunF.Serve.Http;
 using RunF.Serve.Metrics;
 using RunF.Serve.Runners;
@@ -29,7 +30,61 @@ public sealed class RequestTests
         context.Request.Headers["X-Call-Id"] = "abc";
         context.Request.ContentLength = 12;
         var env = RequestEnvironment.For(context.Request);
-        Assert.Equal(["Http_Method=PUT", "Http_X_Call_Id=abc", "Http_Content_Length=12", "Http_Query=a=1&b=2", "Http_Path=/fn/a b", "Http_ContentLength=12"], env);
+        Assert.Equal(["Http_X_Call_Id=abc", "Http_Content_Length=12", "Http_Method=PUT", "Http_Query=a=1&b=2", "Http_Path=/fn/a b", "Http_ContentLength=12"], env);
+    }
+
+    [Theory]
+    [InlineData("/fn", "?a=1")]
+    [InlineData("/fn", "")]
+    public void Headers_cannot_name_the_variables_of_the_request_line(string path, string query)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString(query);
+        foreach (var header in (string[])["Method", "query", "PATH", "Transfer_Encoding", "Contentlength"])
+        {
+            context.Request.Headers[header] = "spoofed";
+        }
+        var env = RequestEnvironment.For(context.Request);
+        Assert.Equal("Http_Method=GET", Assert.Single(env, e => e.StartsWith("Http_Method=", StringComparison.Ordinal)));
+        Assert.Equal("Http_Path=/fn", Assert.Single(env, e => e.StartsWith("Http_Path=", StringComparison.Ordinal)));
+        Assert.Equal(query.Length > 0 ? ["Http_Query=a=1"] : [], env.Where(e => e.StartsWith("Http_Query=", StringComparison.Ordinal)));
+        Assert.Equal("Http_ContentLength=0", Assert.Single(env, e => e.StartsWith("Http_ContentLength=", StringComparison.Ordinal)));
+        // Names the request line does not give stay, in Go's canonical form.
+        Assert.Contains("Http_Transfer_encoding=spoofed", env);
+        Assert.Contains("Http_Contentlength=spoofed", env);
+    }
+
+    [Theory]
+    [InlineData("Infinity")]
+    [InlineData("NaN")]
+    [InlineData("soon")]
+    public void An_X_Timeout_that_is_not_a_duration_is_an_error_line(string header)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers["X-Timeout"] = header;
+        Assert.Null(Invocations.TimeoutOf(context.Request, new ServeConfig { Command = ["cat"] }, out var error));
+        Assert.Contains($"invalid X-Timeout \"{header}\"", error);
+        Assert.DoesNotContain('\n', error!);
+    }
+
+    [Theory]
+    [InlineData(10_000, "2s", 2_000)]
+    [InlineData(10_000, "1m", 10_000)]
+    [InlineData(10_000, null, 10_000)]
+    [InlineData(0, "1h", 3_600_000)]
+    [InlineData(0, null, -1)]
+    public void X_Timeout_shortens_exec_timeout_and_never_lengthens_it(int execTimeoutMs, string? header, int expectedMs)
+    {
+        var context = new DefaultHttpContext();
+        if (header is not null)
+        {
+            context.Request.Headers["X-Timeout"] = header;
+        }
+        var config = new ServeConfig { Command = ["cat"], ExecTimeout = TimeSpan.FromMilliseconds(execTimeoutMs) };
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Invocations.TimeoutOf(context.Request, config, out var error));
+        Assert.Null(error);
     }
 
     [Fact]

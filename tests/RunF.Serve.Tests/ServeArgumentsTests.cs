@@ -98,11 +98,29 @@ public sealed class ServeArgumentsTests
     [InlineData("max_inflight", "-3", "0 or more")]
     [InlineData("combine_output", "maybe", "true or false")]
     [InlineData("mode", "http", "streaming, serializing, openwhisk")]
+    [InlineData("exec_timeout", "Infinity", "expected a duration")]
+    [InlineData("write_timeout", "NaN", "expected a duration")]
+    [InlineData("healthcheck_interval", "99999999999999999999", "expected a duration")]
+    [InlineData("max_response_size", "0", "expected a size")]
+    [InlineData("max_response_size", "0.1", "expected a size")]
+    [InlineData("max_response_size", "lots", "expected a size")]
+    [InlineData("max_response_size", "99999999999t", "expected a size")]
     public void Bad_values_name_the_setting_both_ways_and_the_expectation(string name, string value, string expectation)
     {
         var message = Error(["--", "cat"], (name, value));
         Assert.StartsWith($"invalid {name} \"{value}\" (--{name.Replace('_', '-')} or ${name})", message);
         Assert.Contains(expectation, message);
+    }
+
+    [Theory]
+    [InlineData(null, 64L << 20)]
+    [InlineData("1m", 1L << 20)]
+    [InlineData("512k", 512L << 10)]
+    [InlineData("3g", 3L << 30)]
+    public void Max_response_size_is_64_MiB_unless_set(string? text, long bytes)
+    {
+        var env = text is null ? [] : new[] { ("max_response_size", text) };
+        Assert.Equal(bytes, Parse(["--", "cat"], env).MaxResponseSize);
     }
 
     [Fact]

@@ -82,6 +82,7 @@ public static class ServeArguments
             MaxInflight = (int)CountOf(Setting.MaxInflight, Get(Setting.MaxInflight), 0),
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
+            MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
             Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk)),
             Runner = OneOf(Setting.Runner, Get(Setting.Runner), RunnerKind.Runf, ("runf", RunnerKind.Runf), ("process", RunnerKind.Process), ("bwrap", RunnerKind.Bwrap)),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
@@ -137,10 +138,33 @@ public static class ServeArguments
         {
             return Duration.Parse(text, setting.Name);
         }
-        catch (RunfException)
+        catch (Exception e) when (e is RunfException or OverflowException)
         {
+            // OverflowException: a number past what TimeSpan holds ("Infinity", a huge count of seconds).
             throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a duration such as 10s, 500ms or 1m{(allowZero ? ", or 0 for no limit" : "")}");
         }
+    }
+
+    /// <summary>Sizes as docker writes them (64m, 512k, 1g); no "0 for no limit": an unbounded buffer is what the limit prevents.</summary>
+    private static long SizeOf(Setting setting, string? text, long fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        long size;
+        try
+        {
+            size = ByteSize.Parse(text, setting.Name);
+        }
+        catch (Exception e) when (e is RunfException or OverflowException)
+        {
+            size = 0;
+        }
+        // "0.1" parses, and rounds down to no byte at all.
+        return size > 0
+            ? size
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a size such as 64m, 512k or 1g (streaming mode has no limit)");
     }
 
     private static int PortOf(Setting setting, string? text, int fallback)

@@ -36,6 +36,9 @@ public sealed record ServeConfig
     public string? ContentType { get; init; }
     public bool CombineOutput { get; init; }
     public ServeMode Mode { get; init; } = ServeMode.Streaming;
+
+    /// <summary>The most output a buffering mode holds: past it the function is killed.</summary>
+    public long MaxResponseSize { get; init; } = 64L << 20;
     public RunnerKind Runner { get; init; } = RunnerKind.Runf;
     public string Rootfs { get; init; } = "rootfs";
     public string? Memory { get; init; }

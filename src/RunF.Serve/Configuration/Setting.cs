@@ -17,7 +17,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Fprocess = new("fprocess", true, "COMMAND", "the function: split on spaces, no shell (or give it after --)");
     public static readonly Setting Port = new("port", true, "N", "HTTP port (default 8080)");
     public static readonly Setting MetricsPort = new("metrics_port", true, "N", "Prometheus /metrics port (default 8081)");
-    public static readonly Setting ReadTimeout = new("read_timeout", true, "DURATION", "time to read a request's headers (default 10s)");
+    public static readonly Setting ReadTimeout = new("read_timeout", true, "DURATION", "time to read a request's headers, and longest wait for its body (default 10s)");
     public static readonly Setting WriteTimeout = new("write_timeout", true, "DURATION", "how long SIGTERM waits for in-flight requests (default 10s)");
     public static readonly Setting ExecTimeout = new("exec_timeout", true, "DURATION", "the function is killed after this long, 0 for no limit (default 10s)");
     public static readonly Setting MaxInflight = new("max_inflight", true, "N", "concurrent invocations before 429, 0 for no limit (default 0)");
@@ -25,6 +25,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
     public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing or openwhisk");
+    public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation (runner runf)");
     public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation (runner runf)");
@@ -37,6 +38,6 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, Runner, LockFile,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, Runner, LockFile,
     ];
 }

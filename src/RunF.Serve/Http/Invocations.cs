@@ -39,6 +39,12 @@ public static class Invocations
             error = e.Message;
             return null;
         }
+        catch (OverflowException)
+        {
+            // A number past what TimeSpan holds: "Infinity", a huge count of seconds.
+            error = $"invalid X-Timeout \"{text}\": expected a duration such as 30s, 500ms, 2m or 1h";
+            return null;
+        }
         return config.ExecTimeout == TimeSpan.Zero || requested < config.ExecTimeout ? requested : config.ExecTimeout;
     }
 

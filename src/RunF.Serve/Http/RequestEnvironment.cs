@@ -10,9 +10,20 @@ namespace RunF.Serve.Http;
 /// </summary>
 public static class RequestEnvironment
 {
+    /// <summary>
+    /// The variables that come from the request line and the body's framing. A header whose
+    /// variable has one of these names (`Method:`, `Query:`, `Path:`) is dropped: the client
+    /// must not be able to tell the function another method, path or query than the request's.
+    /// Http_Query is reserved even when the request has no query.
+    /// </summary>
+    private static readonly HashSet<string> FromTheRequest = new(StringComparer.Ordinal)
+    {
+        "Http_Method", "Http_Path", "Http_Query", "Http_Transfer_Encoding", "Http_ContentLength",
+    };
+
     public static List<string> For(HttpRequest request)
     {
-        var env = new List<string> { "Http_Method=" + request.Method };
+        var env = new List<string>();
         foreach (var (name, values) in request.Headers)
         {
             // Go's server takes Host and Transfer-Encoding out of the header map; the watchdog
@@ -21,8 +32,14 @@ public static class RequestEnvironment
             {
                 continue;
             }
-            env.Add(VariableFor(name) + "=" + values[0]);
+            var variable = VariableFor(name);
+            if (!FromTheRequest.Contains(variable))
+            {
+                env.Add(variable + "=" + values[0]);
+            }
         }
+        // After the headers, so that they win even where a later pair of the same name would.
+        env.Add("Http_Method=" + request.Method);
         if (request.QueryString.HasValue)
         {
             env.Add("Http_Query=" + request.QueryString.Value![1..]);

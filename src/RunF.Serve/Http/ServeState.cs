@@ -4,13 +4,14 @@ using RunF.Serve.Metrics;
 
 namespace RunF.Serve.Http;
 
-/// <summary>What the fronts and the health endpoints share: readiness, the max_inflight gate, the metrics.</summary>
+/// <summary>What the fronts and the health endpoints share: readiness, the max_inflight gate, the requests in flight, the metrics.</summary>
 public sealed class ServeState(int maxInflight)
 {
     private volatile bool _ready;
     private volatile bool _draining;
 
     public InflightGate Gate { get; } = new(maxInflight);
+    public RequestDrain Requests { get; } = new();
     public ServeMetrics Metrics { get; } = new();
 
     /// <summary>Ready once listening with the invoker made; no longer once SIGTERM arrived.</summary>

@@ -5,6 +5,7 @@ using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
+using RunF.Serve.IO;
 using RunF.Serve.Logging;
 
 namespace RunF.Serve.Http;
@@ -34,25 +35,26 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
             var timeout = Invocations.TimeoutOf(request, config, out var error);
             if (timeout is null)
             {
-                await PlainText.WriteAsync(context.Response, StatusCodes.Status400BadRequest, error!);
+                await PlainText.WriteAsync(context.Response, StatusCodes.Status400BadRequest, error + "\n");
                 return;
             }
             var id = Invocations.IdOf(request);
             var env = RequestEnvironment.For(request);
+            using var body = new CheckedRequestBody(request.Body, request.ContentLength, config.ReadTimeout);
             await (config.Mode == ServeMode.Serializing
-                ? SerializedAsync(context, id, env, timeout.Value)
-                : StreamedAsync(context, id, env, timeout.Value));
+                ? SerializedAsync(context, id, env, body, timeout.Value)
+                : StreamedAsync(context, id, env, body, timeout.Value));
         });
     }
 
-    private async Task StreamedAsync(HttpContext context, string id, List<string> env, TimeSpan timeout)
+    private async Task StreamedAsync(HttpContext context, string id, List<string> env, CheckedRequestBody body, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
         var output = new FirstByteResponseStream(context.Response, () => SetSuccessHeaders(context, Stopwatch.GetElapsedTime(started)));
-        var result = await InvokeAsync(context, id, new Invocation
+        var result = await InvokeAsync(context, id, body, new Invocation
         {
             Environment = env,
-            Input = context.Request.Body,
+            Input = body,
             Output = output,
             ErrorLine = line => ServeLog.Function(Prefix(id), line),
             CombineOutput = config.CombineOutput,
@@ -91,14 +93,14 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
         }
     }
 
-    private async Task SerializedAsync(HttpContext context, string id, List<string> env, TimeSpan timeout)
+    private async Task SerializedAsync(HttpContext context, string id, List<string> env, CheckedRequestBody body, TimeSpan timeout)
     {
-        using var stdout = new MemoryStream();
+        var stdout = new ResponseBuffer(config.MaxResponseSize);
         var errorText = new StringBuilder();
-        var result = await InvokeAsync(context, id, new Invocation
+        var result = await InvokeAsync(context, id, body, new Invocation
         {
             Environment = env,
-            Input = context.Request.Body,
+            Input = body,
             Output = stdout,
             ErrorLine = line =>
             {
@@ -118,6 +120,13 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
         {
             return;
         }
+        if (stdout.Overflowed)
+        {
+            ServeLog.Info($"[{id}] function killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)})");
+            await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError,
+                $"function killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)}); raise it (--max-response-size) or use streaming mode\n");
+            return;
+        }
         if (result.TimedOut)
         {
             await TimedOut(context.Response, timeout);
@@ -130,17 +139,41 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
         SetSuccessHeaders(context, result.Duration);
-        context.Response.ContentLength = stdout.Length;
-        stdout.Position = 0;
-        await stdout.CopyToAsync(context.Response.Body, context.RequestAborted);
+        context.Response.ContentLength = stdout.Written;
+        await stdout.SendAsync(context.Response.Body, context.RequestAborted);
     }
 
-    /// <summary>Runs the invocation; null when it could not run (a 500 has been sent) or the client left.</summary>
-    private async Task<InvocationResult?> InvokeAsync(HttpContext context, string id, Invocation invocation)
+    /// <summary>
+    /// Runs the invocation; null when it could not run (a 500 has been sent), the client left, or
+    /// the body did not arrive whole (400 or 408 sent, or the response cut when it had started).
+    /// </summary>
+    private async Task<InvocationResult?> InvokeAsync(HttpContext context, string id, CheckedRequestBody body, Invocation invocation)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, body.Failed);
+        var result = await RunAsync(context, id, invocation, stop.Token);
+        if (body.Failure is { } failure)
+        {
+            // Whatever the function did, it ran on part of the body: never a success.
+            ServeLog.Info($"[{id}] {failure.Message}: function killed");
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+            }
+            else
+            {
+                context.Response.Headers.Connection = "close";
+                await PlainText.WriteAsync(context.Response, failure.Status, failure.Message + "\n");
+            }
+            return null;
+        }
+        return result;
+    }
+
+    private async Task<InvocationResult?> RunAsync(HttpContext context, string id, Invocation invocation, CancellationToken stop)
     {
         try
         {
-            var result = await invoker.InvokeAsync(invocation, context.RequestAborted);
+            var result = await invoker.InvokeAsync(invocation, stop);
             state.Metrics.Started(result.Prewarmed);
             return result;
         }
@@ -153,9 +186,12 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
             }
             return null;
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            ServeLog.Info($"[{id}] client went away: function stopped");
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                ServeLog.Info($"[{id}] client went away: function stopped");
+            }
             return null;
         }
     }

@@ -1,7 +1,7 @@
 namespace RunF.Serve.IO;
 
 /// <summary>The Stream members a write-only wrapper does not use, once; subclasses write asynchronously.</summary>
-public abstract class WriteOnlyStream : Stream
+public abstract class WriteOnlyStream : OneWayStream
 {
     public abstract override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
 
@@ -10,14 +10,7 @@ public abstract class WriteOnlyStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
 
-    public override void Flush() { }
-
     public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -6,6 +6,7 @@ using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
 using RunF.Serve.Http;
+using RunF.Serve.IO;
 using RunF.Serve.Logging;
 
 namespace RunF.Serve.OpenWhisk;
@@ -43,13 +44,26 @@ public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker,
 
     private async Task RunAsync(HttpContext context)
     {
-        var (parameters, env, error) = await ReadRunAsync(context.Request);
+        string parameters;
+        List<string> env;
+        string? error;
+        try
+        {
+            (parameters, env, error) = await ReadRunAsync(context.Request);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's: the body broke off (400) or arrived slower than its minimum rate (408); the action does not run.
+            await Error(context.Response, e.StatusCode, e.StatusCode == StatusCodes.Status408RequestTimeout
+                ? "the run request's body arrived too slowly" : "the run request's body is incomplete");
+            return;
+        }
         if (error is not null)
         {
             await Error(context.Response, StatusCodes.Status400BadRequest, error);
             return;
         }
-        using var stdout = new MemoryStream();
+        var stdout = new ResponseBuffer(config.MaxResponseSize);
         InvocationResult result;
         try
         {
@@ -70,7 +84,13 @@ public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker,
             return;
         }
 
-        var lines = Encoding.UTF8.GetString(stdout.GetBuffer(), 0, (int)stdout.Length).Trim().Split('\n');
+        if (stdout.Overflowed)
+        {
+            EndActivation();
+            await Error(context.Response, StatusCodes.Status502BadGateway, $"the action was killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)})");
+            return;
+        }
+        var lines = Encoding.UTF8.GetString(stdout.ToArray()).Trim().Split('\n');
         foreach (var line in lines[..^1])
         {
             ServeLog.Stdout(line);

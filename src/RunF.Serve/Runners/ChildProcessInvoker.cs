@@ -37,14 +37,17 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
         {
             deadline.CancelAfter(invocation.Timeout);
         }
-        using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        // Stopped only once the process is dead, as ContainerInvoker does: stdin must not reach
+        // EOF while the function may still read it (a body that broke off is not a whole one).
+        using var stopInput = new CancellationTokenSource();
         var input = StreamPumps.InputAsync(invocation.Input, process.StandardInput.BaseStream, stopInput.Token);
 
-        // With CombineOutput both pipes write to Output, one write at a time.
+        // With CombineOutput both pipes write to Output, one write at a time. A write that fails
+        // (the client left, a response buffer is full) kills the function, as in ContainerInvoker.
         var output = invocation.CombineOutput ? new SerializedWriteStream(invocation.Output) : invocation.Output;
-        var stdout = process.StandardOutput.BaseStream.CopyToAsync(output, deadline.Token);
+        var stdout = StreamPumps.OutputAsync(process.StandardOutput.BaseStream, output, () => Kill(process));
         var stderr = invocation.CombineOutput
-            ? process.StandardError.BaseStream.CopyToAsync(output, deadline.Token)
+            ? StreamPumps.OutputAsync(process.StandardError.BaseStream, output, () => Kill(process))
             : LineSplitter.ReadLinesAsync(process.StandardError.BaseStream, invocation.ErrorLine ?? (_ => { }));
         var finished = Task.WhenAll(stdout, stderr, process.WaitForExitAsync(CancellationToken.None));
 
@@ -52,7 +55,7 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
         var killed = !process.HasExited;
         if (killed)
         {
-            process.Kill(entireProcessTree: true);
+            Kill(process);
         }
         try
         {
@@ -71,6 +74,18 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
         var exitCode = process.ExitCode;
         int? signal = exitCode > 128 && killed ? exitCode - 128 : null;
         return new InvocationResult(exitCode, signal, timedOut, Prewarmed: false, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already reaped: nothing left to kill.
+        }
     }
 
     private Process Start(Invocation invocation)

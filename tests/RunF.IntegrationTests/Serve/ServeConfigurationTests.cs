@@ -29,6 +29,10 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("no function to run", "fprocess", new string[0], null)]
     [InlineData("invalid exec_timeout \"soon\"", "--exec-timeout", new[] { "--exec-timeout", "soon", "--", "cat" }, null)]
     [InlineData("invalid exec_timeout \"soon\"", "$exec_timeout", new[] { "--", "cat" }, "exec_timeout=soon")]
+    [InlineData("invalid exec_timeout \"Infinity\"", "--exec-timeout", new[] { "--exec-timeout", "Infinity", "--", "cat" }, null)]
+    [InlineData("invalid exec_timeout \"Infinity\"", "$exec_timeout", new[] { "--", "cat" }, "exec_timeout=Infinity")]
+    [InlineData("invalid write_timeout \"1500h\"", "--write-timeout", new[] { "--write-timeout", "1500h", "--", "cat" }, null)] // past a timer's 49 days: refused once Duration.Parse bounds durations
+    [InlineData("invalid max_response_size \"0\"", "--max-response-size", new[] { "--max-response-size", "0", "--", "cat" }, null)]
     [InlineData("invalid mode \"http\"", "streaming, serializing, openwhisk", new[] { "--mode", "http", "--", "cat" }, null)]
     [InlineData("invalid port \"70000\"", "1 to 65535", new[] { "--port", "70000", "--", "cat" }, null)]
     [InlineData("invalid max_inflight \"-1\"", "0 or more", new[] { "--", "cat" }, "max_inflight=-1")]
@@ -36,7 +40,7 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("--memory works only with --runner runf", "--runner runf", new[] { "--runner", "process", "--memory", "64m", "--", "cat" }, null)]
     [InlineData("unknown option --bogus", "runf serve --help", new[] { "--bogus", "--", "cat" }, null)]
     [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--rootfs", "/nonexistent", "--runner", "bwrap", "--", "cat" }, null)]
-    public void Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
+    public async Task Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
     {
         var extraEnv = new Dictionary<string, string>();
         if (variable is not null)
@@ -45,10 +49,14 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
         }
         using var process = Runf.Start(env, ["serve", .. args], extraEnv);
         process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(10_000));
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(10_000))
+        {
+            process.Kill(); // a setting taken: it serves instead of failing
+            Assert.Fail($"runf serve {string.Join(' ', args)} started instead of refusing the setting");
+        }
         Assert.Equal(125, process.ExitCode);
-        var line = Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        var line = Assert.Single((await stderr).TrimEnd('\n').Split('\n'));
         Assert.StartsWith("runf serve: ", line);
         Assert.Contains(what, line);
         Assert.Contains(fix, line);

@@ -174,7 +174,8 @@ public sealed class ServeServer : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port nothing listens on now (the kernel's choice of an ephemeral one).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
