@@ -91,6 +91,7 @@ public static class ServeArguments
             Cpus = Get(Setting.Cpus),
             Prewarm = (int)CountOf(Setting.Prewarm, Get(Setting.Prewarm), 0),
             Seccomp = Get(Setting.Seccomp) ?? "default",
+            AllowBind = Get(Setting.AllowBind) is { } ports ? TcpBindPolicy.Parse(ports, Setting.AllowBind.Flag).ToString() : "none",
             LockFile = Get(Setting.LockFile) ?? "/tmp/.lock",
         };
         Check(config, values);
@@ -111,7 +112,7 @@ public static class ServeArguments
         if (config.Runner != RunnerKind.Runf)
         {
             // The baselines have no cgroups, prewarming or seccomp: silently ignoring a limit would mislead a benchmark.
-            var runfOnly = new[] { Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp }.FirstOrDefault(values.ContainsKey);
+            var runfOnly = new[] { Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind }.FirstOrDefault(values.ContainsKey);
             if (runfOnly is not null)
             {
                 throw new RunfException($"{runfOnly.Flag} works only with --runner runf (the {Name(config.Runner)} runner has no such control): remove it or use --runner runf");

@@ -46,5 +46,8 @@ public sealed record ServeConfig
     public string? Cpus { get; init; }
     public int Prewarm { get; init; }
     public string Seccomp { get; init; } = "default";
+
+    /// <summary>--allow-bind as TcpBindPolicy reads it: none unless the operator opens ports.</summary>
+    public string AllowBind { get; init; } = "none";
     public string LockFile { get; init; } = "/tmp/.lock";
 }

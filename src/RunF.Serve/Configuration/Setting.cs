@@ -32,12 +32,13 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation (runner runf)");
     public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (runner runf, default 0)");
     public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default, unconfined or a profile file (runner runf)");
+    public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (runner runf, default none: a function publishes no service)");
     public static readonly Setting Runner = new("runner", false, "RUNNER", "runf (default); process or bwrap: baselines for benchmarks");
     public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
 
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, Runner, LockFile,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, Runner, LockFile,
     ];
 }

@@ -32,5 +32,6 @@ public static class InvokerFactory
         PidsLimit = config.PidsLimit,
         Cpus = config.Cpus,
         Seccomp = config.Seccomp,
+        NetBind = config.AllowBind,
     };
 }

@@ -48,7 +48,37 @@ public class SharedNetworkAttacks(AttackEnvironment world, ITestOutputHelper out
     public void A_vsock_socket_with_the_upper_half_of_the_family_set_is_denied() =>
         Outcome("socket(0x1_00000028 = AF_VSOCK with high bits)", World.Probe("socket", "0x100000028"), "EPERM");
 
-    private static int FreePort()
+    private static int FreePort() => FreePortFinder.Next();
+}
+
+/// <summary>
+/// runf serve's functions share the agent's network namespace: by default a function binds no
+/// TCP port (it publishes no service, and the agent's own port must stay the agent's); the
+/// operator opens the ones a function needs with --allow-bind.
+/// </summary>
+[Collection(AttackCollection.Name)]
+public class ServeBindAttacks(AttackEnvironment world, ITestOutputHelper output) : AttackTests(world, output, "shared network (landlock)")
+{
+    private async Task<string> BindFromAFunction(int port, params string[] serveArgs)
+    {
+        using var server = await Serve.ServeServer.StartAsync(Env, ["--rootfs", World.Rootfs, "--healthcheck-interval", "0", .. serveArgs, "--", "probe", "bind-tcp", $"{port}"]);
+        using var response = await server.PostAsync("/", "");
+        return (await response.Content.ReadAsStringAsync()).Trim();
+    }
+
+    [Fact]
+    public async Task A_function_cannot_bind_a_tcp_port_unless_allowed()
+    {
+        var port = FreePortFinder.Next();
+        Outcome("bind 127.0.0.1:PORT from a runf serve function", await BindFromAFunction(port), "EACCES");
+        Assert.Equal("ok", await BindFromAFunction(port, "--allow-bind", $"{port}"));
+        Assert.Equal("ok", await BindFromAFunction(port, "--allow-bind", "any"));
+    }
+}
+
+internal static class FreePortFinder
+{
+    public static int Next()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
