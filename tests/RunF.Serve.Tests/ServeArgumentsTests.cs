@@ -65,6 +65,19 @@ public sealed class ServeArgumentsTests
         Assert.Equal(["cat", "-n"], config.Command);
     }
 
+    /// <summary>"--combine-output true" ran `true ...` as the function: a switch takes true or false as its value, as the help shows.</summary>
+    [Theory]
+    [InlineData(new[] { "--combine-output", "true", "--", "cat" }, true)]
+    [InlineData(new[] { "--combine-output", "false", "cat" }, false)]
+    [InlineData(new[] { "--combine-output", "cat" }, true)]
+    [InlineData(new[] { "--combine-output=false", "cat" }, false)]
+    public void A_switch_takes_true_or_false_as_its_value_never_as_the_command(string[] args, bool combined)
+    {
+        var config = Parse(args);
+        Assert.Equal(combined, config.CombineOutput);
+        Assert.Equal(["cat"], config.Command);
+    }
+
     [Fact]
     public void A_command_after_the_options_is_taken_whole_and_wins_over_fprocess()
     {

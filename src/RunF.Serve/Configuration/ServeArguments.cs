@@ -50,7 +50,8 @@ public static class ServeArguments
             }
             else if (setting.IsSwitch)
             {
-                values[setting] = "true";
+                // "--combine-output true" as the help shows it: a value, never the function.
+                values[setting] = i + 1 < args.Count && args[i + 1] is "true" or "false" ? args[++i] : "true";
             }
             else if (++i < args.Count)
             {
