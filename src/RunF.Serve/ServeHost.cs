@@ -64,7 +64,8 @@ public static class ServeHost
         await shutdown.Task;
         state.MarkDraining();
         LockFile.Remove(config.LockFile);
-        ServeLog.Info($"stopping: readiness fails now; new requests are served for {Duration.Format(config.HealthcheckInterval)} more, then refused while those in flight drain (up to {Duration.Format(config.WriteTimeout)})");
+        var serving = config.HealthcheckInterval > TimeSpan.Zero ? $"served for {Duration.Format(config.HealthcheckInterval)} more, then " : "";
+        ServeLog.Info($"stopping: readiness fails now; new requests are {serving}refused while those in flight drain (up to {Duration.Format(config.WriteTimeout)})");
         if (config.HealthcheckInterval > TimeSpan.Zero)
         {
             await Task.Delay(config.HealthcheckInterval);

@@ -95,7 +95,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
 
     private async Task SerializedAsync(HttpContext context, string id, List<string> env, CheckedRequestBody body, TimeSpan timeout)
     {
-        var stdout = new ResponseBuffer(config.MaxResponseSize);
+        using var stdout = new ResponseBuffer(config.MaxResponseSize);
         var errorText = new StringBuilder();
         var result = await InvokeAsync(context, id, body, new Invocation
         {

@@ -1,16 +1,22 @@
+using System.Buffers;
+using System.Text;
+using RunF.Serve.Interop;
+
 namespace RunF.Serve.IO;
 
 /// <summary>
 /// A function's output held until it exits (serializing and OpenWhisk modes), up to a limit.
 /// A write past the limit fails, which makes the invoker kill the function and discard the
-/// rest, so the agent's memory stays bounded by the limit whatever the function writes. Held in
-/// chunks: no doubling copy of one large array, and each chunk stays off the large object heap.
+/// rest. The bytes live in an anonymous mapping of the limit's size, unmapped on Dispose: a page
+/// is resident only once written, and it is the kernel's again at the end of the request. In
+/// managed arrays the garbage of successive large responses piled up until a full collection,
+/// several times the limit.
 /// </summary>
 public sealed class ResponseBuffer(long limit) : WriteOnlyStream
 {
-    private const int ChunkSize = 64 * 1024;
+    private const int SendChunk = 64 * 1024;
 
-    private readonly List<byte[]> _chunks = [];
+    private AnonymousMapping? _mapping;
 
     public long Limit => limit;
 
@@ -26,44 +32,90 @@ public sealed class ResponseBuffer(long limit) : WriteOnlyStream
             Overflowed = true;
             throw new IOException($"the function's output exceeds {limit} bytes");
         }
-        var data = buffer.Span;
-        while (!data.IsEmpty)
-        {
-            var offset = (int)(Written % ChunkSize);
-            if (offset == 0)
-            {
-                _chunks.Add(new byte[ChunkSize]);
-            }
-            var n = Math.Min(data.Length, ChunkSize - offset);
-            data[..n].CopyTo(_chunks[^1].AsSpan(offset));
-            data = data[n..];
-            Written += n;
-        }
+        _mapping ??= AnonymousMapping.Reserve(limit) ?? throw new IOException($"cannot reserve {limit} bytes of address space for the function's output");
+        CopyIn(buffer.Span);
+        Written += buffer.Length;
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Sends everything written, in order.</summary>
     public async Task SendAsync(Stream destination, CancellationToken cancellationToken)
     {
-        var left = Written;
-        foreach (var chunk in _chunks)
+        var chunk = ArrayPool<byte>.Shared.Rent(SendChunk);
+        try
         {
-            var n = (int)Math.Min(left, ChunkSize);
-            await destination.WriteAsync(chunk.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-            left -= n;
+            for (var sent = 0L; sent < Written; sent += SendChunk)
+            {
+                var n = (int)Math.Min(SendChunk, Written - sent);
+                CopyOut(sent, chunk.AsSpan(0, n));
+                await destination.WriteAsync(chunk.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 
-    public byte[] ToArray()
+    /// <summary>Everything written, as UTF-8 text.</summary>
+    public unsafe string ToUtf8String()
     {
-        var all = new byte[Written];
-        var at = 0L;
-        foreach (var chunk in _chunks)
+        if (Written == 0)
         {
-            var n = (int)Math.Min(Written - at, ChunkSize);
-            chunk.AsSpan(0, n).CopyTo(all.AsSpan((int)at));
-            at += n;
+            return "";
         }
-        return all;
+        var mapping = Hold();
+        try
+        {
+            return Encoding.UTF8.GetString(mapping.Pointer, checked((int)Written));
+        }
+        finally
+        {
+            mapping.DangerousRelease();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _mapping?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private unsafe void CopyIn(ReadOnlySpan<byte> data)
+    {
+        var mapping = Hold();
+        try
+        {
+            data.CopyTo(new Span<byte>(mapping.Pointer + Written, data.Length));
+        }
+        finally
+        {
+            mapping.DangerousRelease();
+        }
+    }
+
+    private unsafe void CopyOut(long offset, Span<byte> into)
+    {
+        var mapping = Hold();
+        try
+        {
+            new ReadOnlySpan<byte>(mapping.Pointer + offset, into.Length).CopyTo(into);
+        }
+        finally
+        {
+            mapping.DangerousRelease();
+        }
+    }
+
+    /// <summary>The mapping, kept mapped until DangerousRelease: after Dispose this throws ObjectDisposedException instead of letting freed memory be touched.</summary>
+    private AnonymousMapping Hold()
+    {
+        var mapping = _mapping!;
+        var added = false;
+        mapping.DangerousAddRef(ref added);
+        return mapping;
     }
 }

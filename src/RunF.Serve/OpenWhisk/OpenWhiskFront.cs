@@ -63,7 +63,7 @@ public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker,
             await Error(context.Response, StatusCodes.Status400BadRequest, error);
             return;
         }
-        var stdout = new ResponseBuffer(config.MaxResponseSize);
+        using var stdout = new ResponseBuffer(config.MaxResponseSize);
         InvocationResult result;
         try
         {
@@ -90,7 +90,7 @@ public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker,
             await Error(context.Response, StatusCodes.Status502BadGateway, $"the action was killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)})");
             return;
         }
-        var lines = Encoding.UTF8.GetString(stdout.ToArray()).Trim().Split('\n');
+        var lines = stdout.ToUtf8String().Trim().Split('\n');
         foreach (var line in lines[..^1])
         {
             ServeLog.Stdout(line);

@@ -23,14 +23,20 @@ public sealed class ServeAttackTests(TestEnvironment env)
     public async Task A_function_writing_1_GiB_in_serializing_mode_is_killed_and_the_agent_stays_under_256_MiB()
     {
         using var server = await StartAsync("--mode", "serializing", "--exec-timeout", "60s", "--", "head", "-c", "1073741824", "/dev/zero");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
-        // Headers first: should the agent answer with the whole GiB, the test does not hold it too.
-        using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var peak = PeakRssKiB(server.Pid);
-        Assert.True(peak < 256 * 1024, $"the agent's peak RSS was {peak / 1024} MiB");
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("function killed: its output exceeded max_response_size (64 MiB); raise it (--max-response-size) or use streaming mode\n",
-            await response.Content.ReadAsStringAsync());
+        // Several in a row: the memory of one response must be released, not left to pile up.
+        for (var i = 0; i < 6; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+            // Headers first: should the agent answer with the whole GiB, the test does not hold it too.
+            using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var peak = ProcessStatusKiB(server.Pid, "VmHWM");
+            Assert.True(peak < 256 * 1024, $"the agent's peak RSS was {peak / 1024} MiB after {i + 1} responses");
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("function killed: its output exceeded max_response_size (64 MiB); raise it (--max-response-size) or use streaming mode\n",
+                await response.Content.ReadAsStringAsync());
+        }
+        var kept = ProcessStatusKiB(server.Pid, "VmRSS");
+        Assert.True(kept < 64 * 1024, $"the agent kept {kept / 1024} MiB after the responses");
         Assert.Empty(server.Descendants("head"));
     }
 
@@ -257,11 +263,11 @@ public sealed class ServeAttackTests(TestEnvironment env)
         }
     }
 
-    /// <summary>VmHWM of a process: its peak resident set, in KiB.</summary>
-    private static long PeakRssKiB(int pid)
+    /// <summary>A size line of /proc/PID/status (VmHWM: the peak resident set, VmRSS: the current one), in KiB.</summary>
+    private static long ProcessStatusKiB(int pid, string field)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]);
+        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string message)
