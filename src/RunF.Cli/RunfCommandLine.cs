@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RunF.Cli.Commands;
-using RunF.Cli.Logging;
 using RunF.Runtime.Errors;
 
 namespace RunF.Cli;
@@ -76,19 +75,7 @@ public static class RunfCommandLine
         return $"{Lowercase(result.Errors[0].Message)} (see runf --help)";
     }
 
-    /// <summary>Runs a verb, turning a RunfException into its one line and exit code.</summary>
-    private static int Run(Func<int> verb, bool json)
-    {
-        try
-        {
-            return verb();
-        }
-        catch (RunfException e)
-        {
-            Console.Error.WriteLine(json ? ErrorEvent.Json(e.Message, e.ExitCode) : $"runf: {e.Message}");
-            return e.ExitCode;
-        }
-    }
+    private static int Run(Func<int> verb, bool json) => Failures.Report(verb, "runf", json);
 
     /// <summary>--log-format json: the error line is a JSON event as the log lines are.</summary>
     private static bool WantsJson(string[] args)

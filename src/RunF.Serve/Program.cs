@@ -2,7 +2,9 @@ using RunF.Runtime.Errors;
 using RunF.Serve;
 using RunF.Serve.Configuration;
 
-try
+return Failures.Report(() => Serve(args), "runf serve");
+
+static int Serve(string[] args)
 {
     var config = ServeArguments.Parse(args, Environment.GetEnvironmentVariable);
     if (config is null)
@@ -10,10 +12,6 @@ try
         Console.Out.WriteLine(ServeArguments.Help());
         return 0;
     }
-    return await ServeHost.RunAsync(config);
-}
-catch (RunfException e)
-{
-    Console.Error.WriteLine($"runf serve: {e.Message}");
-    return e.ExitCode;
+    // Blocking here keeps one failure path for the agent: its exceptions reach Failures unwrapped.
+    return ServeHost.RunAsync(config).GetAwaiter().GetResult();
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using RunF.RootfsTools;
 using RunF.RootfsTools.Archive;
-using Serilog;
 
 namespace RunF.Cli.Commands;
 
@@ -14,7 +13,6 @@ namespace RunF.Cli.Commands;
 /// </summary>
 public static class RootfsCommand
 {
-    private const int Failure = 125;
 
     public static Command Create()
     {
@@ -116,32 +114,17 @@ public static class RootfsCommand
         return source;
     }
 
-    /// <summary>Runs body and turns every failure into one "runf: " line and exit code 125.</summary>
+    /// <summary>Runs body; an interruption says what it left untouched (Failures reports every failure).</summary>
     private static int Run(Func<int> body, string? output)
     {
         try
         {
             return body();
         }
-        catch (RootfsException e)
+        catch (OperationCanceledException)
         {
-            return Fail(e.Message, e);
+            throw new RootfsException(output is null ? "interrupted" : $"interrupted; {output} was left untouched");
         }
-        catch (OperationCanceledException e)
-        {
-            return Fail(output is null ? "interrupted" : $"interrupted; {output} was left untouched", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Fail(e.Message.ToLowerInvariant().TrimEnd('.'), e);
-        }
-    }
-
-    private static int Fail(string message, Exception e)
-    {
-        Log.Debug(e, "rootfs command failed");
-        Console.Error.WriteLine("runf: " + message);
-        return Failure;
     }
 
     /// <summary>A one-line progress bar on a terminal stderr: layer N/M and bytes, redrawn at most 10 times a second.</summary>

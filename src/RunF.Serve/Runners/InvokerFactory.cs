@@ -1,4 +1,3 @@
-using RunF.Cli.Commands;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;

@@ -1,8 +1,7 @@
 using RunF.RootfsTools;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Spec;
 
-namespace RunF.Cli.Commands;
+namespace RunF.Runtime.Spec;
 
 /// <summary>The image config `runf rootfs extract` saved beside a rootfs, as run defaults.</summary>
 public static class ImageDefaultsLoader
