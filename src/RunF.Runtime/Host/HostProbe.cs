@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Host;
 
@@ -11,10 +12,10 @@ public sealed class HostProbe : IHostProbe
     private int _lastCap = -1;
 
     public PathKind KindOf(string hostPath) =>
-        Libc.StatMode(hostPath) switch
+        Libc.Stat(hostPath, Libc.AT_SYMLINK_NOFOLLOW) switch
         {
             null => PathKind.Missing,
-            var mode when (mode & Libc.S_IFMT) == Libc.S_IFDIR => PathKind.Directory,
+            { Type: Libc.S_IFDIR } => PathKind.Directory,
             _ => PathKind.File,
         };
 
@@ -24,7 +25,7 @@ public sealed class HostProbe : IHostProbe
         {
             if (_lastCap < 0)
             {
-                _lastCap = Libc.ReadSmallFile("/proc/sys/kernel/cap_last_cap") is { } text && int.TryParse(text.Trim(), out var n)
+                _lastCap = SmallFiles.ReadText("/proc/sys/kernel/cap_last_cap") is { } text && int.TryParse(text.Trim(), out var n)
                     ? n
                     : Spec.Capabilities.LastKnown;
             }

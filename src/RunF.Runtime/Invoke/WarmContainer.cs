@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Launch;
 using RunF.Runtime.State;
@@ -11,7 +12,7 @@ namespace RunF.Runtime.Invoke;
 /// PID 1: the exit (and so the exit status the answer waits for) does not wait for the mounts
 /// to be torn down, which happens when Dispose closes the handle, off the request's path.
 /// </summary>
-internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, int mountNamespace) : IDisposable
+internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, SafeFd mountNamespace) : IDisposable
 {
     public IReadOnlyList<string> Env => env;
 
@@ -23,10 +24,7 @@ internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedCo
     public void Dispose()
     {
         container.Dispose();
-        if (mountNamespace >= 0)
-        {
-            Interop.Libc.Close(mountNamespace);
-        }
+        mountNamespace.Dispose();
         cgroup?.Remove();
         state.Dispose();
     }
