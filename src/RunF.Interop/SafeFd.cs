@@ -19,9 +19,6 @@ public sealed class SafeFd : SafeHandleMinusOneIsInvalid
     /// <summary>A descriptor runf was given and must not close (--report-fd).</summary>
     public static SafeFd Borrow(int fd) => new(fd, ownsHandle: false);
 
-    /// <summary>The number, for a log line or for native code that does not keep it.</summary>
-    public int Number => (int)handle;
-
     /// <summary>Hands the descriptor over to a SafeFileHandle, for FileStream and RandomAccess, which closes it from then on.</summary>
     public SafeFileHandle ToFileHandle()
     {

@@ -5,13 +5,13 @@ namespace RunF.Interop.Tests;
 /// <summary>Descriptors closed by scope, borrowed ones never, and handed over to .NET's SafeFileHandle once.</summary>
 public sealed class SafeFdTests : TempDirectoryTest
 {
-    private static bool IsOpen(int fd) => Path.Exists($"/proc/self/fd/{fd}");
+    private static bool IsOpen(nint fd) => Path.Exists($"/proc/self/fd/{fd}");
 
     [Fact]
     public void Dispose_closes_the_descriptor()
     {
         var fd = Libc.Open(Dir, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
-        var number = fd.Number;
+        var number = fd.DangerousGetHandle();
         Assert.True(IsOpen(number));
         fd.Dispose();
         Assert.False(IsOpen(number));
@@ -21,8 +21,8 @@ public sealed class SafeFdTests : TempDirectoryTest
     public void A_borrowed_descriptor_stays_open()
     {
         using var owner = Libc.Open(Dir, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
-        SafeFd.Borrow(owner.Number).Dispose();
-        Assert.True(IsOpen(owner.Number));
+        SafeFd.Borrow((int)owner.DangerousGetHandle()).Dispose();
+        Assert.True(IsOpen(owner.DangerousGetHandle()));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class SafeFdTests : TempDirectoryTest
         var path = Path.Combine(Dir, "f");
         File.WriteAllText(path, "data");
         var fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
-        var number = fd.Number;
+        var number = fd.DangerousGetHandle();
         var file = fd.ToFileHandle();
         fd.Dispose();
         Assert.True(IsOpen(number));
