@@ -1,5 +1,5 @@
 using RunF.Runtime.Errors;
-using RunF.Serve.Interop;
+using RunF.Interop;
 
 namespace RunF.Serve;
 
@@ -13,25 +13,26 @@ public static class LockFile
     public static void Create(string path)
     {
         // O_EXCL: created here, or the call fails; it never follows a symlink, even a dangling one.
-        var fd = FileCalls.Open(path, FileCalls.O_WRONLY | FileCalls.O_CREAT | FileCalls.O_EXCL | FileCalls.O_CLOEXEC, 0x1a4); // 0644
-        if (fd >= 0)
+        using (var fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x1a4)) // 0644
         {
-            FileCalls.Close(fd);
-            return;
+            if (!fd.IsInvalid)
+            {
+                return;
+            }
         }
-        var errno = FileCalls.LastErrno;
-        if (errno != FileCalls.EEXIST)
+        var errno = Errno.Last;
+        if (errno != Errno.EEXIST)
         {
-            throw new RunfException($"cannot write the lock file {path}: {FileCalls.Describe(errno)}: choose another with --lock-file");
+            throw new RunfException($"cannot write the lock file {path}: {Errno.Describe(errno)}: choose another with --lock-file");
         }
         // Left by an agent that was killed: taken over as it is (it is only ever removed), if it is
         // this user's regular file.
-        var problem = FileCalls.LinkOwner(path) switch
+        var problem = Libc.Stat(path, Libc.AT_SYMLINK_NOFOLLOW) switch
         {
             null => "changing under the agent",
-            var (_, mode) when (mode & FileCalls.S_IFMT) == FileCalls.S_IFLNK => "a symlink",
-            var (_, mode) when (mode & FileCalls.S_IFMT) != FileCalls.S_IFREG => "not a regular file",
-            var (owner, _) when owner != FileCalls.GetEuid() => $"owned by uid {owner}, not by this user",
+            { Type: Libc.S_IFLNK } => "a symlink",
+            { Type: not Libc.S_IFREG } => "not a regular file",
+            { Uid: var owner } when owner != Libc.GetEuid() => $"owned by uid {owner}, not by this user",
             _ => null,
         };
         if (problem is not null)

@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools.Output;
 using RunF.RootfsTools.Safety;
 using RunF.RootfsTools.Tests.Support;
@@ -39,8 +40,8 @@ public sealed class WorkDirTests : IDisposable
             {
                 using var work = WorkDir.Create(_scratch.Path, "out");
                 // What an extraction does next: a sweep that removed the directory makes this fail.
-                Assert.True(Native.MkdirAt(Native.AtFdCwd, Path.Combine(work.Path, "rootfs"), Mode.Perm0700) == 0,
-                    $"round {i}: {work.Path} was removed under its extraction ({Native.ErrorText(Native.Errno)})");
+                Assert.True(Libc.MkDir(Path.Combine(work.Path, "rootfs"), Mode.Perm0700) == 0,
+                    $"round {i}: {work.Path} was removed under its extraction ({Errno.Describe(Errno.Last)})");
             }
         }
         finally

@@ -1,5 +1,5 @@
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Tests;
 

@@ -1,7 +1,7 @@
 using RunF.Runtime.Host;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
-using static RunF.Runtime.Interop.Errno;
+using static RunF.Interop.Errno;
 
 namespace RunF.Runtime.Tests;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using RunF.Runtime.Interop;
+using RunF.Interop;
 using RunF.Runtime.Launch;
 
 namespace RunF.Runtime.Tests;

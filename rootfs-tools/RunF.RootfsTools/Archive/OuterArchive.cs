@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
+using RunF.Interop;
 
 namespace RunF.RootfsTools.Archive;
 
@@ -82,18 +83,12 @@ internal sealed class OuterArchive : IDisposable
     // NativeAOT binary strips .NET's exception message resources.
     private static SafeFileHandle OpenHandle(string path)
     {
-        int fd = Safety.Native.OpenAt(Safety.Native.AtFdCwd, path, Safety.Native.ORdOnly | Safety.Native.OCloExec, 0);
-        if (fd < 0)
-        {
-            throw new RootfsException($"cannot open archive {path}: {Safety.Native.ErrorText(Safety.Native.Errno)}");
-        }
-        return new SafeFileHandle(fd, ownsHandle: true);
+        return CheckIo.Check(Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC), "open archive", path).ToFileHandle();
     }
 
     private static bool IsPipe(string path)
     {
-        long mode = Safety.Native.StatMode(path);
-        return mode >= 0 && (mode & Safety.Native.SIfMt) is not Safety.Native.SIfReg and not Safety.Native.SIfDir;
+        return Libc.Stat(path)?.Type is { } type && type is not Libc.S_IFREG and not Libc.S_IFDIR;
     }
 
     private static bool IsGzip(SafeFileHandle file)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.Text;
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Layers;
@@ -129,15 +130,15 @@ internal sealed unsafe class LayerApplier
                 Stats.Files++;
                 break;
             case TarEntryType.Directory:
-                _root.MakeDir(_root.Dir(parent, create: true), name, path);
+                _root.MakeDir(_root.MakeDirs(parent), name, path);
                 RecordDir(path, entry);
                 Stats.Directories++;
                 break;
             case TarEntryType.SymbolicLink:
                 {
-                    int dirFd = _root.Dir(parent, create: true);
-                    _root.Symlink(dirFd, name, path, entry.LinkName);
-                    _root.SetSymlinkTime(dirFd, name, path, entry.ModificationTime);
+                    var dir = _root.MakeDirs(parent);
+                    _root.Symlink(dir, name, path, entry.LinkName);
+                    RootDir.SetSymlinkTime(dir, name, path, entry.ModificationTime);
                     Stats.Symlinks++;
                     break;
                 }
@@ -151,13 +152,13 @@ internal sealed unsafe class LayerApplier
                     }
                     if (target != path)
                     {
-                        _root.HardLink(_root.Dir(parent, create: true), name, path, target);
+                        _root.HardLink(_root.MakeDirs(parent), name, path, target);
                     }
                     Stats.Hardlinks++;
                     break;
                 }
             case TarEntryType.Fifo:
-                _root.MakeFifo(_root.Dir(parent, create: true), name, path, (uint)entry.Mode);
+                _root.MakeFifo(_root.MakeDirs(parent), name, path, (uint)entry.Mode);
                 break;
             case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
                 // mknod needs CAP_MKNOD in the initial namespace; the runtime provides /dev itself.
@@ -199,49 +200,36 @@ internal sealed unsafe class LayerApplier
         {
             return;
         }
-        int dirFd = _root.Dir(parent, create: false);
-        if (dirFd < 0)
+        if (_root.Dir(parent, create: false) is not { } dir)
         {
             return;
         }
-        _root.Remove(dirFd, victim, victimPath);
+        _root.Remove(dir, victim, victimPath);
         Owners.RemoveTree(victimPath);
     }
 
     private void WriteFile(TarEntry entry, string path, string parent, string name)
     {
         uint mode = (uint)entry.Mode;
-        int fd = _root.CreateFile(_root.Dir(parent, create: true), name, path, mode);
-        try
+        using var fd = _root.CreateFile(_root.MakeDirs(parent), name, path, mode);
+        if (entry.DataStream is { } data)
         {
-            if (entry.DataStream is { } data)
-            {
-                CopyTo(data, fd, path);
-            }
-            // open(2) applied the umask; only files whose mode it changed (or with setuid,
-            // setgid, sticky bits) need the extra fchmod.
-            if ((mode & ~Mode.Perm0777) != 0 || (mode & _umask) != 0)
-            {
-                if (Native.FChmod(fd, mode) != 0)
-                {
-                    throw RootDir.Fail(Native.Errno, $"chmod {path}");
-                }
-            }
-            ApplyXattrs(fd, entry, path);
-            var times = stackalloc Native.Timespec[2];
-            times[0] = times[1] = Native.ToTimespec(entry.ModificationTime);
-            if (Native.FUtimens(fd, times) != 0)
-            {
-                throw RootDir.Fail(Native.Errno, $"set time of {path}");
-            }
+            CopyTo(data, fd, path);
         }
-        finally
+        // open(2) applied the umask; only files whose mode it changed (or with setuid,
+        // setgid, sticky bits) need the extra fchmod.
+        if ((mode & ~Mode.Perm0777) != 0 || (mode & _umask) != 0)
         {
-            Native.Close(fd);
+            CheckIo.Check(Libc.FChmod(fd, mode), "chmod", path);
         }
+        if (UserXattrs(entry) is { } xattrs)
+        {
+            SetXattrs(fd, xattrs, path);
+        }
+        RootDir.SetTime(fd, path, entry.ModificationTime);
     }
 
-    private void CopyTo(Stream data, int fd, string path)
+    private void CopyTo(Stream data, SafeFd fd, string path)
     {
         int n;
         while ((n = data.Read(_copyBuffer, 0, _copyBuffer.Length)) > 0)
@@ -251,15 +239,15 @@ internal sealed unsafe class LayerApplier
                 int done = 0;
                 while (done < n)
                 {
-                    nint w = Native.Write(fd, p + done, (nuint)(n - done));
+                    nint w = Libc.Write(fd, p + done, n - done);
                     if (w < 0)
                     {
-                        int errno = Native.Errno;
-                        if (errno == Native.EIntr)
+                        int errno = Errno.Last;
+                        if (errno == Errno.EINTR)
                         {
                             continue;
                         }
-                        throw RootDir.Fail(errno, $"write {path}");
+                        throw CheckIo.Error("write", path, errno);
                     }
                     done += (int)w;
                 }
@@ -297,22 +285,14 @@ internal sealed unsafe class LayerApplier
         return kept;
     }
 
-    private void ApplyXattrs(int fd, TarEntry entry, string path)
+    private static void SetXattrs(SafeFd fd, List<KeyValuePair<string, string>> xattrs, string path)
     {
-        var xattrs = UserXattrs(entry);
-        if (xattrs is null)
-        {
-            return;
-        }
         foreach (var (name, value) in xattrs)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(value);
             fixed (byte* p = bytes)
             {
-                if (Native.FSetXattr(fd, name, p, (nuint)bytes.Length, 0) != 0)
-                {
-                    throw RootDir.Fail(Native.Errno, $"set xattr {name} on {path}");
-                }
+                CheckIo.Check(Libc.FSetXattr(fd, name, p, (nuint)bytes.Length, 0), $"set xattr {name} on", path);
             }
         }
     }
@@ -334,27 +314,10 @@ internal sealed unsafe class LayerApplier
         {
             if (meta.Xattrs is not null)
             {
-                int fd = _root.OpenDirForXattr(path);
-                if (fd >= 0)
+                using var fd = _root.OpenDir(path);
+                if (!fd.IsInvalid)
                 {
-                    try
-                    {
-                        foreach (var (name, value) in meta.Xattrs)
-                        {
-                            byte[] bytes = Encoding.UTF8.GetBytes(value);
-                            fixed (byte* p = bytes)
-                            {
-                                if (Native.FSetXattr(fd, name, p, (nuint)bytes.Length, 0) != 0)
-                                {
-                                    throw RootDir.Fail(Native.Errno, $"set xattr {name} on {path}");
-                                }
-                            }
-                        }
-                    }
-                    finally
-                    {
-                        Native.Close(fd);
-                    }
+                    SetXattrs(fd, meta.Xattrs, path);
                 }
             }
             _root.SetDirMetadata(path, path.Length == 0 ? RootMode(meta.Mode) : meta.Mode, meta.MTime);

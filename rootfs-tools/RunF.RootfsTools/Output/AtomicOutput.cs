@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Output;
@@ -35,11 +36,11 @@ internal sealed class AtomicOutput : IDisposable
         Leftovers.Sweep(parent);
         _work = WorkDir.Create(parent, Path.GetFileName(_final));
         TempDir = Path.Combine(_work.Path, TreeName);
-        if (Native.MkdirAt(Native.AtFdCwd, TempDir, Mode.Perm0700) != 0)
+        if (Libc.MkDir(TempDir, Mode.Perm0700) != 0)
         {
-            int errno = Native.Errno;
+            var error = CheckIo.Error("create a temporary directory in", parent);
             _work.Dispose();
-            throw RootDir.Fail(errno, $"cannot create a temporary directory in {parent}");
+            throw error;
         }
     }
 
@@ -61,14 +62,14 @@ internal sealed class AtomicOutput : IDisposable
 
     public void Commit()
     {
-        int errno = Move(TempDir, _final, Native.RenameNoReplace);
+        int errno = Move(TempDir, _final, Libc.RENAME_NOREPLACE);
         if (errno != 0)
         {
-            if (errno != Native.EExist || !_force)
+            if (errno != Errno.EEXIST || !_force)
             {
-                throw errno == Native.EExist
+                throw errno == Errno.EEXIST
                     ? new RootfsException($"output {_final} appeared while extracting; use --force to replace it")
-                    : RootDir.Fail(errno, $"rename {TempDir} to {_final}");
+                    : CheckIo.Error("rename", $"{TempDir} to {_final}", errno);
             }
             // --force: move the old tree into the work directory first, so the swap itself is a
             // rename too and the old tree goes when the work directory does.
@@ -86,7 +87,7 @@ internal sealed class AtomicOutput : IDisposable
         int errno = Move(from, to, 0);
         if (errno != 0)
         {
-            throw RootDir.Fail(errno, $"rename {from} to {to}");
+            throw CheckIo.Error("rename", $"{from} to {to}", errno);
         }
     }
 
@@ -96,14 +97,13 @@ internal sealed class AtomicOutput : IDisposable
     // back after.
     private static int Move(string from, string to, uint flags)
     {
-        int fd = Native.OpenAt(Native.AtFdCwd, from, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, 0);
-        using var dir = fd < 0 ? null : new SafeFd(fd);
-        uint mode = dir is not null && Native.FStat(fd) is { } status ? status.Mode & Mode.Perm7777 : Mode.Perm0200;
-        bool unlock = (mode & Mode.Perm0200) == 0 && Native.FChmod(fd, mode | Mode.Perm0200) == 0;
-        int errno = Native.RenameAt2(Native.AtFdCwd, from, Native.AtFdCwd, to, flags) == 0 ? 0 : Native.Errno;
-        if (unlock && Native.FChmod(fd, mode) != 0)
+        using var dir = Libc.Open(from, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        uint mode = !dir.IsInvalid && Libc.FStat(dir) is { } status ? status.Mode & Mode.Perm7777 : Mode.Perm0200;
+        bool unlock = (mode & Mode.Perm0200) == 0 && Libc.FChmod(dir, mode | Mode.Perm0200) == 0;
+        int errno = Libc.Rename(from, to, flags) == 0 ? 0 : Errno.Last;
+        if (unlock)
         {
-            throw RootDir.Fail(Native.Errno, $"chmod {to}");
+            CheckIo.Check(Libc.FChmod(dir, mode), "chmod", to);
         }
         return errno;
     }

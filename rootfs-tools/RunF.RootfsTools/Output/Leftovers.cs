@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 using Serilog;
 
@@ -15,15 +16,14 @@ internal static class Leftovers
     /// <summary>Removes the dead work directories of the caller in parent.</summary>
     public static void Sweep(string parent)
     {
-        int parentFd = Native.OpenAt(Native.AtFdCwd, parent, Native.ORdOnly | Native.ODirectory | Native.OCloExec, 0);
-        if (parentFd < 0)
+        using var parentFd = Libc.Open(parent, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        if (parentFd.IsInvalid)
         {
             // A parent the caller may write but not list: nothing of its own can be found there.
-            Log.Debug("Not looking for leftovers in {Parent}: {Error}", parent, Native.ErrorText(Native.Errno));
+            Log.Debug("Not looking for leftovers in {Parent}: {Error}", parent, Errno.Describe(Errno.Last).ToLowerInvariant());
             return;
         }
-        using var parentHandle = new SafeFd(parentFd);
-        uint uid = Native.GetEuid();
+        uint uid = Libc.GetEuid();
         foreach (var (name, _) in DirListing.Read(parentFd, parent))
         {
             if (WorkDir.IsWorkDirName(name))
@@ -33,41 +33,34 @@ internal static class Leftovers
         }
     }
 
-    private static void TryRemove(int parentFd, string path, string name, uint uid)
+    private static void TryRemove(SafeFd parentFd, string path, string name, uint uid)
     {
         // O_NOFOLLOW: a symlink named like a work directory is not one, wherever it points.
-        int dirFd = Native.OpenAt(parentFd, name, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, 0);
-        if (dirFd < 0)
-        {
-            return;
-        }
-        using var dir = new SafeFd(dirFd);
+        using var dir = Libc.OpenAt(parentFd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
         // The owner of what was opened, not of what the name showed a moment before.
-        if (Native.FStat(dirFd) is not { } status || status.Uid != uid)
+        if (dir.IsInvalid || Libc.FStat(dir) is not { } status || status.Uid != uid)
         {
             return;
         }
-        int lockFd = Native.OpenAt(dirFd, WorkDir.LockName, Native.ORdOnly | Native.ONoFollow | Native.ONonBlock | Native.OCloExec, 0);
-        if (lockFd < 0)
+        using var lockFile = Libc.OpenAt(dir, WorkDir.LockName, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (lockFile.IsInvalid)
         {
             // Killed between creating the directory and its lock: rmdir removes it only if it is
             // empty; anything else without a lock is not known to be a leftover.
-            if (Native.Errno == Native.ENoEnt && Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) == 0)
+            if (Errno.Last == Errno.ENOENT && Libc.UnlinkAt(parentFd, name, Libc.AT_REMOVEDIR) == 0)
             {
                 Log.Debug("Removed {Leftover}, an empty leftover of a killed extraction", path);
             }
             return;
         }
-        using var lockFile = new SafeFd(lockFd);
-        if (Native.FStat(lockFd) is not { } lockStatus || (lockStatus.Mode & Native.SIfMt) != Native.SIfReg
-            || Native.Flock(lockFd, Native.LockEx | Native.LockNb) != 0)
+        if (Libc.FStat(lockFile) is not { Type: Libc.S_IFREG } || Libc.Flock(lockFile, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
         {
             return;
         }
         // The lock is held until the directory is gone, so no other sweep starts on it meanwhile.
         try
         {
-            RootDir.RemoveOpened(parentFd, name, dirFd, path);
+            RootDir.RemoveOpened(parentFd, name, dir, path);
             Log.Debug("Removed {Leftover}, left by a killed extraction", path);
         }
         catch (RootfsException e)

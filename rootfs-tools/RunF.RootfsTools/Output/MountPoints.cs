@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Output;
@@ -28,10 +29,10 @@ internal static class MountPoints
         foreach (var (path, isDir, mode) in Points)
         {
             var (parent, name) = EntryPath.Split(path);
-            int dirFd;
+            SafeFd? dir;
             try
             {
-                dirFd = root.Dir(parent, create: false);
+                dir = root.Dir(parent, create: false);
             }
             catch (RootfsException)
             {
@@ -39,16 +40,13 @@ internal static class MountPoints
                 // image's own arrangement, which the runtime has to cope with.
                 continue;
             }
-            if (dirFd < 0 || RootDir.Exists(dirFd, name))
+            if (dir is null || RootDir.Exists(dir, name))
             {
                 continue;
             }
             if (isDir)
             {
-                if (Native.MkdirAt(dirFd, name, Mode.Perm0700) != 0)
-                {
-                    throw RootDir.Fail(Native.Errno, $"create mount point {path}");
-                }
+                CheckIo.Check(Libc.MkDirAt(dir, name, Mode.Perm0700), "create mount point", path);
                 if (!root.SetDirMetadata(path, mode, DateTimeOffset.UtcNow))
                 {
                     throw new RootfsException($"mount point {path} vanished while it was created");
@@ -56,8 +54,7 @@ internal static class MountPoints
             }
             else
             {
-                int fd = root.CreateFile(dirFd, name, path, mode);
-                Native.Close(fd);
+                root.CreateFile(dir, name, path, mode).Dispose();
             }
             created++;
         }

@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Output;
@@ -12,11 +12,7 @@ internal static class SidecarFile
     /// </summary>
     public static FileStream Create(string path)
     {
-        int fd = Native.OpenAt(Native.AtFdCwd, path, Native.OWrOnly | Native.OCreat | Native.OExcl | Native.ONoFollow | Native.OCloExec, Mode.Perm0644);
-        if (fd < 0)
-        {
-            throw RootDir.Fail(Native.Errno, $"create {path}");
-        }
-        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write);
+        var fd = CheckIo.Check(Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, Mode.Perm0644), "create", path);
+        return new FileStream(fd.ToFileHandle(), FileAccess.Write);
     }
 }

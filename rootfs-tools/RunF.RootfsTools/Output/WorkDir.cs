@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Output;
@@ -45,19 +46,14 @@ internal sealed class WorkDir : IDisposable
     public static WorkDir Create(string parent, string destinationName)
     {
         // O_PATH: creating entries needs no read permission on the parent.
-        int parentFd = Native.OpenAt(Native.AtFdCwd, parent, Native.OPath | Native.ODirectory | Native.OCloExec, 0);
-        if (parentFd < 0)
-        {
-            throw RootDir.Fail(Native.Errno, $"open {parent}");
-        }
-        var parentHandle = new SafeFd(parentFd);
+        var parentHandle = CheckIo.Check(Libc.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC), "open", parent);
         try
         {
             for (int attempt = 0; attempt < MaxAttempts; attempt++)
             {
                 // Guid rather than RandomNumberGenerator: that one loads OpenSSL on this thread.
                 string name = $".{destinationName}{Marker}{Guid.NewGuid().ToString("N")[..TokenLength]}";
-                if (TryCreate(parentFd, parent, name) is { } created)
+                if (TryCreate(parentHandle, parent, name) is { } created)
                 {
                     return new WorkDir(parentHandle, parent, name, created.Dir, created.Lock);
                 }
@@ -75,38 +71,39 @@ internal sealed class WorkDir : IDisposable
     // Null when this attempt lost a race and must start over under a new name: the name was
     // taken, or a sweeping extraction saw the directory before it was locked, judged it a
     // leftover and removed it (an empty one, or one whose lock it took first).
-    private static (SafeFd Dir, SafeFd Lock)? TryCreate(int parentFd, string parent, string name)
+    private static (SafeFd Dir, SafeFd Lock)? TryCreate(SafeFd parentFd, string parent, string name)
     {
-        if (Native.MkdirAt(parentFd, name, Mode.Perm0700) != 0)
+        if (Libc.MkDirAt(parentFd, name, Mode.Perm0700) != 0)
         {
-            return Native.Errno == Native.EExist ? null : throw RootDir.Fail(Native.Errno, $"cannot create a temporary directory in {parent}");
+            return Errno.Last == Errno.EEXIST ? null : throw CheckIo.Error("create a temporary directory in", parent);
         }
-        int dirFd = Native.OpenAt(parentFd, name, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, 0);
-        if (dirFd < 0)
+        var dir = Libc.OpenAt(parentFd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        if (dir.IsInvalid)
         {
-            return Native.Errno == Native.ENoEnt ? null : throw RootDir.Fail(Native.Errno, $"open {System.IO.Path.Combine(parent, name)}");
-        }
-        var dir = new SafeFd(dirFd);
-        int lockFd = Native.OpenAt(dirFd, LockName, Native.ORdWr | Native.OCreat | Native.OExcl | Native.ONoFollow | Native.OCloExec, Mode.Perm0600);
-        if (lockFd < 0)
-        {
-            int errno = Native.Errno;
+            int errno = Errno.Last;
             dir.Dispose();
-            return errno == Native.ENoEnt ? null : throw Abandon(parentFd, name, errno, $"create {System.IO.Path.Combine(parent, name, LockName)}");
+            return errno == Errno.ENOENT ? null : throw CheckIo.Error("open", System.IO.Path.Combine(parent, name), errno);
         }
-        var lockFile = new SafeFd(lockFd);
-        if (Native.Flock(lockFd, Native.LockEx | Native.LockNb) != 0)
+        var lockFile = Libc.OpenAt(dir, LockName, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, Mode.Perm0600);
+        if (lockFile.IsInvalid)
         {
-            int errno = Native.Errno;
-            if (errno != Native.EAgain)
+            int errno = Errno.Last;
+            lockFile.Dispose();
+            dir.Dispose();
+            return errno == Errno.ENOENT ? null : throw Abandon(parentFd, name, errno, "create", System.IO.Path.Combine(parent, name, LockName));
+        }
+        if (Libc.Flock(lockFile, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        {
+            int errno = Errno.Last;
+            if (errno != Errno.EAGAIN)
             {
-                Native.UnlinkAt(dirFd, LockName, 0);
+                Libc.UnlinkAt(dir, LockName, 0);
             }
             lockFile.Dispose();
             dir.Dispose();
-            return errno == Native.EAgain ? null : throw Abandon(parentFd, name, errno, $"lock {System.IO.Path.Combine(parent, name, LockName)} (the filesystem must support flock)");
+            return errno == Errno.EAGAIN ? null : throw Abandon(parentFd, name, errno, "lock", $"{System.IO.Path.Combine(parent, name, LockName)} (the filesystem must support flock)");
         }
-        var status = Native.FStat(lockFd) ?? throw RootDir.Fail(Native.Errno, $"stat {System.IO.Path.Combine(parent, name, LockName)}");
+        var status = Libc.FStat(lockFile) ?? throw CheckIo.Error("stat", System.IO.Path.Combine(parent, name, LockName));
         if (status.Links == 0)
         {
             lockFile.Dispose();
@@ -117,10 +114,10 @@ internal sealed class WorkDir : IDisposable
     }
 
     // A directory whose lock cannot be made or taken would never be swept: it goes now, empty.
-    private static RootfsException Abandon(int parentFd, string name, int errno, string what)
+    private static RootfsException Abandon(SafeFd parentFd, string name, int errno, string operation, string path)
     {
-        Native.UnlinkAt(parentFd, name, Native.AtRemoveDir);
-        return RootDir.Fail(errno, what);
+        Libc.UnlinkAt(parentFd, name, Libc.AT_REMOVEDIR);
+        return CheckIo.Error(operation, path, errno);
     }
 
     /// <summary>Removes the directory and everything in it, then releases the lock.</summary>
@@ -133,7 +130,7 @@ internal sealed class WorkDir : IDisposable
         _removed = true;
         try
         {
-            RootDir.RemoveOpened(_parent.Fd, _name, _dir.Fd, Path);
+            RootDir.RemoveOpened(_parent, _name, _dir, Path);
         }
         finally
         {

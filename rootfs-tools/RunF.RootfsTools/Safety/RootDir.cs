@@ -1,3 +1,5 @@
+using RunF.Interop;
+
 namespace RunF.RootfsTools.Safety;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace RunF.RootfsTools.Safety;
 /// </summary>
 internal sealed unsafe class RootDir : IDisposable
 {
-    private const ulong Resolve = Native.ResolveInRoot | Native.ResolveNoSymlinks | Native.ResolveNoMagicLinks;
+    private const ulong Resolve = Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_SYMLINKS | Libc.RESOLVE_NO_MAGICLINKS;
     private const int MaxCachedDirs = 512;
 
     private readonly SafeFd _root;
@@ -28,51 +30,44 @@ internal sealed unsafe class RootDir : IDisposable
     /// <summary>Called with the path of each directory tree removed to make room for an entry or by a whiteout.</summary>
     public Action<string>? TreeRemoved { get; set; }
 
-    public static RootDir Open(string path)
-    {
-        int fd = Native.OpenAt(Native.AtFdCwd, path, Native.ORdOnly | Native.ODirectory | Native.OCloExec, 0);
-        if (fd < 0)
-        {
-            throw Fail(Native.Errno, $"open {path}");
-        }
-        return new RootDir(new SafeFd(fd));
-    }
+    public static RootDir Open(string path) =>
+        new(CheckIo.Check(Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC), "open", path));
 
     /// <summary>
-    /// The fd of directory <paramref name="dir"/> ("" is the root). With create, missing
-    /// directories are made (mode 0755, as Docker does for parents a layer does not list);
-    /// without it, a missing directory returns -1.
+    /// The descriptor of directory <paramref name="dir"/> ("" is the root), which stays this
+    /// RootDir's to close. With create, missing directories are made (mode 0755, as Docker does
+    /// for parents a layer does not list); without it, a missing directory returns null.
     /// </summary>
-    public int Dir(string dir, bool create)
+    public SafeFd? Dir(string dir, bool create)
     {
         if (dir.Length == 0)
         {
-            return _root.Fd;
+            return _root;
         }
         if (_dirs.TryGetValue(dir, out var cached))
         {
-            return cached.Fd;
+            return cached;
         }
-        int fd = Native.OpenAt2(_root.Fd, dir, Native.OPath | Native.ODirectory | Native.OCloExec, Resolve);
-        if (fd < 0)
+        var fd = Libc.OpenAt2(_root, dir, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, Resolve);
+        if (fd.IsInvalid)
         {
-            int errno = Native.Errno;
-            if (errno == Native.ENoEnt)
+            int errno = Errno.Last;
+            fd.Dispose();
+            if (errno == Errno.ENOENT)
             {
-                if (!create)
-                {
-                    return -1;
-                }
-                return CreateDirs(dir);
+                return create ? CreateDirs(dir) : null;
             }
             throw DirFailure(errno, dir);
         }
         return Remember(dir, fd);
     }
 
-    private int Remember(string dir, int fd)
+    /// <summary>Dir with create: never null.</summary>
+    public SafeFd MakeDirs(string dir) => Dir(dir, create: true)!;
+
+    private SafeFd Remember(string dir, SafeFd fd)
     {
-        _dirs[dir] = new SafeFd(fd);
+        _dirs[dir] = fd;
         return fd;
     }
 
@@ -88,28 +83,29 @@ internal sealed unsafe class RootDir : IDisposable
         }
     }
 
-    private int CreateDirs(string dir)
+    private SafeFd CreateDirs(string dir)
     {
         var (parent, name) = EntryPath.Split(dir);
-        int parentFd = Dir(parent, create: true);
-        if (Native.MkdirAt(parentFd, name, Mode.Perm0755) != 0 && Native.Errno != Native.EExist)
+        if (Libc.MkDirAt(MakeDirs(parent), name, Mode.Perm0755) != 0 && Errno.Last != Errno.EEXIST)
         {
-            throw Fail(Native.Errno, $"create directory {dir}");
+            throw CheckIo.Error("create directory", dir);
         }
-        int fd = Native.OpenAt2(_root.Fd, dir, Native.OPath | Native.ODirectory | Native.OCloExec, Resolve);
-        if (fd < 0)
+        var fd = Libc.OpenAt2(_root, dir, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, Resolve);
+        if (fd.IsInvalid)
         {
-            throw DirFailure(Native.Errno, dir);
+            int errno = Errno.Last;
+            fd.Dispose();
+            throw DirFailure(errno, dir);
         }
         return Remember(dir, fd);
     }
 
     private static RootfsException DirFailure(int errno, string dir) => errno switch
     {
-        Native.ELoop => new RootfsException($"a component of \"{dir}\" is a symlink; refusing to follow it"),
-        Native.ENotDir => new RootfsException($"a component of \"{dir}\" is not a directory"),
-        Native.EAgain or Native.ENoSys => new RootfsException($"openat2 on \"{dir}\" failed: the kernel must support openat2 (linux 5.6 or later)"),
-        _ => Fail(errno, $"open directory {dir}"),
+        Errno.ELOOP => new RootfsException($"a component of \"{dir}\" is a symlink; refusing to follow it"),
+        Errno.ENOTDIR => new RootfsException($"a component of \"{dir}\" is not a directory"),
+        Errno.EAGAIN or Errno.ENOSYS => new RootfsException($"openat2 on \"{dir}\" failed: the kernel must support openat2 (linux 5.6 or later)"),
+        _ => CheckIo.Error("open directory", dir, errno),
     };
 
     // Only fds at or below a removed directory can go stale; the parent fds callers hold stay valid.
@@ -144,147 +140,126 @@ internal sealed unsafe class RootDir : IDisposable
         _dirs.Clear();
     }
 
-    /// <summary>Creates a regular file for writing, replacing whatever is at the path. Returns its fd.</summary>
-    public int CreateFile(int dirFd, string name, string path, uint mode)
+    /// <summary>Creates a regular file for writing, replacing whatever is at the path. The caller closes it.</summary>
+    public SafeFd CreateFile(SafeFd dir, string name, string path, uint mode)
     {
-        int flags = Native.OWrOnly | Native.OCreat | Native.OExcl | Native.ONoFollow | Native.OCloExec;
-        int fd = Native.OpenAt(dirFd, name, flags, mode & Mode.Perm0777);
-        if (fd < 0 && Native.Errno == Native.EExist)
+        int flags = Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
+        var fd = Libc.OpenAt(dir, name, flags, mode & Mode.Perm0777);
+        if (fd.IsInvalid && Errno.Last == Errno.EEXIST)
         {
-            Remove(dirFd, name, path);
-            fd = Native.OpenAt(dirFd, name, flags, mode & Mode.Perm0777);
+            fd.Dispose();
+            Remove(dir, name, path);
+            fd = Libc.OpenAt(dir, name, flags, mode & Mode.Perm0777);
         }
-        if (fd < 0)
-        {
-            throw Fail(Native.Errno, $"create {path}");
-        }
-        return fd;
+        return CheckIo.Check(fd, "create", path);
     }
 
     /// <summary>Makes a directory, or merges into an existing one; a non-directory there is replaced.</summary>
-    public void MakeDir(int dirFd, string name, string path)
+    public void MakeDir(SafeFd dir, string name, string path)
     {
-        if (Native.MkdirAt(dirFd, name, Mode.Perm0700) == 0)
+        if (Libc.MkDirAt(dir, name, Mode.Perm0700) == 0)
         {
             return;
         }
-        int errno = Native.Errno;
-        if (errno != Native.EExist)
+        if (Errno.Last != Errno.EEXIST)
         {
-            throw Fail(errno, $"create directory {path}");
+            throw CheckIo.Error("create directory", path);
         }
-        long mode = Native.LStatMode(dirFd, name);
-        if (mode >= 0 && (mode & Native.SIfMt) == Native.SIfDir)
+        if (Libc.StatAt(dir, name, Libc.AT_SYMLINK_NOFOLLOW) is { Type: Libc.S_IFDIR })
         {
             return;
         }
-        Remove(dirFd, name, path);
-        if (Native.MkdirAt(dirFd, name, Mode.Perm0700) != 0)
-        {
-            throw Fail(Native.Errno, $"create directory {path}");
-        }
+        Remove(dir, name, path);
+        CheckIo.Check(Libc.MkDirAt(dir, name, Mode.Perm0700), "create directory", path);
     }
 
-    public void Symlink(int dirFd, string name, string path, string target)
+    public void Symlink(SafeFd dir, string name, string path, string target)
     {
-        if (Native.SymlinkAt(target, dirFd, name) == 0)
+        if (Libc.SymlinkAt(target, dir, name) == 0)
         {
             return;
         }
-        if (Native.Errno != Native.EExist)
+        if (Errno.Last != Errno.EEXIST)
         {
-            throw Fail(Native.Errno, $"create symlink {path}");
+            throw CheckIo.Error("create symlink", path);
         }
-        Remove(dirFd, name, path);
-        if (Native.SymlinkAt(target, dirFd, name) != 0)
-        {
-            throw Fail(Native.Errno, $"create symlink {path}");
-        }
+        Remove(dir, name, path);
+        CheckIo.Check(Libc.SymlinkAt(target, dir, name), "create symlink", path);
     }
 
     /// <summary>Hard-links path to target (both root-relative). The target must be an existing non-symlink, non-directory.</summary>
-    public void HardLink(int dirFd, string name, string path, string target)
+    public void HardLink(SafeFd dir, string name, string path, string target)
     {
         var (targetParent, targetName) = EntryPath.Split(target);
-        int targetDir = Dir(targetParent, create: false);
-        long mode = targetDir < 0 ? -1 : Native.LStatMode(targetDir, targetName);
-        if (mode < 0)
+        var targetDir = Dir(targetParent, create: false);
+        switch (targetDir is null ? null : Libc.StatAt(targetDir, targetName, Libc.AT_SYMLINK_NOFOLLOW)?.Type)
         {
-            throw new RootfsException($"hardlink target \"{target}\" does not exist");
+            case null:
+                throw new RootfsException($"hardlink target \"{target}\" does not exist");
+            case Libc.S_IFLNK:
+                throw new RootfsException($"hardlink target \"{target}\" is a symlink; refusing to link it");
+            case Libc.S_IFDIR:
+                throw new RootfsException($"hardlink target \"{target}\" is a directory");
         }
-        if ((mode & Native.SIfMt) == Native.SIfLnk)
-        {
-            throw new RootfsException($"hardlink target \"{target}\" is a symlink; refusing to link it");
-        }
-        if ((mode & Native.SIfMt) == Native.SIfDir)
-        {
-            throw new RootfsException($"hardlink target \"{target}\" is a directory");
-        }
-        if (Native.LinkAt(targetDir, targetName, dirFd, name, 0) == 0)
+        if (Libc.LinkAt(targetDir!, targetName, dir, name, 0) == 0)
         {
             return;
         }
-        if (Native.Errno != Native.EExist)
+        if (Errno.Last != Errno.EEXIST)
         {
-            throw Fail(Native.Errno, $"link {path} to {target}");
+            throw CheckIo.Error("link", $"{path} to {target}");
         }
-        Remove(dirFd, name, path);
-        // Removing a directory at path drops cached fds below it, which may include the target's.
+        Remove(dir, name, path);
+        // Removing a directory at path drops cached descriptors below it, which may include the target's.
         targetDir = Dir(targetParent, create: false);
-        if (targetDir < 0 || Native.LinkAt(targetDir, targetName, dirFd, name, 0) != 0)
+        if (targetDir is null || Libc.LinkAt(targetDir, targetName, dir, name, 0) != 0)
         {
-            throw Fail(Native.Errno, $"link {path} to {target}");
+            throw CheckIo.Error("link", $"{path} to {target}");
         }
     }
 
-    public void MakeFifo(int dirFd, string name, string path, uint mode)
+    public void MakeFifo(SafeFd dir, string name, string path, uint mode)
     {
-        if (Native.MknodAt(dirFd, name, Native.SIfIfo | (mode & Mode.Perm0777), 0) == 0)
+        if (Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0) == 0)
         {
             return;
         }
-        if (Native.Errno != Native.EExist)
+        if (Errno.Last != Errno.EEXIST)
         {
-            throw Fail(Native.Errno, $"create fifo {path}");
+            throw CheckIo.Error("create fifo", path);
         }
-        Remove(dirFd, name, path);
-        if (Native.MknodAt(dirFd, name, Native.SIfIfo | (mode & Mode.Perm0777), 0) != 0)
-        {
-            throw Fail(Native.Errno, $"create fifo {path}");
-        }
+        Remove(dir, name, path);
+        CheckIo.Check(Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0), "create fifo", path);
     }
 
-    public void SetSymlinkTime(int dirFd, string name, string path, DateTimeOffset mtime)
+    public static void SetSymlinkTime(SafeFd dir, string name, string path, DateTimeOffset mtime)
     {
-        var times = stackalloc Native.Timespec[2];
-        times[0] = times[1] = Native.ToTimespec(mtime);
-        if (Native.UtimensAt(dirFd, name, times, Native.AtSymlinkNoFollow) != 0)
-        {
-            throw Fail(Native.Errno, $"set time of {path}");
-        }
+        var times = stackalloc Libc.Timespec[2];
+        times[0] = times[1] = Libc.Timespec.Of(mtime);
+        CheckIo.Check(Libc.UtimensAt(dir, name, times, Libc.AT_SYMLINK_NOFOLLOW), "set time of", path);
     }
 
     /// <summary>Whether anything (of any type, not following symlinks) exists at name.</summary>
-    public static bool Exists(int dirFd, string name) => Native.LStatMode(dirFd, name) >= 0;
+    public static bool Exists(SafeFd dir, string name) => Libc.StatAt(dir, name, Libc.AT_SYMLINK_NOFOLLOW) is not null;
 
     /// <summary>Removes name (recursively if a directory); a missing name is not an error.</summary>
-    public void Remove(int dirFd, string name, string path)
+    public void Remove(SafeFd dir, string name, string path)
     {
-        if (Native.UnlinkAt(dirFd, name, 0) == 0)
+        if (Libc.UnlinkAt(dir, name, 0) == 0)
         {
             return;
         }
-        int errno = Native.Errno;
-        if (errno == Native.ENoEnt)
+        int errno = Errno.Last;
+        if (errno == Errno.ENOENT)
         {
             return;
         }
-        if (errno != Native.EIsDir)
+        if (errno != Errno.EISDIR)
         {
-            throw Fail(errno, $"remove {path}");
+            throw CheckIo.Error("remove", path, errno);
         }
         ForgetUnder(path);
-        RemoveTree(dirFd, name, path, keep: null);
+        RemoveTree(dir, name, path, keep: null);
         TreeRemoved?.Invoke(path);
     }
 
@@ -294,32 +269,26 @@ internal sealed unsafe class RootDir : IDisposable
     /// </summary>
     public void RemoveChildren(string path, ISet<string>? keep)
     {
-        int fd = Native.OpenAt2(_root.Fd, path.Length == 0 ? "." : path, Native.ORdOnly | Native.ODirectory | Native.OCloExec, Resolve);
-        if (fd < 0)
+        using var fd = Libc.OpenAt2(_root, path.Length == 0 ? "." : path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, Resolve);
+        if (fd.IsInvalid)
         {
-            int errno = Native.Errno;
-            if (errno == Native.ENoEnt)
+            int errno = Errno.Last;
+            if (errno == Errno.ENOENT)
             {
                 return;
             }
             throw DirFailure(errno, path);
         }
         ForgetUnder(path);
-        using var handle = new SafeFd(fd);
         EmptyDir(fd, path, keep);
     }
 
-    private static void RemoveTree(int parentFd, string name, string path, ISet<string>? keep)
+    private static void RemoveTree(SafeFd parent, string name, string path, ISet<string>? keep)
     {
-        int fd = Native.OpenAt(parentFd, name, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, 0);
-        if (fd < 0)
-        {
-            throw Fail(Native.Errno, $"open directory {path}");
-        }
-        using var handle = new SafeFd(fd);
+        using var fd = CheckIo.Check(Libc.OpenAt(parent, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC), "open directory", path);
         if (keep is null)
         {
-            RemoveOpened(parentFd, name, fd, path);
+            RemoveOpened(parent, name, fd, path);
         }
         else
         {
@@ -331,45 +300,45 @@ internal sealed unsafe class RootDir : IDisposable
     /// Removes directory name of parentFd, already open (without following symlinks) as fd:
     /// its content is removed through fd, so a directory swapped in under the same name is
     /// never walked. A name already gone once the directory is empty is not an error (another
-    /// extraction may sweep an empty work directory). fd stays the caller's to close.
+    /// extraction may sweep an empty work directory). dir stays the caller's to close.
     /// </summary>
-    public static void RemoveOpened(int parentFd, string name, int fd, string path)
+    public static void RemoveOpened(SafeFd parent, string name, SafeFd dir, string path)
     {
-        EmptyDir(fd, path, keep: null);
-        if (Native.UnlinkAt(parentFd, name, Native.AtRemoveDir) != 0 && Native.Errno != Native.ENoEnt)
+        EmptyDir(dir, path, keep: null);
+        if (Libc.UnlinkAt(parent, name, Libc.AT_REMOVEDIR) != 0 && Errno.Last != Errno.ENOENT)
         {
-            throw Fail(Native.Errno, $"remove directory {path}");
+            throw CheckIo.Error("remove directory", path);
         }
     }
 
     // Directories of the image may lack write or search permission for an unprivileged owner,
     // so each is made 0700 before it is emptied.
-    private static void EmptyDir(int fd, string path, ISet<string>? keep)
+    private static void EmptyDir(SafeFd dir, string path, ISet<string>? keep)
     {
-        Native.FChmod(fd, Mode.Perm0700);
-        foreach (var (child, isDir) in DirListing.Read(fd, path))
+        Libc.FChmod(dir, Mode.Perm0700);
+        foreach (var (child, isDir) in DirListing.Read(dir, path))
         {
             string childPath = EntryPath.Join(path, child);
             if (keep is not null && keep.Contains(childPath))
             {
                 if (isDir)
                 {
-                    RemoveTree(fd, child, childPath, keep);
+                    RemoveTree(dir, child, childPath, keep);
                 }
                 continue;
             }
-            if (Native.UnlinkAt(fd, child, 0) == 0)
+            if (Libc.UnlinkAt(dir, child, 0) == 0)
             {
                 continue;
             }
-            int errno = Native.Errno;
-            if (errno == Native.EIsDir)
+            int errno = Errno.Last;
+            if (errno == Errno.EISDIR)
             {
-                RemoveTree(fd, child, childPath, keep: null);
+                RemoveTree(dir, child, childPath, keep: null);
             }
-            else if (errno != Native.ENoEnt)
+            else if (errno != Errno.ENOENT)
             {
-                throw Fail(errno, $"remove {childPath}");
+                throw CheckIo.Error("remove", childPath, errno);
             }
         }
     }
@@ -377,37 +346,33 @@ internal sealed unsafe class RootDir : IDisposable
     /// <summary>Sets mode, mtime and user xattrs of a directory, if it is still one.</summary>
     public bool SetDirMetadata(string path, uint mode, DateTimeOffset mtime)
     {
-        int fd = Native.OpenAt2(_root.Fd, path.Length == 0 ? "." : path, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, Resolve);
-        if (fd < 0)
+        using var fd = OpenDir(path);
+        if (fd.IsInvalid)
         {
             // Replaced or removed by a later layer: its metadata no longer applies.
             return false;
         }
-        try
-        {
-            if (Native.FChmod(fd, mode) != 0)
-            {
-                throw Fail(Native.Errno, $"chmod {path}");
-            }
-            var times = stackalloc Native.Timespec[2];
-            times[0] = times[1] = Native.ToTimespec(mtime);
-            if (Native.FUtimens(fd, times) != 0)
-            {
-                throw Fail(Native.Errno, $"set time of {path}");
-            }
-            return true;
-        }
-        finally
-        {
-            Native.Close(fd);
-        }
+        SetModeAndTime(fd, path, mode, mtime);
+        return true;
     }
 
-    /// <summary>Opens an existing directory for fsetxattr; -1 if it is gone.</summary>
-    public int OpenDirForXattr(string path) =>
-        Native.OpenAt2(_root.Fd, path.Length == 0 ? "." : path, Native.ORdOnly | Native.ODirectory | Native.ONoFollow | Native.OCloExec, Resolve);
+    /// <summary>fchmod and futimens (both times to mtime) on a file or directory open as fd.</summary>
+    public static void SetModeAndTime(SafeFd fd, string path, uint mode, DateTimeOffset mtime)
+    {
+        CheckIo.Check(Libc.FChmod(fd, mode), "chmod", path);
+        SetTime(fd, path, mtime);
+    }
 
-    public static RootfsException Fail(int errno, string what) => new($"{what}: {Native.ErrorText(errno)}");
+    public static void SetTime(SafeFd fd, string path, DateTimeOffset mtime)
+    {
+        var times = stackalloc Libc.Timespec[2];
+        times[0] = times[1] = Libc.Timespec.Of(mtime);
+        CheckIo.Check(Libc.FUtimens(fd, times), "set time of", path);
+    }
+
+    /// <summary>Opens an existing directory (not through a symlink) beneath the root; invalid if it is gone.</summary>
+    public SafeFd OpenDir(string path) =>
+        Libc.OpenAt2(_root, path.Length == 0 ? "." : path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, Resolve);
 
     public void Dispose()
     {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
+using RunF.Interop;
 using RunF.Runtime.Errors;
 
 namespace RunF.Cli.Commands;
@@ -9,7 +9,7 @@ namespace RunF.Cli.Commands;
 /// runf, so that Kestrel does not weigh on every runf start; runf execs it with the arguments
 /// untouched (runf-serve parses them, and answers --help).
 /// </summary>
-public static partial class ServeCommand
+public static class ServeCommand
 {
     public const string Name = "serve";
 
@@ -29,10 +29,7 @@ public static partial class ServeCommand
         var argv = new string?[args.Length + 2];
         argv[0] = serve;
         args.CopyTo(argv, 1);
-        Execv(serve, argv);
-        throw new RunfException($"cannot run {serve}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        Libc.Execv(serve, argv);
+        throw CheckIo<RunfException>.Error("run", serve);
     }
-
-    [LibraryImport("libc", EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Execv(string path, string?[] argv);
 }

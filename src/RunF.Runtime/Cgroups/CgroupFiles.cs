@@ -1,5 +1,6 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Cgroups;
 
@@ -8,17 +9,17 @@ internal static class CgroupFiles
 {
     public static void Write(string dir, string file, string value)
     {
-        var errno = Libc.WriteSmallFile(System.IO.Path.Combine(dir, file), value);
+        var errno = SmallFiles.Write(System.IO.Path.Combine(dir, file), value);
         if (errno != 0)
         {
-            throw new RunfException($"cannot set {file}={value.Trim()} in cgroup {dir}: {Libc.Describe(errno)}");
+            throw new RunfException($"cannot set {file}={value.Trim()} in cgroup {dir}: {Errno.Describe(errno)}");
         }
     }
 
     /// <summary>The value of "key N" in a flat-keyed file such as memory.events.</summary>
     public static long? ReadKey(string dir, string file, string key)
     {
-        var text = Libc.ReadSmallFile(System.IO.Path.Combine(dir, file));
+        var text = SmallFiles.ReadText(System.IO.Path.Combine(dir, file));
         foreach (var line in text?.Split('\n') ?? [])
         {
             var parts = line.Split(' ');
@@ -31,15 +32,15 @@ internal static class CgroupFiles
     }
 
     public static long? ReadNumber(string dir, string file) =>
-        long.TryParse(Libc.ReadSmallFile(System.IO.Path.Combine(dir, file))?.Trim(), out var n) ? n : null;
+        long.TryParse(SmallFiles.ReadText(System.IO.Path.Combine(dir, file))?.Trim(), out var n) ? n : null;
 
     public static bool IsEmpty(string dir) =>
-        Libc.ReadSmallFile(System.IO.Path.Combine(dir, "cgroup.procs")) is { } procs && procs.Trim().Length == 0;
+        SmallFiles.ReadText(System.IO.Path.Combine(dir, "cgroup.procs")) is { } procs && procs.Trim().Length == 0;
 
     /// <summary>rmdir, retried briefly: the kernel frees a cgroup a moment after its last process is reaped.</summary>
     public static void RemoveDir(string dir)
     {
-        for (var attempt = 0; attempt < 50 && Libc.RmDir(dir) != 0 && Libc.LastErrno == Errno.EBUSY; attempt++)
+        for (var attempt = 0; attempt < 50 && Libc.RmDir(dir) != 0 && Errno.Last == Errno.EBUSY; attempt++)
         {
             Thread.Sleep(2);
         }

@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Cgroups;
 
@@ -49,7 +50,7 @@ internal sealed class CgroupLocation
     private static Dictionary<string, string> OwnPaths()
     {
         var paths = new Dictionary<string, string>();
-        foreach (var line in (Libc.ReadSmallFile("/proc/self/cgroup") ?? "").Split('\n'))
+        foreach (var line in (SmallFiles.ReadText("/proc/self/cgroup") ?? "").Split('\n'))
         {
             var parts = line.Split(':', 3);
             if (parts.Length != 3)

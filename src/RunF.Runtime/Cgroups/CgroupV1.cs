@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Cgroups;
 
@@ -76,7 +77,7 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
     /// </summary>
     private static void AllowOnly(string dir)
     {
-        if (Libc.WriteSmallFile(System.IO.Path.Combine(dir, "devices.deny"), "a") != 0)
+        if (SmallFiles.Write(System.IO.Path.Combine(dir, "devices.deny"), "a") != 0)
         {
             Serilog.Log.Debug("devices cgroup {Dir}: cannot write rules (needs CAP_SYS_ADMIN); devices are not restricted by cgroup", dir);
             return;

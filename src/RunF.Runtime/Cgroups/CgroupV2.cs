@@ -1,5 +1,6 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Cgroups;
 
@@ -64,13 +65,13 @@ internal sealed class CgroupV2(string dir) : ICgroup
         {
             wanted.Add("cpu");
         }
-        var enabled = (Libc.ReadSmallFile(System.IO.Path.Combine(parent, "cgroup.subtree_control")) ?? "").Split(' ', StringSplitOptions.TrimEntries);
+        var enabled = (SmallFiles.ReadText(System.IO.Path.Combine(parent, "cgroup.subtree_control")) ?? "").Split(' ', StringSplitOptions.TrimEntries);
         var missing = wanted.Except(enabled).ToList();
         if (missing.Count == 0)
         {
             return;
         }
-        var errno = Libc.WriteSmallFile(System.IO.Path.Combine(parent, "cgroup.subtree_control"), string.Join(' ', missing.Select(c => "+" + c)));
+        var errno = SmallFiles.Write(System.IO.Path.Combine(parent, "cgroup.subtree_control"), string.Join(' ', missing.Select(c => "+" + c)));
         if (errno == Errno.EBUSY)
         {
             throw new RunfException($"cannot enable {string.Join(",", missing)} in cgroup {parent}: it holds processes (the no-internal-process rule): " +
@@ -78,7 +79,7 @@ internal sealed class CgroupV2(string dir) : ICgroup
         }
         if (errno != 0)
         {
-            throw new RunfException($"cannot enable {string.Join(",", missing)} in cgroup {parent}: {Libc.Describe(errno)} (is the controller available and delegated?)");
+            throw new RunfException($"cannot enable {string.Join(",", missing)} in cgroup {parent}: {Errno.Describe(errno)} (is the controller available and delegated?)");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using RunF.Interop;
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Host;
-using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;

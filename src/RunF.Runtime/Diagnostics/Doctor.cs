@@ -1,7 +1,8 @@
+using RunF.Interop;
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
@@ -32,7 +33,7 @@ public static class Doctor
 
     private static Check Kernel()
     {
-        var release = (Libc.ReadSmallFile("/proc/sys/kernel/osrelease") ?? "").Trim();
+        var release = (SmallFiles.ReadText("/proc/sys/kernel/osrelease") ?? "").Trim();
         var parts = release.Split('.', '-');
         var ok = parts.Length >= 2 && int.TryParse(parts[0], out var major) && int.TryParse(parts[1], out var minor) && (major, minor).CompareTo((5, 6)) >= 0;
         return new("kernel", ok, ok ? $"Linux {release}" : $"Linux {release}: runf needs 5.6 or later (openat2)");
@@ -40,15 +41,15 @@ public static class Doctor
 
     private static IEnumerable<Check> UserNamespaceSettings()
     {
-        var max = Libc.ReadSmallFile("/proc/sys/user/max_user_namespaces")?.Trim();
+        var max = SmallFiles.ReadText("/proc/sys/user/max_user_namespaces")?.Trim();
         yield return new("user.max_user_namespaces", max is not null && max != "0",
             max == "0" ? "0: user namespaces are disabled: sysctl -w user.max_user_namespaces=15000" : $"{max}");
-        if (Libc.ReadSmallFile("/proc/sys/kernel/unprivileged_userns_clone")?.Trim() is { } clone)
+        if (SmallFiles.ReadText("/proc/sys/kernel/unprivileged_userns_clone")?.Trim() is { } clone)
         {
             yield return new("kernel.unprivileged_userns_clone", clone == "1",
                 clone == "1" ? "1" : $"{clone}: unprivileged user namespaces are off: sysctl -w kernel.unprivileged_userns_clone=1");
         }
-        if (Libc.ReadSmallFile("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")?.Trim() is { } apparmor)
+        if (SmallFiles.ReadText("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")?.Trim() is { } apparmor)
         {
             yield return new("kernel.apparmor_restrict_unprivileged_userns", apparmor == "0",
                 apparmor == "0" ? "0" : $"{apparmor}: AppArmor restricts user namespaces: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for runf with 'userns,'");

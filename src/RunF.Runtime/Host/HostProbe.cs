@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Host;
 
@@ -10,9 +11,9 @@ public sealed class HostProbe : IHostProbe
 
     private int _lastCap = -1;
 
-    public PathKind KindOf(string hostPath) => Kind(Libc.StatMode(hostPath));
+    public PathKind KindOf(string hostPath) => Kind(Libc.Stat(hostPath, Libc.AT_SYMLINK_NOFOLLOW)?.Mode);
 
-    public PathKind KindInRoot(string rootfs, string path) => Kind(Libc.StatModeInRoot(rootfs, path));
+    public PathKind KindInRoot(string rootfs, string path) => Kind(RootfsFiles.ModeInRoot(rootfs, path));
 
     private static PathKind Kind(uint? mode) => mode switch
     {
@@ -27,7 +28,7 @@ public sealed class HostProbe : IHostProbe
         {
             if (_lastCap < 0)
             {
-                _lastCap = Libc.ReadSmallFile("/proc/sys/kernel/cap_last_cap") is { } text && int.TryParse(text.Trim(), out var n)
+                _lastCap = SmallFiles.ReadText("/proc/sys/kernel/cap_last_cap") is { } text && int.TryParse(text.Trim(), out var n)
                     ? n
                     : Spec.Capabilities.LastKnown;
             }

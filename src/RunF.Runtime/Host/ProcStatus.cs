@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Host;
 
@@ -7,7 +8,7 @@ internal static class ProcStatus
 {
     public const int CapSetfcap = 31;
 
-    public static string? Field(string name) => FieldOf(Libc.ReadSmallFile("/proc/self/status"), name);
+    public static string? Field(string name) => FieldOf(SmallFiles.ReadText("/proc/self/status"), name);
 
     /// <summary>The value of "Name:\tvalue" in a status text, trimmed.</summary>
     public static string? FieldOf(string? status, string name)

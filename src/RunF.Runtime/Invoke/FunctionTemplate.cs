@@ -1,6 +1,7 @@
+using RunF.Interop;
 using RunF.Runtime.Create;
 using RunF.Runtime.Host;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
@@ -48,7 +49,7 @@ internal sealed class FunctionTemplate
                 cgroup.SweepSiblings(_states.IsLive);
             }
             // Best effort: without the handle the mounts go when PID 1 exits, as under runf.
-            var mountNamespace = Libc.Open($"/proc/{created.Container.Pid}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            var mountNamespace = Libc.Open($"/proc/{created.Container.Pid}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC);
             return new WarmContainer(state, created.Cgroup, created.Container, created.Spec.Env, mountNamespace);
         }
         catch
@@ -67,7 +68,7 @@ internal sealed class FunctionTemplate
         const uint S_IFMT = 0xF000, S_IFREG = 0x8000, AnyExecute = 0x49;
         var candidates = PlanBuilder.ExecCandidates(spec.Args[0], spec.Env);
         // As execvp: the first candidate that exists decides.
-        var found = candidates.Select(c => Libc.StatModeInRoot(Rootfs, c)).FirstOrDefault(mode => mode is not null);
+        var found = candidates.Select(c => RootfsFiles.ModeInRoot(Rootfs, c)).FirstOrDefault(mode => mode is not null);
         if (found is not { } mode || (mode & S_IFMT) != S_IFREG || (mode & AnyExecute) == 0)
         {
             var errno = found is null ? Errno.ENOENT : Errno.EACCES;

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
 
 namespace RunF.Runtime.Invoke;
@@ -66,7 +66,7 @@ internal sealed unsafe class InvocationPipes : IDisposable
         var fds = stackalloc int[2];
         if (Libc.Pipe2(fds, Libc.O_CLOEXEC) < 0)
         {
-            throw new RunfException($"cannot create a pipe for the function: {Libc.Describe(Libc.LastErrno)}");
+            throw new RunfException($"cannot create a pipe for the function: {Errno.Describe(Errno.Last)}");
         }
         return (fds[0], fds[1]);
     }

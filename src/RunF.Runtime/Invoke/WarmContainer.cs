@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Launch;
 using RunF.Runtime.State;
@@ -23,7 +24,7 @@ internal interface IWarmContainer : IDisposable
 /// PID 1: the exit (and so the exit status the answer waits for) does not wait for the mounts
 /// to be torn down, which happens when Dispose closes the handle, off the request's path.
 /// </summary>
-internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, int mountNamespace) : IWarmContainer
+internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedContainer container, IReadOnlyList<string> env, SafeFd mountNamespace) : IWarmContainer
 {
     public IReadOnlyList<string> Env => env;
 
@@ -36,10 +37,7 @@ internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedCo
     public void Dispose()
     {
         container.Dispose();
-        if (mountNamespace >= 0)
-        {
-            Interop.Libc.Close(mountNamespace);
-        }
+        mountNamespace.Dispose();
         cgroup?.Remove();
         state.Dispose();
     }

@@ -1,5 +1,5 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.Launch;
 
@@ -40,10 +40,10 @@ public sealed class ContainerProcess(int pid, int pidFd) : IContainer
         var usage = stackalloc long[18];
         while (Libc.Wait4(Pid, out status, 0, usage) < 0)
         {
-            var errno = Libc.LastErrno;
+            var errno = Errno.Last;
             if (errno != Errno.EINTR)
             {
-                throw new RunfException($"waiting for the container (pid {Pid}): {Libc.Describe(errno)}");
+                throw new RunfException($"waiting for the container (pid {Pid}): {Errno.Describe(errno)}");
             }
         }
         var signal = status & 0x7f;

@@ -1,8 +1,8 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
-using RunF.Runtime.Interop;
 using RunF.Runtime.Plan;
-using static RunF.Runtime.Interop.Errno;
+using static RunF.Interop.Errno;
 
 namespace RunF.Runtime.Launch;
 
@@ -14,10 +14,10 @@ internal static class LaunchErrors
 {
     public static RunfException CloneFailed(int errno, IHostProbe host) => errno switch
     {
-        EPERM when host.UnderSeccompFilter => new($"cannot create user namespace: {Libc.Describe(errno)}: this runf runs under a seccomp filter, as in a RunF or Docker container with its default profile: start the outer container with --seccomp unconfined (docker: --security-opt seccomp=unconfined)"),
-        EPERM or EACCES => new($"cannot create user namespace: {Libc.Describe(errno)}: unprivileged user namespaces are disabled or blocked by seccomp (see runf doctor)"),
-        ENOSPC or EUSERS => new($"cannot create user namespace: {Libc.Describe(errno)}: the user.max_user_namespaces limit is reached (see runf doctor)"),
-        _ => new($"cannot create the container process: {Libc.Describe(errno)} (see runf doctor)"),
+        EPERM when host.UnderSeccompFilter => new($"cannot create user namespace: {Errno.Describe(errno)}: this runf runs under a seccomp filter, as in a RunF or Docker container with its default profile: start the outer container with --seccomp unconfined (docker: --security-opt seccomp=unconfined)"),
+        EPERM or EACCES => new($"cannot create user namespace: {Errno.Describe(errno)}: unprivileged user namespaces are disabled or blocked by seccomp (see runf doctor)"),
+        ENOSPC or EUSERS => new($"cannot create user namespace: {Errno.Describe(errno)}: the user.max_user_namespaces limit is reached (see runf doctor)"),
+        _ => new($"cannot create the container process: {Errno.Describe(errno)} (see runf doctor)"),
     };
 
     /// <summary>
@@ -26,8 +26,8 @@ internal static class LaunchErrors
     /// </summary>
     public static RunfException IdMapFailed(string file, int errno, IHostProbe host) =>
         errno == EPERM && file == "uid_map" && !host.HasCapability(ProcStatus.CapSetfcap)
-            ? new($"cannot write {file} of the container: {Libc.Describe(errno)}: mapping root needs CAP_SETFCAP, which this executor lacks (start it with --cap-add SETFCAP, in Docker or an outer runf; see runf doctor)")
-            : new($"cannot write {file} of the container: {Libc.Describe(errno)} (see runf doctor)");
+            ? new($"cannot write {file} of the container: {Errno.Describe(errno)}: mapping root needs CAP_SETFCAP, which this executor lacks (start it with --cap-add SETFCAP, in Docker or an outer runf; see runf doctor)")
+            : new($"cannot write {file} of the container: {Errno.Describe(errno)} (see runf doctor)");
 
     public static SetupStepException StepFailed(SetupOp op, int errno, string rootfs, IHostProbe host)
     {
@@ -51,9 +51,9 @@ internal static class LaunchErrors
         }
         if (op is EnsureDirOp or EnsureFileOp && errno is EACCES or EROFS)
         {
-            return ($"{op.Description}: {Libc.Describe(errno)}: rootfs {rootfs} lacks it and cannot take it (create it there, or is it a root filesystem?)", ExitCodes.RunfError);
+            return ($"{op.Description}: {Errno.Describe(errno)}: rootfs {rootfs} lacks it and cannot take it (create it there, or is it a root filesystem?)", ExitCodes.RunfError);
         }
-        var line = $"{op.Description}: {Libc.Describe(errno)}";
+        var line = $"{op.Description}: {Errno.Describe(errno)}";
         if (op is MountOp { FsType: "proc" } && errno is EPERM or EACCES)
         {
             line += ": the executor's /proc has masked or read-only paths (start the executor with --security-opt systempaths=unconfined, in Docker or an outer runf; see runf doctor)";
@@ -72,6 +72,6 @@ internal static class LaunchErrors
                 ? $"exec \"{command}\": no such file in rootfs {rootfs}"
                 : $"exec \"{command}\": not found in rootfs {rootfs}" + (host.KindOf(Path.Combine(rootfs, "bin")) != PathKind.Missing ? "" : " (it has no /bin: is it a root filesystem?)"),
             ExitCodes.NotFound),
-        _ => ($"exec \"{command}\": {Libc.Describe(errno)}", ExitCodes.CannotExecute),
+        _ => ($"exec \"{command}\": {Errno.Describe(errno)}", ExitCodes.CannotExecute),
     };
 }

@@ -1,5 +1,5 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
 using RunF.Runtime.Plan;
 
 namespace RunF.Runtime.Launch;
@@ -68,7 +68,7 @@ public sealed class PreparedContainer : IContainer
             }
             if (r < 0)
             {
-                throw new RunfException($"cannot hand the command to the container: {Libc.Describe(-r)}");
+                throw new RunfException($"cannot hand the command to the container: {Errno.Describe(-r)}");
             }
             if (_child.NextRecord() is var (_, errno))
             {

@@ -1,6 +1,8 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
 using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 using RunF.Runtime.Plan;
 
 namespace RunF.Runtime.Launch;
@@ -16,6 +18,10 @@ internal sealed unsafe class SpawnedChild : IDisposable
 {
     private readonly SetupPlan _plan;
     private readonly string _rootfs;
+    // The launcher hands its descriptors over as numbers: the pipes become SafeFds here; the
+    // pidfd stays a number, as the signal relay (native/) reads it.
+    private readonly SafeFd _sync;
+    private readonly SafeFd _errors;
     private NativeLauncher.Spawned _child;
     private NativePlan? _native;
 
@@ -23,7 +29,9 @@ internal sealed unsafe class SpawnedChild : IDisposable
     {
         _plan = plan;
         _rootfs = rootfs;
-        _child = child;
+        _sync = SafeFd.Own(child.SyncFd);
+        _errors = SafeFd.Own(child.ErrorFd);
+        _child = child with { SyncFd = -1, ErrorFd = -1 };
         _native = native;
     }
 
@@ -52,9 +60,8 @@ internal sealed unsafe class SpawnedChild : IDisposable
             beforeRelease?.Invoke(spawned.Pid);
             child.ReleasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             byte go = 1;
-            Libc.Write(spawned.SyncFd, &go, 1);
-            Libc.Close(spawned.SyncFd);
-            child._child.SyncFd = -1;
+            Libc.Write(child._sync, &go, 1);
+            child._sync.Dispose();
             return child;
         }
         catch
@@ -72,7 +79,7 @@ internal sealed unsafe class SpawnedChild : IDisposable
     {
         foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", ids.GidMap), ("uid_map", ids.UidMap)])
         {
-            var errno = Libc.WriteSmallFile($"/proc/{pid}/{file}", text);
+            var errno = SmallFiles.Write($"/proc/{pid}/{file}", text);
             if (errno != 0)
             {
                 throw LaunchErrors.IdMapFailed(file, errno, HostProbe.Shared);
@@ -90,18 +97,18 @@ internal sealed unsafe class SpawnedChild : IDisposable
         var got = 0;
         while (got < 8)
         {
-            var n = Libc.Read(_child.ErrorFd, record + got, 8 - got);
+            var n = Libc.Read(_errors, record + got, 8 - got);
             if (n == 0)
             {
                 return null;
             }
-            if (n < 0 && Libc.LastErrno == Errno.EINTR)
+            if (n < 0 && Errno.Last == Errno.EINTR)
             {
                 continue;
             }
             if (n < 0)
             {
-                return (_plan.Ops[^1], Libc.LastErrno);
+                return (_plan.Ops[^1], Errno.Last);
             }
             got += (int)n;
         }
@@ -152,14 +159,13 @@ internal sealed unsafe class SpawnedChild : IDisposable
             return;
         }
         KillAndReap();
-        foreach (var fd in (ReadOnlySpan<int>)[_child.SyncFd, _child.ErrorFd, _child.PidFd])
+        _sync.Dispose();
+        _errors.Dispose();
+        if (_child.PidFd >= 0)
         {
-            if (fd >= 0)
-            {
-                Libc.Close(fd);
-            }
+            Libc.Close(_child.PidFd);
+            _child.PidFd = -1;
         }
-        _child.SyncFd = _child.ErrorFd = _child.PidFd = -1;
         NativeLauncher.Release(_child.Handle);
         _child.Handle = 0;
         _native.Dispose();

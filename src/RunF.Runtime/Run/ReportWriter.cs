@@ -1,6 +1,6 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.IO;
-using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.Run;
 
@@ -19,10 +19,10 @@ internal static unsafe class ReportWriter
         {
             CheckPath(path);
         }
-        if (settings.ReportFd is { } fd && Libc.Write(fd, null, 0) < 0)
+        if (settings.ReportFd is { } fd && Libc.Write(SafeFd.Borrow(fd), null, 0) < 0)
         {
             var example = fd >= 3 ? fd : 3; // 0-2 are stdio; a negative number is no descriptor
-            throw new RunfException($"--report-fd {fd}: {Libc.Describe(Libc.LastErrno)}: " +
+            throw new RunfException($"--report-fd {fd}: {Errno.Describe(Errno.Last)}: " +
                 $"open it for writing when starting runf (e.g. --report-fd {example} {example}>report.json)");
         }
     }
@@ -37,7 +37,7 @@ internal static unsafe class ReportWriter
         }
         if (Libc.Access(dir, Libc.W_OK | Libc.X_OK) != 0)
         {
-            throw new RunfException($"--report {path}: cannot write in {dir}: {Libc.Describe(Libc.LastErrno)}: name a file in a directory you can write");
+            throw new RunfException($"--report {path}: cannot write in {dir}: {Errno.Describe(Errno.Last)}: name a file in a directory you can write");
         }
     }
 
@@ -64,9 +64,9 @@ internal static unsafe class ReportWriter
         {
             fixed (byte* p = json)
             {
-                if (Libc.Write(fd, p, json.Length) != json.Length)
+                if (Libc.Write(SafeFd.Borrow(fd), p, json.Length) != json.Length)
                 {
-                    throw new RunfException($"cannot write report to descriptor {fd}: {Libc.Describe(Libc.LastErrno)}");
+                    throw new RunfException($"cannot write report to descriptor {fd}: {Errno.Describe(Errno.Last)}");
                 }
             }
         }

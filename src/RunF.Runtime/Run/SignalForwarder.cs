@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Interop;
 using RunF.Runtime.Launch;
@@ -43,7 +44,7 @@ public sealed unsafe class SignalForwarder : IDisposable
     {
         if (result < 0)
         {
-            throw new RunfException($"cannot {what}: {Libc.Describe(-result)}");
+            throw new RunfException($"cannot {what}: {Errno.Describe(-result)}");
         }
     }
 }

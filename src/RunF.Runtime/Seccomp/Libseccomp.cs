@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RunF.Interop;
 
 namespace RunF.Runtime.Seccomp;
 
@@ -44,8 +45,5 @@ internal static unsafe partial class Libseccomp
     public static partial int RuleAddArray(nint ctx, uint action, int syscall, uint count, ArgCmp* args);
 
     [LibraryImport(Lib, EntryPoint = "seccomp_export_bpf")]
-    public static partial int ExportBpf(nint ctx, int fd);
-
-    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int MemfdCreate(string name, uint flags);
+    public static partial int ExportBpf(nint ctx, SafeFd fd);
 }

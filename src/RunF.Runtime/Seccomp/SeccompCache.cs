@@ -1,5 +1,5 @@
 using System.Text;
-using RunF.Runtime.Interop;
+using RunF.Interop;
 using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Seccomp;
@@ -46,8 +46,8 @@ public sealed class SeccompCache(string directory)
     private const string BuiltInPrefix = "seccomp-builtin-";
 
     public static string? PathForBuiltIn(string directory) =>
-        Libc.StatSizeAndMtime("/proc/self/exe") is var (size, mtime)
-            ? Path.Combine(directory, $"{BuiltInPrefix}{Format}-{SeccompNames.Native}-{size:x}-{mtime:x}.bpf")
+        Libc.Stat("/proc/self/exe") is { } exe
+            ? Path.Combine(directory, $"{BuiltInPrefix}{Format}-{SeccompNames.Native}-{exe.Size:x}-{exe.MtimeNs:x}.bpf")
             : null;
 
     internal string PathFor(ResolvedProfile profile)
@@ -77,7 +77,7 @@ public sealed class SeccompCache(string directory)
     }
 
     /// <summary>A whole program (a multiple of 8 bytes), or null. Plain read(2): no FileStream lock.</summary>
-    private static byte[]? TryRead(string path) => Libc.ReadFile(path) is { Length: > 0 } bytes && bytes.Length % 8 == 0 ? bytes : null;
+    private static byte[]? TryRead(string path) => SmallFiles.Read(path) is { Length: > 0 } bytes && bytes.Length % 8 == 0 ? bytes : null;
 
     /// <summary>Written aside and renamed, so a concurrent run reads a whole program or none.</summary>
     private static void Store(string path, byte[] program)

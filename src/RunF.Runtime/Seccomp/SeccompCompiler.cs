@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using RunF.Interop;
 using RunF.Runtime.Errors;
 
 namespace RunF.Runtime.Seccomp;
@@ -9,8 +9,6 @@ namespace RunF.Runtime.Seccomp;
 /// </summary>
 public static unsafe class SeccompCompiler
 {
-    private const uint MFD_CLOEXEC = 1;
-
     /// <summary>A binary search over syscall numbers instead of a linear scan: cheaper per syscall.</summary>
     private const uint OptimizeBinaryTree = 2;
 
@@ -75,22 +73,25 @@ public static unsafe class SeccompCompiler
             var rc = Libseccomp.RuleAddArray(ctx, rule.Action, nr, (uint)rule.Args.Count, args);
             if (rc < 0)
             {
-                throw new ProfileException(rule.Field, $"libseccomp refused the rule for \"{name}\": {Interop.Libc.Describe(-rc)}");
+                throw new ProfileException(rule.Field, $"libseccomp refused the rule for \"{name}\": {Errno.Describe(-rc)}");
             }
         }
     }
 
     private static byte[] Export(nint ctx)
     {
-        var fd = Libseccomp.MemfdCreate("runf-seccomp", MFD_CLOEXEC);
-        if (fd < 0)
+        using var memfd = Libc.MemfdCreate("runf-seccomp", Libc.MFD_CLOEXEC);
+        if (memfd.IsInvalid)
         {
-            throw new RunfException($"seccomp: memfd_create: {Interop.Libc.Describe(Interop.Libc.LastErrno)}");
+            throw new RunfException($"seccomp: memfd_create: {Errno.Describe(Errno.Last)}");
         }
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        Check(Libseccomp.ExportBpf(ctx, fd), "export the BPF program");
-        var program = new byte[RandomAccess.GetLength(handle)];
-        var read = RandomAccess.Read(handle, program, 0);
+        Check(Libseccomp.ExportBpf(ctx, memfd), "export the BPF program");
+        var program = new byte[Libc.FStat(memfd)?.Size ?? 0];
+        nint read;
+        fixed (byte* p = program)
+        {
+            read = Libc.PRead(memfd, p, program.Length, 0);
+        }
         return read == program.Length && read % 8 == 0 && read > 0
             ? program
             : throw new RunfException($"seccomp: libseccomp exported a program of {read} bytes");
@@ -100,7 +101,7 @@ public static unsafe class SeccompCompiler
     {
         if (rc < 0)
         {
-            throw new RunfException($"seccomp: libseccomp cannot {what}: {Interop.Libc.Describe(-rc)}");
+            throw new RunfException($"seccomp: libseccomp cannot {what}: {Errno.Describe(-rc)}");
         }
     }
 }

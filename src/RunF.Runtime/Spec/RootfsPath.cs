@@ -1,5 +1,5 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
 
 namespace RunF.Runtime.Spec;
 

@@ -1,4 +1,5 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.State;
 
@@ -10,7 +11,7 @@ public static class ContainerList
         var list = new List<ContainerState>();
         foreach (var file in states.Files())
         {
-            if (IsHeld(file) && Libc.ReadFile(file) is { } bytes && ContainerStateJson.Read(bytes) is { } state)
+            if (IsHeld(file) && SmallFiles.Read(file) is { } bytes && ContainerStateJson.Read(bytes) is { } state)
             {
                 list.Add(state);
             }
@@ -21,13 +22,7 @@ public static class ContainerList
     /// <summary>A live runf holds an exclusive lock on its file; a shared one can be had only when it is gone.</summary>
     private static bool IsHeld(string file)
     {
-        var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            return false;
-        }
-        var held = Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
-        Libc.Close(fd);
-        return held;
+        using var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC);
+        return !fd.IsInvalid && Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
     }
 }

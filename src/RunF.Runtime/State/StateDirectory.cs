@@ -1,5 +1,6 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.State;
 
@@ -13,7 +14,7 @@ public sealed class StateDirectory
 {
     private const int MaxNameAttempts = 32;
 
-    private const int Mode0700 = 0x1c0;
+    private const uint Mode0700 = 0x1c0, Mode0600 = 0x180;
     private static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(2);
 
     public string Path { get; }
@@ -25,15 +26,15 @@ public sealed class StateDirectory
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         var uid = Libc.GetEuid();
         // XDG_RUNTIME_DIR only when it is really this user's (not root's, inherited through setpriv or sudo).
-        var path = !string.IsNullOrEmpty(xdg) && Libc.StatOwner(xdg) is var (xdgOwner, _) && xdgOwner == uid
+        var path = !string.IsNullOrEmpty(xdg) && Libc.Stat(xdg, Libc.AT_SYMLINK_NOFOLLOW)?.Uid == uid
             ? System.IO.Path.Combine(xdg, "runf")
             : $"/tmp/runf-{uid}";
-        if (Libc.MkDir(path, Mode0700) != 0 && Libc.LastErrno != Errno.EEXIST)
+        if (Libc.MkDir(path, Mode0700) != 0 && Errno.Last != Errno.EEXIST)
         {
-            throw new RunfException($"cannot create state directory {path}: {Libc.Describe(Libc.LastErrno)}");
+            throw CheckIo.Error("create state directory", path);
         }
         // /tmp is shared: refuse a directory (or symlink) another user planted there.
-        if (Libc.StatOwner(path) is not var (owner, mode) || owner != uid || (mode & Libc.S_IFMT) != Libc.S_IFDIR || (mode & 0x3f) != 0)
+        if (Libc.Stat(path, Libc.AT_SYMLINK_NOFOLLOW) is not { } status || status.Uid != uid || status.Type != Libc.S_IFDIR || (status.Mode & 0x3f) != 0)
         {
             throw new RunfException($"state directory {path} is not a private directory owned by uid {uid}: remove it or set XDG_RUNTIME_DIR");
         }
@@ -44,12 +45,12 @@ public sealed class StateDirectory
     public StateFile? TryReserve(string id)
     {
         var path = FileOf(id);
-        var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180);
-        if (fd < 0)
+        var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, Mode0600);
+        if (fd.IsInvalid)
         {
-            return Libc.LastErrno == Errno.EEXIST
+            return Errno.Last == Errno.EEXIST
                 ? null
-                : throw new RunfException($"cannot create state file in {Path}: {Libc.Describe(Libc.LastErrno)}");
+                : throw CheckIo.Error("create state file in", Path);
         }
         // Blocking: a sweeping runf may hold the lock for an instant, and it must end up ours.
         Libc.Flock(fd, Libc.LOCK_EX);
@@ -101,8 +102,8 @@ public sealed class StateDirectory
     {
         foreach (var file in Files())
         {
-            var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-            if (fd < 0)
+            using var fd = Libc.Open(file, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (fd.IsInvalid)
             {
                 continue;
             }
@@ -111,7 +112,6 @@ public sealed class StateDirectory
             {
                 Libc.Unlink(file);
             }
-            Libc.Close(fd);
         }
     }
 

@@ -1,12 +1,12 @@
-using RunF.Runtime.Interop;
+using RunF.Interop;
 using RunF.Runtime.IO;
 
 namespace RunF.Runtime.State;
 
 /// <summary>One container's state file, locked for as long as its runf lives; removed on Dispose.</summary>
-public sealed unsafe class StateFile(string id, string path, int fd) : IDisposable
+public sealed unsafe class StateFile(string id, string path, SafeFd fd) : IDisposable
 {
-    private int _fd = fd;
+    private int _disposed;
 
     public string Id { get; } = id;
 
@@ -16,17 +16,16 @@ public sealed unsafe class StateFile(string id, string path, int fd) : IDisposab
         var bytes = JsonText.Write(json => ContainerStateJson.Write(json, state));
         fixed (byte* p = bytes)
         {
-            Libc.PWrite(_fd, p, bytes.Length, 0);
+            Libc.PWrite(fd, p, bytes.Length, 0);
         }
     }
 
     public void Dispose()
     {
-        var fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             Libc.Unlink(path);
-            Libc.Close(fd);
+            fd.Dispose();
         }
     }
 }

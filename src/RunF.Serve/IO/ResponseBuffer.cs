@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using RunF.Serve.Interop;
+using RunF.Interop;
 
 namespace RunF.Serve.IO;
 

@@ -1,10 +1,10 @@
 using System.Text;
-using RunF.Runtime.Interop;
+using RunF.Runtime.IO;
 
 namespace RunF.Runtime.Tests;
 
-/// <summary>Libc.ReadFile: a whole file through read(2), into one array of its size.</summary>
-public sealed class LibcReadFileTests : TempDirectoryTest
+/// <summary>SmallFiles.Read: a whole file through read(2), into one array of its size.</summary>
+public sealed class SmallFilesReadTests : TempDirectoryTest
 {
     [Theory]
     [InlineData(0)]
@@ -17,9 +17,9 @@ public sealed class LibcReadFileTests : TempDirectoryTest
         var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, size).Select(i => (char)('a' + i % 26))));
         File.WriteAllBytes(path, bytes);
 
-        Assert.Equal(bytes, Libc.ReadFile(path));
+        Assert.Equal(bytes, SmallFiles.Read(path));
     }
 
     [Fact]
-    public void A_missing_file_is_null() => Assert.Null(Libc.ReadFile(Path.Combine(Dir, "missing")));
+    public void A_missing_file_is_null() => Assert.Null(SmallFiles.Read(Path.Combine(Dir, "missing")));
 }

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace RunF.Serve.Interop;
+namespace RunF.Interop;
 
 /// <summary>
 /// An anonymous private mapping: address space whose pages become resident only when written,
 /// and are the kernel's again the moment it is unmapped, with no garbage collection to wait for.
 /// </summary>
-internal sealed unsafe partial class AnonymousMapping : SafeHandleZeroOrMinusOneIsInvalid
+public sealed unsafe partial class AnonymousMapping : SafeHandleZeroOrMinusOneIsInvalid
 {
     private const int PROT_READ = 1, PROT_WRITE = 2, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
 

@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace RunF.Interop;
+
+/// <summary>
+/// Processes: wait, signal through a pidfd, exec. A pidfd stays a number: the launcher makes it
+/// and the signal relay (native/) reads it.
+/// </summary>
+public static unsafe partial class Libc
+{
+    [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
+
+    /// <summary>struct rusage is 144 bytes: utime and stime timevals, then ru_maxrss (KiB) and 13 more longs.</summary>
+    [LibraryImport(Lib, EntryPoint = "wait4", SetLastError = true)]
+    public static partial int Wait4(int pid, out int status, int options, long* rusage);
+
+    /// <summary>A pidfd for a running process, or -1: signals through it cannot hit a later process that reuses the pid.</summary>
+    public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
+
+    /// <summary>Signals a process by its pidfd: immune to pid reuse after it was reaped.</summary>
+    public static int PidfdSendSignal(int pidFd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidFd, signal, 0, 0);
+
+    /// <summary>Replaces this process; returns only on failure (-1, errno set).</summary>
+    [LibraryImport(Lib, EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Execv(string path, string?[] argv);
+}

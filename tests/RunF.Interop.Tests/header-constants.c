@@ -1,0 +1,34 @@
+/* Prints, one "NAME value" a line, the constants RunF.Interop binds, as this machine's C headers
+   define them for the architecture this is compiled for: InteropConstantsTests compares them. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define SHOW(name) printf("%s %lld\n", #name, (long long)(name))
+
+int main(void)
+{
+    SHOW(O_RDONLY); SHOW(O_WRONLY); SHOW(O_RDWR); SHOW(O_CREAT); SHOW(O_EXCL); SHOW(O_NONBLOCK);
+    SHOW(O_CLOEXEC); SHOW(O_PATH); SHOW(O_DIRECTORY); SHOW(O_NOFOLLOW);
+    SHOW(AT_FDCWD); SHOW(AT_SYMLINK_NOFOLLOW); SHOW(AT_REMOVEDIR); SHOW(AT_EMPTY_PATH);
+    SHOW(RESOLVE_NO_MAGICLINKS); SHOW(RESOLVE_NO_SYMLINKS); SHOW(RESOLVE_IN_ROOT);
+    SHOW(RENAME_NOREPLACE); SHOW(LOCK_SH); SHOW(LOCK_EX); SHOW(LOCK_NB); SHOW(W_OK);
+    SHOW(S_IFMT); SHOW(S_IFIFO); SHOW(S_IFDIR); SHOW(S_IFREG); SHOW(S_IFLNK);
+    SHOW(DT_UNKNOWN); SHOW(DT_DIR); SHOW(DT_REG); SHOW(MFD_CLOEXEC);
+    SHOW(STATX_TYPE); SHOW(STATX_MODE); SHOW(STATX_NLINK); SHOW(STATX_UID); SHOW(STATX_MTIME); SHOW(STATX_SIZE);
+    SHOW(LANDLOCK_CREATE_RULESET_VERSION);
+    SHOW(SYS_pidfd_send_signal); SHOW(SYS_pidfd_open); SHOW(SYS_openat2); SHOW(SYS_landlock_create_ruleset);
+    SHOW(EPERM); SHOW(ENOENT); SHOW(EINTR); SHOW(EIO); SHOW(EAGAIN); SHOW(EACCES); SHOW(EBUSY); SHOW(EEXIST);
+    SHOW(ENOTDIR); SHOW(EISDIR); SHOW(EINVAL); SHOW(ENOSPC); SHOW(EROFS); SHOW(EPIPE); SHOW(ENOSYS);
+    SHOW(ELOOP); SHOW(EUSERS); SHOW(ECONNRESET); SHOW(ECONNREFUSED);
+    return 0;
+}
