@@ -93,6 +93,24 @@ public class SeccompTests(TestEnvironment env)
         Assert.Equal("0", Probe(["--seccomp", "unconfined"], "vsock_high")["vsock_high"]);
     }
 
+    /// <summary>
+    /// Podman's own profile (Debian's golang-github-containers-common, which test.sh installs) in
+    /// its own format: archMap, errno names, and rules that apply only with a capability.
+    /// </summary>
+    [Fact]
+    public void Podmans_profile_loads_runs_a_function_and_decides_its_rules_by_the_containers_capabilities()
+    {
+        const string profile = "/usr/share/containers/seccomp.json";
+        Assert.True(File.Exists(profile), $"{profile} is missing: apt-get install golang-github-containers-common (test.sh does)");
+        var r = Runf.Run(env, "--seccomp", profile, "sh", "-c", "echo ran; grep Seccomp: /proc/self/status");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("ran\nSeccomp:\t2\n", r.Stdout);
+        // mount is allowed by a rule that includes CAP_SYS_ADMIN: refused without it (the profile
+        // says EPERM for mount otherwise), made with it (the container's own mount namespace).
+        Assert.Equal("EPERM", Probe(["--seccomp", profile], "mount")["mount"]);
+        Assert.Equal("0", Probe(["--seccomp", profile, "--cap-add", "SYS_ADMIN"], "mount")["mount"]);
+    }
+
     [Fact]
     public void Mounting_anything_fails()
     {

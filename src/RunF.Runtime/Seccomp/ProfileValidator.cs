@@ -10,12 +10,77 @@ public static class ProfileValidator
 {
     private const int MaxArgs = 6;
 
-    public static ResolvedProfile Resolve(SeccompProfile profile)
+    /// <summary>Resolves a profile for a container; context decides Docker's conditional rules (none for RunF's own profile).</summary>
+    public static ResolvedProfile Resolve(SeccompProfile profile, SeccompContext? context = null)
     {
         RefuseUnknown(profile.Unknown, "");
         var defaultName = profile.DefaultAction ?? throw new ProfileException("defaultAction", "missing");
-        var defaultAction = ActionOf(defaultName, profile.DefaultErrnoRet, "defaultAction");
-        return new ResolvedProfile(defaultAction, Architectures(profile.Architectures ?? []), Rules(profile.Syscalls ?? []));
+        var defaultAction = ActionOf(defaultName, ErrnoOf(profile.DefaultErrnoRet, profile.DefaultErrno, "defaultErrno"), "defaultAction");
+        var architectures = profile.Architectures is { Count: > 0 } listed ? listed : FromArchMap(profile.ArchMap ?? []);
+        return new ResolvedProfile(defaultAction, Architectures(architectures), Rules(profile.Syscalls ?? [], context ?? SeccompContext.Host([])));
+    }
+
+    /// <summary>Docker's archMap: the native architecture's entry, with its sub-architectures.</summary>
+    private static IReadOnlyList<string> FromArchMap(IReadOnlyList<ArchMapEntry> archMap)
+    {
+        var native = SeccompNames.NameOfArch(SeccompNames.Native);
+        for (var i = 0; i < archMap.Count; i++)
+        {
+            RefuseUnknown(archMap[i]?.Unknown, $"archMap[{i}].");
+            if (archMap[i]?.Architecture == native)
+            {
+                return [native, .. archMap[i].SubArchitectures ?? []];
+            }
+        }
+        return [];
+    }
+
+    /// <summary>errnoRet, or Podman's errno name; null for the default (EPERM).</summary>
+    private static uint? ErrnoOf(uint? number, string? name, string field) =>
+        number ?? (name is null ? null
+            : SeccompNames.Errnos.TryGetValue(name, out var errno) ? errno
+            : throw new ProfileException(field, $"unknown errno \"{name}\" (use errnoRet with its number)"));
+
+    /// <summary>
+    /// Docker's includes and excludes: a rule for capabilities the container lacks (or has, for
+    /// excludes), for another architecture or a newer kernel does not apply. Applying it anyway
+    /// would allow what the profile allows only with a capability.
+    /// </summary>
+    private static bool Applies(SyscallRule rule, SeccompContext context, string field)
+    {
+        if (rule.Includes is { } includes)
+        {
+            RefuseUnknown(includes.Unknown, field + ".includes.");
+            if (includes.Arches is { Count: > 0 } arches && !arches.Contains(context.GoArch))
+            {
+                return false;
+            }
+            if (includes.Caps is { Count: > 0 } caps && !caps.All(context.Capabilities.Contains))
+            {
+                return false;
+            }
+            if (includes.MinKernel is { } min)
+            {
+                var version = SeccompContext.ParseKernel(min) ?? throw new ProfileException($"{field}.includes.minKernel", $"\"{min}\" is not a kernel version such as 4.8");
+                if (context.Kernel < version)
+                {
+                    return false;
+                }
+            }
+        }
+        if (rule.Excludes is { } excludes)
+        {
+            RefuseUnknown(excludes.Unknown, field + ".excludes.");
+            if (excludes.MinKernel is not null)
+            {
+                throw new ProfileException($"{field}.excludes.minKernel", "not supported (Docker has no such field either)");
+            }
+            if (excludes.Arches?.Contains(context.GoArch) == true || excludes.Caps?.Any(context.Capabilities.Contains) == true)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static IReadOnlyList<uint> Architectures(IReadOnlyList<string> names)
@@ -38,7 +103,7 @@ public static class ProfileValidator
         return arches;
     }
 
-    private static IReadOnlyList<ResolvedRule> Rules(IReadOnlyList<SyscallRule> syscalls)
+    private static IReadOnlyList<ResolvedRule> Rules(IReadOnlyList<SyscallRule> syscalls, SeccompContext context)
     {
         var rules = new List<ResolvedRule>();
         for (var i = 0; i < syscalls.Count; i++)
@@ -46,7 +111,11 @@ public static class ProfileValidator
             var field = $"syscalls[{i}]";
             var rule = syscalls[i] ?? throw new ProfileException(field, "null");
             RefuseUnknown(rule.Unknown, field + ".");
-            if (rule.Names is not { Count: > 0 } names)
+            if (!Applies(rule, context, field))
+            {
+                continue;
+            }
+            if ((rule.Names ?? (rule.Name is null ? null : [rule.Name])) is not { Count: > 0 } names)
             {
                 throw new ProfileException($"{field}.names", "missing or empty");
             }
@@ -57,7 +126,7 @@ public static class ProfileValidator
                     throw new ProfileException($"{field}.names[{j}]", "empty syscall name");
                 }
             }
-            var action = ActionOf(rule.Action ?? throw new ProfileException($"{field}.action", "missing"), rule.ErrnoRet, $"{field}.action");
+            var action = ActionOf(rule.Action ?? throw new ProfileException($"{field}.action", "missing"), ErrnoOf(rule.ErrnoRet, rule.Errno, $"{field}.errno"), $"{field}.action");
             rules.Add(new ResolvedRule(field, names, action, Args(rule.Args ?? [], field)));
         }
         return rules;
@@ -95,14 +164,14 @@ public static class ProfileValidator
             : SeccompNames.Action(name, errno ?? SeccompNames.EPERM) ?? throw new ProfileException(field, $"unknown action \"{name}\"");
 
     /// <summary>
-    /// Docker-only fields (archMap, includes, excludes) change which rules apply; ignoring them
-    /// would silently allow what the profile meant to allow only with a capability.
+    /// A field RunF does not know may change which rules apply; ignoring it could silently allow
+    /// what the profile meant to allow only with a capability.
     /// </summary>
     private static void RefuseUnknown(Dictionary<string, JsonElement>? unknown, string prefix)
     {
         if (unknown is { Count: > 0 })
         {
-            throw new ProfileException(prefix + unknown.Keys.First(), "unknown field: RunF reads the OCI format (defaultAction, defaultErrnoRet, architectures, syscalls)");
+            throw new ProfileException(prefix + unknown.Keys.First(), "unknown field: RunF reads the OCI, Docker and Podman formats (defaultAction, defaultErrnoRet, defaultErrno, architectures, archMap, syscalls with names, action, errnoRet, errno, args, includes, excludes)");
         }
     }
 }

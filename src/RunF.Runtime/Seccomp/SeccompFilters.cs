@@ -14,8 +14,11 @@ public static class SeccompFilters
 {
     public const string Default = "default", Unconfined = "unconfined";
 
-    /// <summary>The filter for the option, or null for unconfined. cacheDir null: no cache.</summary>
-    public static SeccompFilter? Load(string option, string? cacheDir)
+    /// <summary>
+    /// The filter for the option, or null for unconfined. cacheDir null: no cache. capabilities:
+    /// the container's (CAP_* names), which decide a Docker profile's conditional rules.
+    /// </summary>
+    public static SeccompFilter? Load(string option, string? cacheDir, IEnumerable<string>? capabilities = null)
     {
         if (option == Unconfined)
         {
@@ -26,7 +29,7 @@ public static class SeccompFilters
         // The built-in profile is neither built, validated nor hashed on a cache hit: its cache
         // entry is keyed by the runf binary, which compiled it in (bench/README.md has the saving).
         var profile = new Lazy<SeccompProfile>(() => isDefault ? DefaultProfile.Profile : Parse(option));
-        var resolved = new Lazy<ResolvedProfile>(() => ProfileValidator.Resolve(profile.Value));
+        var resolved = new Lazy<ResolvedProfile>(() => ProfileValidator.Resolve(profile.Value, SeccompContext.Host(capabilities ?? [])));
         try
         {
             if (!isDefault)

@@ -16,6 +16,17 @@ public static class SeccompNames
 
     public const int EPERM = 1, ENOSYS = 38;
 
+    /// <summary>The errno names profiles use (Podman's errno, defaultErrno): the generic values, the same on x86_64 and aarch64.</summary>
+    public static readonly IReadOnlyDictionary<string, uint> Errnos = new Dictionary<string, uint>
+    {
+        ["EPERM"] = 1, ["ENOENT"] = 2, ["ESRCH"] = 3, ["EINTR"] = 4, ["EIO"] = 5, ["ENXIO"] = 6, ["E2BIG"] = 7,
+        ["ENOEXEC"] = 8, ["EBADF"] = 9, ["ECHILD"] = 10, ["EAGAIN"] = 11, ["ENOMEM"] = 12, ["EACCES"] = 13,
+        ["EFAULT"] = 14, ["EBUSY"] = 16, ["EEXIST"] = 17, ["EXDEV"] = 18, ["ENODEV"] = 19, ["ENOTDIR"] = 20,
+        ["EISDIR"] = 21, ["EINVAL"] = 22, ["ENFILE"] = 23, ["EMFILE"] = 24, ["ENOTTY"] = 25, ["EFBIG"] = 27,
+        ["ENOSPC"] = 28, ["ESPIPE"] = 29, ["EROFS"] = 30, ["EMLINK"] = 31, ["EPIPE"] = 32, ["ERANGE"] = 34,
+        ["ENOSYS"] = 38, ["ELOOP"] = 40, ["EOPNOTSUPP"] = 95, ["ENOTSUP"] = 95, ["EAFNOSUPPORT"] = 97,
+    };
+
     /// <summary>Actions without an errno; ERRNO and TRACE take errnoRet. NOTIFY needs a listener RunF has not.</summary>
     private static readonly Dictionary<string, uint> PlainActions = new()
     {

@@ -14,9 +14,14 @@ public static class SeccompRenderer
     {
         var lines = new List<string>
         {
-            $"default {Action(profile.DefaultAction!, profile.DefaultErrnoRet)}; architectures {string.Join(" ", resolved.Architectures.Select(Arch))}; any other kills the process",
+            $"default {Action(profile.DefaultAction!, profile.DefaultErrnoRet ?? (profile.DefaultErrno is { } name ? SeccompNames.Errnos[name] : null))}; architectures {string.Join(" ", resolved.Architectures.Select(Arch))}; any other kills the process",
         };
-        var rules = profile.Syscalls ?? [];
+        // The rules that apply to this container (Docker's includes and excludes decided), with their names.
+        var applying = resolved.Rules.Select(r => r.Field).ToHashSet(StringComparer.Ordinal);
+        var rules = (profile.Syscalls ?? []).Select((rule, i) => (rule, i))
+            .Where(r => applying.Contains($"syscalls[{r.i}]"))
+            .Select(r => r.rule with { Names = r.rule.Names ?? [r.rule.Name!] })
+            .ToList();
         for (var i = 0; i < rules.Count;)
         {
             var rule = rules[i];
@@ -30,7 +35,7 @@ public static class SeccompRenderer
                 i++;
             }
             while (i < rules.Count && SameTarget(rules[i], rule));
-            var head = $"{Action(rule.Action!, rule.ErrnoRet)} {string.Join(" ", rule.Names!)}";
+            var head = $"{Action(rule.Action!, rule.ErrnoRet ?? (rule.Errno is { } errnoName ? SeccompNames.Errnos[errnoName] : null))} {string.Join(" ", rule.Names!)}";
             var when = conditions.Count switch
             {
                 0 => "",
@@ -51,13 +56,7 @@ public static class SeccompRenderer
         return SeccompNames.TakesErrno(name) ? $"{verb} {Errno(errno ?? SeccompNames.EPERM)}" : verb;
     }
 
-    private static string Errno(uint errno) => errno switch
-    {
-        1 => "EPERM",
-        13 => "EACCES",
-        38 => "ENOSYS",
-        _ => errno.ToString(),
-    };
+    private static string Errno(uint errno) => SeccompNames.Errnos.FirstOrDefault(kv => kv.Value == errno).Key ?? errno.ToString();
 
     private static string Condition(ArgCondition c) => c.Op switch
     {
