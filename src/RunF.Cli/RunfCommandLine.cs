@@ -39,13 +39,15 @@ public static class RunfCommandLine
         // word names (a verb counts only as the first word): the others would be built for nothing.
         var help = AsksForHelpOrVersion(args);
         var root = help ? new RootCommand(Description) : new Command("runf", Description);
-        RunCommand.AddTo(root, startedAt);
-        foreach (var (name, create) in Verbs)
+        var verb = args.Length > 0 ? Array.FindIndex(Verbs, v => v.Name == args[0]) : -1;
+        if (verb < 0)
         {
-            if (help || (args.Length > 0 && args[0] == name))
-            {
-                root.Subcommands.Add(create());
-            }
+            RunCommand.AddTo(root, startedAt);
+        }
+        // A verb's usage line is "runf rootfs extract ...", not the run's "runf [<command>...] ...".
+        foreach (var (name, create) in verb < 0 && help ? Verbs : verb >= 0 ? [Verbs[verb]] : [])
+        {
+            root.Subcommands.Add(create());
         }
 
         return Run(() =>

@@ -69,4 +69,17 @@ public class DockerFlagsTests(TestEnvironment env)
         Assert.Equal("", r.Stdout);
         Assert.StartsWith($"runf: {hint}", r.Stderr.Trim());
     }
+
+    [Theory]
+    [InlineData("rootfs extract", "runf rootfs extract [<archive>] [options]")]
+    [InlineData("rootfs ls", "runf rootfs ls [<archive>] [options]")]
+    [InlineData("kill", "runf kill <id> [<signal>] [options]")]
+    [InlineData("ps", "runf ps [options]")]
+    public void A_verbs_help_shows_its_own_usage_line(string verb, string usage)
+    {
+        var r = Runf.Run(env, [.. verb.Split(' '), "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Usage:\n  " + usage + "\n", r.Stdout);
+        Assert.DoesNotContain("<command>", r.Stdout);
+    }
 }
