@@ -32,6 +32,22 @@ public class CgroupTests(TestEnvironment env)
         Assert.Equal((3, "ran\n", ""), (r.ExitCode, r.Stdout, r.Stderr));
     }
 
+    /// <summary>--dry-run shows the cgroup and every limit write a run would make, and makes none of them.</summary>
+    [Fact]
+    public void Dry_run_shows_the_cgroup_and_its_limits_without_creating_it()
+    {
+        Assert.True(TestEnvironment.IsRoot, "cgroup tests need root to create or delegate cgroups");
+        var r = Runf.RunAsCaller(env, "--dry-run", "--name", "dry-cgroup", "-m", "64m", "--pids-limit", "32", "true");
+        Assert.Equal(0, r.ExitCode);
+        var cgroup = r.Stdout.Split('\n').Single(l => l.StartsWith("cgroup v1: ", StringComparison.Ordinal));
+        Assert.Contains("runf-dry-cgroup", cgroup);
+        Assert.Matches(@"/runf-dry-cgroup/memory\.limit_in_bytes = 67108864\n", r.Stdout);
+        Assert.Matches(@"/runf-dry-cgroup/pids\.max = 32\n", r.Stdout);
+        Assert.All(cgroup["cgroup v1: ".Length..].Split(", "), dir => Assert.False(Directory.Exists(dir), $"{dir} was created"));
+        // Unprivileged, without a delegated cgroup: said, not attempted.
+        Assert.Contains("cgroup: none: ", Runf.Run(env, "--dry-run", "true").Stdout);
+    }
+
     [Fact]
     public void Devices_cgroup_allows_only_the_containers_devices()
     {

@@ -42,6 +42,34 @@ public static class CgroupSetup
             : CgroupV1.Create(location.Parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name)), limits);
     }
 
+    /// <summary>
+    /// For --dry-run: where the container's cgroup would go and what would be written there, or
+    /// why there would be none. Nothing is created.
+    /// </summary>
+    public static IReadOnlyList<string> Preview(string id, CgroupLimits limits, CgroupMode mode, string? parent)
+    {
+        if (mode == CgroupMode.Off)
+        {
+            return ["cgroup: none (--cgroups off)"];
+        }
+        var location = new CgroupLocation(parent);
+        var name = CgroupFiles.Prefix + id;
+        var readOnly = location.Parents.Values.Distinct().Where(dir => !Writable(dir)).ToList();
+        if (location.Parents.Count == 0 || readOnly.Count > 0)
+        {
+            return [$"cgroup: none: {(readOnly.Count > 0 ? string.Join(", ", readOnly) : CgroupLocation.Root)} not writable by uid {Libc.GetEuid()}" +
+                (limits.Any || mode == CgroupMode.Required ? " (a run with these limits fails there)" : " (no limit asked: a run goes without)")];
+        }
+        if (location.Unified)
+        {
+            var dir = Path.Combine(location.Parents[""], name);
+            return [$"cgroup v2: {dir}", .. CgroupV2.Writes(limits).Select(w => $"       {w.File} = {w.Value}")];
+        }
+        var dirs = location.Parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name));
+        return [$"cgroup v1: {string.Join(", ", dirs.Values.Distinct())}",
+            .. CgroupV1.Writes(limits).Where(w => dirs.ContainsKey(w.Controller)).Select(w => $"       {dirs[w.Controller]}/{w.File} = {w.Value}")];
+    }
+
     /// <summary>For runf doctor: the hierarchy's kind and the first parent directory runf cannot write, if any.</summary>
     public static (string Version, string Dir, bool Writable) Describe()
     {

@@ -42,33 +42,41 @@ internal sealed class CgroupV1(IReadOnlyDictionary<string, string> dirs) : ICgro
         {
             AllowOnly(devices);
         }
-        if (dirs.TryGetValue("memory", out var memory))
+        foreach (var (controller, file, value) in Writes(limits))
         {
-            if (limits.MemoryBytes is { } bytes)
+            if (dirs.TryGetValue(controller, out var dir))
             {
-                CgroupFiles.Write(memory, "memory.limit_in_bytes", bytes.ToString());
-            }
-            if (limits.MemorySwapBytes is { } swap)
-            {
-                CgroupFiles.Write(memory, "memory.memsw.limit_in_bytes", swap.ToString());
+                CgroupFiles.Write(dir, file, value);
             }
         }
-        if (limits.PidsLimit is { } pids && dirs.TryGetValue("pids", out var pidsDir))
+    }
+
+    /// <summary>The control files the limits are written to, by controller, and their values, in order (--dry-run prints them).</summary>
+    public static IReadOnlyList<(string Controller, string File, string Value)> Writes(CgroupLimits limits)
+    {
+        var writes = new List<(string, string, string)>();
+        if (limits.MemoryBytes is { } bytes)
         {
-            CgroupFiles.Write(pidsDir, "pids.max", pids.ToString());
+            writes.Add(("memory", "memory.limit_in_bytes", bytes.ToString()));
         }
-        if (dirs.TryGetValue("cpu", out var cpu))
+        if (limits.MemorySwapBytes is { } swap)
         {
-            if (limits.CfsQuotaMicros is { } quota)
-            {
-                CgroupFiles.Write(cpu, "cpu.cfs_period_us", CgroupLimits.CfsPeriodMicros.ToString());
-                CgroupFiles.Write(cpu, "cpu.cfs_quota_us", quota.ToString());
-            }
-            if (limits.CpuShares is { } shares)
-            {
-                CgroupFiles.Write(cpu, "cpu.shares", shares.ToString());
-            }
+            writes.Add(("memory", "memory.memsw.limit_in_bytes", swap.ToString())); // memory plus swap
         }
+        if (limits.PidsLimit is { } pids)
+        {
+            writes.Add(("pids", "pids.max", pids.ToString()));
+        }
+        if (limits.CfsQuotaMicros is { } quota)
+        {
+            writes.Add(("cpu", "cpu.cfs_period_us", CgroupLimits.CfsPeriodMicros.ToString()));
+            writes.Add(("cpu", "cpu.cfs_quota_us", quota.ToString()));
+        }
+        if (limits.CpuShares is { } shares)
+        {
+            writes.Add(("cpu", "cpu.shares", shares.ToString()));
+        }
+        return writes;
     }
 
     /// <summary>

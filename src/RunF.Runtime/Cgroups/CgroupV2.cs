@@ -17,25 +17,9 @@ internal sealed class CgroupV2(string dir) : ICgroup
         var cgroup = new CgroupV2(dir);
         try
         {
-            if (limits.MemoryBytes is { } memory)
+            foreach (var (file, value) in Writes(limits))
             {
-                CgroupFiles.Write(dir, "memory.max", memory.ToString());
-                if (limits.MemorySwapBytes is { } swap)
-                {
-                    CgroupFiles.Write(dir, "memory.swap.max", swap < 0 ? "max" : Math.Max(0, swap - memory).ToString());
-                }
-            }
-            if (limits.PidsLimit is { } pids)
-            {
-                CgroupFiles.Write(dir, "pids.max", pids.ToString());
-            }
-            if (limits.CfsQuotaMicros is { } quota)
-            {
-                CgroupFiles.Write(dir, "cpu.max", $"{quota} {CgroupLimits.CfsPeriodMicros}");
-            }
-            if (limits.CpuWeight is { } weight)
-            {
-                CgroupFiles.Write(dir, "cpu.weight", weight.ToString());
+                CgroupFiles.Write(dir, file, value);
             }
             return cgroup;
         }
@@ -44,6 +28,33 @@ internal sealed class CgroupV2(string dir) : ICgroup
             cgroup.Remove();
             throw;
         }
+    }
+
+    /// <summary>The control files the limits are written to, and their values, in order (--dry-run prints them).</summary>
+    public static IReadOnlyList<(string File, string Value)> Writes(CgroupLimits limits)
+    {
+        var writes = new List<(string, string)>();
+        if (limits.MemoryBytes is { } memory)
+        {
+            writes.Add(("memory.max", memory.ToString()));
+            if (limits.MemorySwapBytes is { } swap)
+            {
+                writes.Add(("memory.swap.max", swap < 0 ? "max" : Math.Max(0, swap - memory).ToString())); // swap alone
+            }
+        }
+        if (limits.PidsLimit is { } pids)
+        {
+            writes.Add(("pids.max", pids.ToString()));
+        }
+        if (limits.CfsQuotaMicros is { } quota)
+        {
+            writes.Add(("cpu.max", $"{quota} {CgroupLimits.CfsPeriodMicros}"));
+        }
+        if (limits.CpuWeight is { } weight)
+        {
+            writes.Add(("cpu.weight", weight.ToString()));
+        }
+        return writes;
     }
 
     /// <summary>

@@ -48,6 +48,9 @@ public sealed class ContainerFactory
 
     public static SetupPlan Plan(ContainerSpec spec) => new PlanBuilder(new HostProbe()).Build(spec);
 
+    /// <summary>The cgroup a container of this id would get, and its limit writes, for --dry-run.</summary>
+    public IReadOnlyList<string> CgroupPreview(string id) => CgroupSetup.Preview(id, Limits, _cgroupMode, _request.CgroupParent);
+
     /// <summary>Creates the container of state's id and runs it until its command has been executed.</summary>
     public Created<ContainerProcess> Run(StateFile state, bool timing, out StepTimings? timings)
     {

@@ -24,7 +24,9 @@ public static class ContainerRunner
         if (settings.PlanOutput is { } planOutput)
         {
             var dryRun = new ContainerFactory(request, image, seccompCache: null);
-            planOutput.Write(PlanPrinter.Print(ContainerFactory.Plan(dryRun.Spec(request.Name ?? NameGenerator.Next()))));
+            var dryRunId = request.Name ?? NameGenerator.Next();
+            planOutput.Write(PlanPrinter.Print(ContainerFactory.Plan(dryRun.Spec(dryRunId))));
+            planOutput.Write(string.Join('\n', dryRun.CgroupPreview(dryRunId)) + "\n");
             return 0;
         }
 
