@@ -10,8 +10,8 @@ def r(n): (n * 100 | round) / 100;
 def ms(us): r(us / 1000);
 def goal(ok): if ok then "met" else "NOT met" end;
 def runner_name:
-  {cold: "runf, cold (`--runner runf`)", prewarm: "runf, pre-warmed (`--prewarm \(.prewarm)`)",
-   process: "plain process (`--runner process`)", bwrap: "bwrap per request (`--runner bwrap`)"}[.config];
+  {cold: "runf, cold (`runf serve`)", prewarm: "runf, pre-warmed (`runf serve --prewarm \(.prewarm)`)",
+   process: "plain process (`runf-serve-baselines --runner process`)", bwrap: "bwrap per request (`runf-serve-baselines --runner bwrap`)"}[.config];
 def pace: .pace_ms // 0;
 # p50 in ms of CONFIG at CONNECTIONS and PACE, or null if that run is missing
 def p50(config; c; p): (.runs[] | select(.config == config and .connections == c and pace == p) | .wrk.latency_us.p50 / 1000) // null;

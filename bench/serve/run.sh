@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The `runf serve` benchmark: the HTTP agent with fprocess `cat` in the busybox rootfs, under wrk,
 # in four configurations, one at a time, each on its own port:
-#   cold       --runner runf                  a new function container per request
-#   prewarm    --runner runf --prewarm N      N containers set up ahead, waiting just before exec
-#   process    --runner process               plain fork/exec per request, no container (baseline)
-#   bwrap      --runner bwrap                 bubblewrap per request
+#   cold       runf serve                                a new function container per request
+#   prewarm    runf serve --prewarm N                    N containers set up ahead, waiting just before exec
+#   process    runf-serve-baselines --runner process     plain fork/exec per request, no container (baseline)
+#   bwrap      runf-serve-baselines --runner bwrap       bubblewrap per request
+# The baselines are the same agent with another invoker (bench/RunF.Serve.Baselines): runf-serve
+# itself runs only runf containers.
 # Each gets wrk -t1 -c1 (latency, back to back), wrk -t1 -c1 with 20 ms between requests (latency
 # with idle CPU, where pre-warming can prepare the next container off the request's path) and
 # wrk -t2 -c4 (load), with a small POST body (post.lua).
@@ -14,7 +16,7 @@
 # As root it installs what is missing (apt-get), builds out/ if needed, and runs the agent as uid/gid
 # $SERVE_BENCH_UID (default 40001: a uid of its own, so that "no process of that uid is left"
 # means the agent left nothing) from a world-readable temporary directory; wrk runs as the caller.
-# RUNF_OUT=DIR measures the runf, runf-serve and rootfs in DIR instead of out/.
+# RUNF_OUT=DIR measures the runf, runf-serve, runf-serve-baselines and rootfs in DIR instead of out/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=full
@@ -42,15 +44,15 @@ fi
 for tool in wrk bwrap curl jq pgrep; do
   command -v "$tool" >/dev/null || { echo "bench/serve: $tool is missing (run as root to install it)" >&2; exit 1; }
 done
-if [ ! -x "$out/runf" ] || [ ! -x "$out/runf-serve" ] || [ ! -d "$out/rootfs" ]; then
-  [ "$out" = out ] || { echo "bench/serve: $out lacks runf, runf-serve or rootfs" >&2; exit 1; }
+if [ ! -x "$out/runf" ] || [ ! -x "$out/runf-serve" ] || [ ! -x "$out/runf-serve-baselines" ] || [ ! -d "$out/rootfs" ]; then
+  [ "$out" = out ] || { echo "bench/serve: $out lacks runf, runf-serve, runf-serve-baselines or rootfs" >&2; exit 1; }
   ./build.sh rootfs
 fi
 
 # The checkout's parents may be unreadable by the bench user: work on copies in /tmp.
 work=$(mktemp -d /tmp/runf-bench-serve.XXXXXX)
 chmod 755 "$work"
-cp -a "$out/runf" "$out/runf-serve" "$out/rootfs" bench/serve/post.lua "$work/"
+cp -a "$out/runf" "$out/runf-serve" "$out/runf-serve-baselines" "$out/rootfs" bench/serve/post.lua "$work/"
 if [ "$(id -u)" = 0 ]; then
   chown "$bench_uid:$bench_uid" "$work"
   as_user=(setpriv --reuid="$bench_uid" --regid="$bench_uid" --clear-groups env -u XDG_RUNTIME_DIR HOME="$work")
@@ -116,16 +118,16 @@ echo '[]' > "$work/runs.json"
 port=28070
 for config in cold prewarm process bwrap; do
   case $config in
-    cold) runner=runf extra=() ;;
-    prewarm) runner=runf extra=(--prewarm "$prewarm") ;;
-    process) runner=process extra=() ;;
-    bwrap) runner=bwrap extra=() ;;
+    cold) runner=runf agent=("$work/runf" serve) extra=() ;;
+    prewarm) runner=runf agent=("$work/runf" serve) extra=(--prewarm "$prewarm") ;;
+    process) runner=process agent=("$work/runf-serve-baselines" --runner process) extra=() ;;
+    bwrap) runner=bwrap agent=("$work/runf-serve-baselines" --runner bwrap) extra=() ;;
   esac
   port=$(free_port $((port + 10)))
   url=http://127.0.0.1:$port
   log=$work/$config.log
-  echo "bench/serve: $config: runf serve --runner $runner${extra[*]:+ ${extra[*]}} on port $port" >&2
-  "${as_user[@]}" "$work/runf" serve --fprocess cat --rootfs "$work/rootfs" --runner "$runner" "${extra[@]}" \
+  echo "bench/serve: $config: $(basename "${agent[0]}") ${agent[*]:1}${extra[*]:+ ${extra[*]}} on port $port" >&2
+  "${as_user[@]}" "${agent[@]}" --fprocess cat --rootfs "$work/rootfs" "${extra[@]}" \
     --port "$port" --metrics-port $((port + 1)) --lock-file "$work/$config.lock" \
     --read-timeout 10s --write-timeout 10s --exec-timeout 10s --healthcheck-interval 1s \
     </dev/null >"$log" 2>&1 &

@@ -7,7 +7,6 @@ using RunF.Serve.Configuration;
 using RunF.Serve.Http;
 using RunF.Serve.Logging;
 using RunF.Serve.OpenWhisk;
-using RunF.Serve.Runners;
 
 namespace RunF.Serve;
 
@@ -22,9 +21,13 @@ public static class ServeHost
     /// <summary>The answer to a request that arrives after healthcheck_interval, while in-flight requests drain.</summary>
     public const string ShuttingDown = "runf serve is shutting down: send the request to another instance\n";
 
-    public static async Task<int> RunAsync(ServeConfig config)
+    /// <summary>Serves the function with runf containers, as runf-serve does.</summary>
+    public static Task<int> RunAsync(ServeConfig config) => RunAsync(config, FunctionContainers.RunnerName, FunctionContainers.CreateAsync);
+
+    /// <summary>Serves the function with the invoker createInvoker makes (the benchmark baselines bring their own); runner names it in the log.</summary>
+    public static async Task<int> RunAsync(ServeConfig config, string runner, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker)
     {
-        await using var invoker = await InvokerFactory.CreateAsync(config);
+        await using var invoker = await createInvoker(config);
         var state = new ServeState(config.MaxInflight);
         state.Metrics.PrewarmedReady = () => invoker.Prewarmed;
         RequestDelegate front = config.Mode == ServeMode.OpenWhisk
@@ -59,7 +62,7 @@ public static class ServeHost
         }
         LockFile.Create(config.LockFile);
         state.MarkReady();
-        ServeLog.Info($"ready: {string.Join(' ', config.Command)} ({ModeName(config.Mode)}, runner {ServeArguments.Name(config.Runner)}) on port {config.Port}, metrics on port {config.MetricsPort}");
+        ServeLog.Info($"ready: {string.Join(' ', config.Command)} ({ModeName(config.Mode)}, runner {runner}) on port {config.Port}, metrics on port {config.MetricsPort}");
 
         await shutdown.Task;
         state.MarkDraining();

@@ -4,7 +4,6 @@ using RunF.Runtime.Invoke;
 using RunF.Serve.Configuration;
 using RunF.Serve.Http;
 using RunF.Serve.Metrics;
-using RunF.Serve.Runners;
 
 namespace RunF.Serve.Tests;
 

@@ -26,7 +26,6 @@ public sealed class ServeArgumentsTests
         Assert.Equal(TimeSpan.FromSeconds(10), config.WriteTimeout);
         Assert.Equal(0, config.MaxInflight);
         Assert.Equal(ServeMode.Streaming, config.Mode);
-        Assert.Equal(RunnerKind.Runf, config.Runner);
         Assert.Equal("rootfs", config.Rootfs);
         Assert.Equal("/tmp/.lock", config.LockFile);
         Assert.False(config.CombineOutput);
@@ -137,11 +136,23 @@ public sealed class ServeArgumentsTests
     }
 
     [Fact]
-    public void Settings_of_the_runf_runner_are_refused_with_a_baseline()
+    public void Runner_is_not_a_setting_of_runf_serve_and_names_where_the_baselines_are()
     {
-        Assert.Contains("--prewarm works only with --runner runf", Error(["--runner", "bwrap", "--prewarm", "2", "--", "cat"]));
-        Assert.Contains("--seccomp works only with --runner runf", Error(["--runner", "process", "--seccomp", "unconfined", "--", "cat"]));
+        var line = Error(["--runner", "process", "--", "cat"]);
+        Assert.StartsWith("unknown option --runner", line);
+        Assert.Contains("runf-serve-baselines --runner process|bwrap", line);
         Assert.Equal(2, Parse(["--prewarm", "2", "--memory", "64m", "--", "cat"]).Prewarm);
+    }
+
+    [Fact]
+    public void A_program_with_settings_of_its_own_gets_them_back_and_runf_serves_still_apply()
+    {
+        var runner = new Setting("runner", false, "RUNNER", "test");
+        var config = ServeArguments.Parse(["--runner", "bwrap", "--memory", "64m", "--", "cat"], _ => null, [.. Setting.All, runner], out var given);
+        Assert.Equal(["cat"], config!.Command);
+        Assert.Equal("bwrap", given[runner]);
+        Assert.True(given.ContainsKey(Setting.Memory));
+        Assert.False(given.ContainsKey(Setting.Prewarm));
     }
 
     [Fact]

@@ -11,10 +11,18 @@ namespace RunF.Serve.Configuration;
 public static class ServeArguments
 {
     /// <summary>The configuration, or null when --help was asked for.</summary>
-    public static ServeConfig? Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    public static ServeConfig? Parse(IReadOnlyList<string> args, Func<string, string?> environment) =>
+        Parse(args, environment, Setting.All, out _);
+
+    /// <summary>
+    /// As Parse, for a program that takes settings of its own besides runf serve's (the benchmark
+    /// baselines' --runner): accepted lists every setting it takes, given holds what was set.
+    /// </summary>
+    public static ServeConfig? Parse(IReadOnlyList<string> args, Func<string, string?> environment, IReadOnlyList<Setting> accepted, out IReadOnlyDictionary<Setting, string> given)
     {
         var values = new Dictionary<Setting, string>();
-        foreach (var setting in Setting.All.Where(s => s.FromEnvironment))
+        given = values;
+        foreach (var setting in accepted.Where(s => s.FromEnvironment))
         {
             if (environment(setting.Name) is { Length: > 0 } value)
             {
@@ -42,8 +50,7 @@ public static class ServeArguments
             }
             var equals = arg.IndexOf('=');
             var flag = equals < 0 ? arg : arg[..equals];
-            var setting = Setting.All.FirstOrDefault(s => s.Flag == flag)
-                ?? throw new RunfException($"unknown option {flag} (see runf serve --help)");
+            var setting = accepted.FirstOrDefault(s => s.Flag == flag) ?? throw UnknownOption(flag);
             if (equals >= 0)
             {
                 values[setting] = arg[(equals + 1)..];
@@ -65,6 +72,10 @@ public static class ServeArguments
         return Build(values, command);
     }
 
+    private static RunfException UnknownOption(string flag) => new(flag == "--runner"
+        ? "unknown option --runner: runf serve runs runf containers only; the process and bwrap baselines are runf-serve-baselines --runner process|bwrap (bench/RunF.Serve.Baselines)"
+        : $"unknown option {flag} (see runf serve --help)");
+
     private static ServeConfig Build(Dictionary<Setting, string> values, IReadOnlyList<string>? trailingCommand)
     {
         string? Get(Setting s) => values.GetValueOrDefault(s);
@@ -85,7 +96,6 @@ public static class ServeArguments
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
             Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk)),
-            Runner = OneOf(Setting.Runner, Get(Setting.Runner), RunnerKind.Runf, ("runf", RunnerKind.Runf), ("process", RunnerKind.Process), ("bwrap", RunnerKind.Bwrap)),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
             Memory = Get(Setting.Memory),
             PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,
@@ -95,12 +105,12 @@ public static class ServeArguments
             AllowBind = Get(Setting.AllowBind) is { } ports ? TcpBindPolicy.Parse(ports, Setting.AllowBind.Flag).ToString() : "none",
             LockFile = Get(Setting.LockFile) ?? "/tmp/.lock",
         };
-        Check(config, values);
+        Check(config);
         return config;
     }
 
     /// <summary>Rules between settings, which no single value shows.</summary>
-    private static void Check(ServeConfig config, Dictionary<Setting, string> values)
+    private static void Check(ServeConfig config)
     {
         if (config.Command.Count == 0)
         {
@@ -109,15 +119,6 @@ public static class ServeArguments
         if (config.Port == config.MetricsPort)
         {
             throw new RunfException($"port and metrics_port are both {config.Port}: give metrics_port another port (--metrics-port N)");
-        }
-        if (config.Runner != RunnerKind.Runf)
-        {
-            // The baselines have no cgroups, prewarming or seccomp: silently ignoring a limit would mislead a benchmark.
-            var runfOnly = new[] { Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind }.FirstOrDefault(values.ContainsKey);
-            if (runfOnly is not null)
-            {
-                throw new RunfException($"{runfOnly.Flag} works only with --runner runf (the {Name(config.Runner)} runner has no such control): remove it or use --runner runf");
-            }
         }
     }
 
@@ -215,8 +216,6 @@ public static class ServeArguments
         throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected {string.Join(", ", choices.Select(c => c.Name))}");
     }
 
-    public static string Name(RunnerKind runner) => runner.ToString().ToLowerInvariant();
-
     public static string Help()
     {
         var lines = new List<string>
@@ -229,12 +228,11 @@ public static class ServeArguments
             "flags win. Health: /_/health, /_/ready; metrics: http://HOST:METRICS_PORT/metrics.",
             "",
         };
-        foreach (var s in Setting.All)
-        {
-            var left = $"  {s.Flag} {s.ValueHint}";
-            var env = s.FromEnvironment ? $" [${s.Name}]" : "";
-            lines.Add($"{left,-36}{s.Help}{env}");
-        }
+        lines.AddRange(Options(Setting.All));
         return string.Join('\n', lines);
     }
+
+    /// <summary>One help line per setting: its flag, what it does, its variable.</summary>
+    public static IEnumerable<string> Options(IReadOnlyList<Setting> settings) =>
+        settings.Select(s => $"{$"  {s.Flag} {s.ValueHint}",-36}{s.Help}{(s.FromEnvironment ? $" [${s.Name}]" : "")}");
 }

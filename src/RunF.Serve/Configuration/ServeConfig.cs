@@ -8,14 +8,6 @@ public enum ServeMode
     OpenWhisk,
 }
 
-/// <summary>What runs each invocation: a runf container, or a baseline for benchmarks.</summary>
-public enum RunnerKind
-{
-    Runf,
-    Process,
-    Bwrap,
-}
-
 /// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>
 public sealed record ServeConfig
 {
@@ -39,7 +31,6 @@ public sealed record ServeConfig
 
     /// <summary>The most output a buffering mode holds: past it the function is killed.</summary>
     public long MaxResponseSize { get; init; } = 64L << 20;
-    public RunnerKind Runner { get; init; } = RunnerKind.Runf;
     public string Rootfs { get; init; } = "rootfs";
     public string? Memory { get; init; }
     public long? PidsLimit { get; init; }

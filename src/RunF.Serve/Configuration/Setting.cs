@@ -27,18 +27,17 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing or openwhisk");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
-    public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation (runner runf)");
-    public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation (runner runf)");
-    public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation (runner runf)");
-    public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (runner runf, default 0)");
-    public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default, unconfined or a profile file (runner runf)");
-    public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (runner runf, default none: a function publishes no service)");
-    public static readonly Setting Runner = new("runner", false, "RUNNER", "runf (default); process or bwrap: baselines for benchmarks");
+    public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
+    public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation");
+    public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation");
+    public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (default 0)");
+    public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default (the default), unconfined or a profile file");
+    public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (default none: a function publishes no service)");
     public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
 
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, Runner, LockFile,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, LockFile,
     ];
 }

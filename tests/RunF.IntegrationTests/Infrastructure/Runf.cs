@@ -35,10 +35,14 @@ public static class Runf
     /// <summary>Runs runf as the test runner itself (root in CI): only for what needs root, the host's cgroups.</summary>
     public static RunResult RunAsCaller(TestEnvironment env, params string[] args) => Run(env, args, stdin: null, asCaller: true);
 
-    /// <summary>Starts runf with every stream redirected, as the unprivileged test user unless asCaller; the caller owns the process.</summary>
-    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null, bool asCaller = false)
+    /// <summary>
+    /// Starts runf (or program, another binary of the test directory) with every stream
+    /// redirected, as the unprivileged test user unless asCaller; the caller owns the process.
+    /// </summary>
+    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null, bool asCaller = false, string? program = null)
     {
-        var psi = asCaller ? new ProcessStartInfo(env.Runf, args) : Unprivileged(env.Runf, args);
+        program ??= env.Runf;
+        var psi = asCaller ? new ProcessStartInfo(program, args) : Unprivileged(program, args);
         psi.WorkingDirectory = env.Dir;
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.StandardOutputEncoding = psi.StandardErrorEncoding = Encoding.UTF8;

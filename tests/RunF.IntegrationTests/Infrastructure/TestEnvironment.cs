@@ -14,6 +14,9 @@ public sealed class TestEnvironment : IDisposable
 
     public string Dir { get; }
     public string Runf { get; }
+
+    /// <summary>runf-serve-baselines (bench/RunF.Serve.Baselines) beside runf.</summary>
+    public string ServeBaselines => Path.Combine(Dir, "runf-serve-baselines");
     public string Rootfs { get; }
     public static bool IsRoot => Environment.UserName == "root" || GetEuid() == 0;
 
@@ -31,11 +34,14 @@ public sealed class TestEnvironment : IDisposable
         Runf = Path.Combine(Dir, "runf");
         Rootfs = Path.Combine(Dir, "rootfs");
         Shell.Run("cp", "-a", binary, Runf);
-        // runf serve execs the runf-serve beside runf.
-        var serve = Path.Combine(Path.GetDirectoryName(binary)!, "runf-serve");
-        if (File.Exists(serve))
+        // runf serve execs the runf-serve beside runf; the serve tests compare it with the baselines.
+        foreach (var beside in (string[])["runf-serve", "runf-serve-baselines"])
         {
-            Shell.Run("cp", "-a", serve, Path.Combine(Dir, "runf-serve"));
+            var built = Path.Combine(Path.GetDirectoryName(binary)!, beside);
+            if (File.Exists(built))
+            {
+                Shell.Run("cp", "-a", built, Path.Combine(Dir, beside));
+            }
         }
         Shell.Run("cp", "-a", rootfs, Rootfs);
     }

@@ -192,7 +192,7 @@ public sealed class ServeAttackTests(TestEnvironment env)
             File.CreateSymbolicLink(lockFile, target);
         }
         var (port, metricsPort) = (ServeServer.FreePort(), ServeServer.FreePort());
-        var result = Runf.Run(env, ["serve", "--runner", "process", "--port", $"{port}", "--metrics-port", $"{metricsPort}", "--lock-file", lockFile, "--", "cat"], stdin: null, timeoutSeconds: 20);
+        var result = Runf.Run(env, ["serve", "--rootfs", env.Rootfs, "--port", $"{port}", "--metrics-port", $"{metricsPort}", "--lock-file", lockFile, "--", "cat"], stdin: null, timeoutSeconds: 20);
 
         Assert.True(result.ExitCode == 125, result.ToString());
         var line = Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
@@ -216,7 +216,7 @@ public sealed class ServeAttackTests(TestEnvironment env)
         var lockFile = Path.Combine(dir, "lock");
         File.WriteAllText(lockFile, "");
         Shell.Run("chown", $"{TestEnvironment.TestUid}:{TestEnvironment.TestUid}", lockFile);
-        using var server = await ServeServer.StartAsync(env, ["--runner", "process", "--healthcheck-interval", "0", "--lock-file", lockFile, "--", "cat"]);
+        using var server = await ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--lock-file", lockFile, "--", "cat"]);
         Assert.True(File.Exists(lockFile));
         server.Terminate();
         Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(15)));

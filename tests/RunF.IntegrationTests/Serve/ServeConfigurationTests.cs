@@ -3,7 +3,7 @@ using RunF.IntegrationTests.Infrastructure;
 
 namespace RunF.IntegrationTests.Serve;
 
-/// <summary>runf serve's command line through the real runf: help, bad settings, the bwrap baseline.</summary>
+/// <summary>runf serve's command line through the real runf: help, bad settings; runf-serve-baselines' own, and its bwrap baseline.</summary>
 [Collection(RunfCollection.Name)]
 public sealed class ServeConfigurationTests(TestEnvironment env)
 {
@@ -37,9 +37,9 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("invalid port \"70000\"", "1 to 65535", new[] { "--port", "70000", "--", "cat" }, null)]
     [InlineData("invalid max_inflight \"-1\"", "0 or more", new[] { "--", "cat" }, "max_inflight=-1")]
     [InlineData("port and metrics_port are both 9000", "--metrics-port", new[] { "--port", "9000", "--metrics-port", "9000", "--", "cat" }, null)]
-    [InlineData("--memory works only with --runner runf", "--runner runf", new[] { "--runner", "process", "--memory", "64m", "--", "cat" }, null)]
+    [InlineData("unknown option --runner", "runf-serve-baselines --runner process|bwrap", new[] { "--runner", "process", "--", "cat" }, null)]
     [InlineData("unknown option --bogus", "runf serve --help", new[] { "--bogus", "--", "cat" }, null)]
-    [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--rootfs", "/nonexistent", "--runner", "bwrap", "--", "cat" }, null)]
+    [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--rootfs", "/nonexistent", "--", "cat" }, null)]
     public async Task Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
     {
         var extraEnv = new Dictionary<string, string>();
@@ -48,16 +48,35 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
             extraEnv[variable.Split('=')[0]] = variable.Split('=')[1];
         }
         using var process = Runf.Start(env, ["serve", .. args], extraEnv);
+        await AssertRefusedAsync(process, "runf serve", args, what, fix);
+    }
+
+    [Theory]
+    [InlineData("no runner", "--runner process", new[] { "--", "cat" })]
+    [InlineData("invalid runner \"runf\"", "process or bwrap", new[] { "--runner", "runf", "--", "cat" })]
+    [InlineData("--memory works only with runf serve", "the process runner", new[] { "--runner", "process", "--memory", "64m", "--", "cat" })]
+    [InlineData("--prewarm works only with runf serve", "the bwrap runner", new[] { "--runner", "bwrap", "--prewarm", "2", "--", "cat" })]
+    [InlineData("--seccomp works only with runf serve", "remove it", new[] { "--runner", "process", "--seccomp", "unconfined", "--", "cat" })]
+    [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--runner", "bwrap", "--rootfs", "/nonexistent", "--", "cat" })]
+    [InlineData("invalid exec_timeout \"soon\"", "--exec-timeout", new[] { "--runner", "process", "--exec-timeout", "soon", "--", "cat" })]
+    public async Task The_baselines_refuse_what_they_cannot_do_with_one_line_and_exit_125(string what, string fix, string[] args)
+    {
+        using var process = Runf.Start(env, args, program: env.ServeBaselines);
+        await AssertRefusedAsync(process, "runf-serve-baselines", args, what, fix);
+    }
+
+    private static async Task AssertRefusedAsync(System.Diagnostics.Process process, string program, string[] args, string what, string fix)
+    {
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(10_000))
         {
             process.Kill(); // a setting taken: it serves instead of failing
-            Assert.Fail($"runf serve {string.Join(' ', args)} started instead of refusing the setting");
+            Assert.Fail($"{program} {string.Join(' ', args)} started instead of refusing the setting");
         }
         Assert.Equal(125, process.ExitCode);
         var line = Assert.Single((await stderr).TrimEnd('\n').Split('\n'));
-        Assert.StartsWith("runf serve: ", line);
+        Assert.StartsWith(program + ": ", line);
         Assert.Contains(what, line);
         Assert.Contains(fix, line);
     }
@@ -70,7 +89,7 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         var dir = env.NewDir("port");
         File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
-        var result = Runf.Run(env, "serve", "--runner", "process", "--port", $"{port}", "--metrics-port", $"{port + 1}", "--lock-file", Path.Combine(dir, "lock"), "--", "cat");
+        var result = Runf.Run(env, "serve", "--rootfs", env.Rootfs, "--port", $"{port}", "--metrics-port", $"{port + 1}", "--lock-file", Path.Combine(dir, "lock"), "--", "cat");
         Assert.Equal(125, result.ExitCode);
         var line = Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
         Assert.StartsWith($"runf serve: cannot listen on ports {port} and {port + 1}", line);
@@ -93,12 +112,28 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [Fact]
     public async Task The_bwrap_baseline_runs_the_function_isolated_in_the_rootfs()
     {
-        using var server = await ServeServer.StartAsync(env, ["--runner", "bwrap", "--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--", "sh", "-c", "id -u; hostname; echo $$; tr a-z A-Z"]);
+        using var server = await ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--", "sh", "-c", "id -u; hostname; echo $$; tr a-z A-Z"], baseline: "bwrap");
         using var response = await server.PostAsync("/", "boxed");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
         Assert.Equal(["0", "function"], lines[..2]);
         Assert.InRange(int.Parse(lines[2]), 1, 2); // its own PID namespace: bwrap's init is 1
         Assert.Equal("BOXED", lines[3]);
+        Assert.Contains("runner bwrap", server.Stderr);
+    }
+
+    [Fact]
+    public void The_baselines_help_is_their_own_and_lists_runner()
+    {
+        using var process = Runf.Start(env, ["--help"], program: env.ServeBaselines);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(10_000));
+        Assert.Equal(0, process.ExitCode);
+        Assert.StartsWith("Usage: runf-serve-baselines --runner process|bwrap", stdout);
+        Assert.Contains("--runner RUNNER", stdout);
+        var runfHelp = Runf.Run(env, "serve", "--help").Stdout;
+        Assert.DoesNotContain("--runner", runfHelp);
+        Assert.DoesNotContain("runner runf", runfHelp);
     }
 }

@@ -7,9 +7,10 @@ using RunF.IntegrationTests.Infrastructure;
 namespace RunF.IntegrationTests.Serve;
 
 /// <summary>
-/// A `runf serve` started through the real runf binary (so the exec of runf-serve is covered) as
-/// the unprivileged test user, on free ports, with its lock file in a directory of its own; its
-/// stdout and stderr are collected. Dispose kills it if a test did not stop it.
+/// A `runf serve` started through the real runf binary (so the exec of runf-serve is covered), or
+/// `runf-serve-baselines --runner R` for a benchmark baseline, as the unprivileged test user, on
+/// free ports, with its lock file in a directory of its own; its stdout and stderr are collected.
+/// Dispose kills it if a test did not stop it.
 /// </summary>
 public sealed class ServeServer : IDisposable
 {
@@ -24,23 +25,28 @@ public sealed class ServeServer : IDisposable
     public HttpClient Client { get; }
     public int Pid => _process.Id;
 
-    private ServeServer(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv)
+    private ServeServer(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv, string? baseline)
     {
         (Port, MetricsPort) = (FreePort(), FreePort());
         var dir = env.NewDir("serve");
         File.SetUnixFileMode(dir, (UnixFileMode)0x1ff); // 0777: the test user writes the lock file here
         LockFile = Path.Combine(dir, "lock");
-        string[] all = ["serve", "--port", $"{Port}", "--metrics-port", $"{MetricsPort}", "--lock-file", LockFile, .. args];
-        _process = Runf.Start(env, all, extraEnv);
+        string[] common = ["--port", $"{Port}", "--metrics-port", $"{MetricsPort}", "--lock-file", LockFile, .. args];
+        _process = baseline is null
+            ? Runf.Start(env, ["serve", .. common], extraEnv)
+            : Runf.Start(env, ["--runner", baseline, .. common], extraEnv, program: env.ServeBaselines);
         _process.StandardInput.Close();
         _readers = Task.WhenAll(Collect(_process.StandardOutput, _stdout), Collect(_process.StandardError, _stderr));
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(120) };
     }
 
-    /// <summary>Starts runf serve with args (after the ports and lock file) and waits until /_/ready answers 200.</summary>
-    public static async Task<ServeServer> StartAsync(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv = null)
+    /// <summary>
+    /// Starts runf serve (or, with baseline, runf-serve-baselines --runner baseline) with args
+    /// (after the ports and lock file) and waits until /_/ready answers 200.
+    /// </summary>
+    public static async Task<ServeServer> StartAsync(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv = null, string? baseline = null)
     {
-        var server = new ServeServer(env, args, extraEnv);
+        var server = new ServeServer(env, args, extraEnv, baseline);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(20))
         {

@@ -10,23 +10,26 @@ namespace RunF.IntegrationTests.Serve;
 /// <summary>
 /// The watchdog contract of runf serve, driven over HTTP against the real binary. Each subclass
 /// runs the same tests with one runner: runf containers (cold or prewarmed) or the process
-/// baseline.
+/// baseline (runf-serve-baselines).
 /// </summary>
 public abstract class ServeTests(TestEnvironment env)
 {
     protected TestEnvironment Env => env;
 
-    /// <summary>--runner and what goes with it (the rootfs for runners that need one).</summary>
+    /// <summary>What goes with the runner (the rootfs for runners that need one, --prewarm).</summary>
     protected abstract string[] RunnerArgs { get; }
+
+    /// <summary>The runf-serve-baselines runner these tests run with; null for runf serve itself.</summary>
+    protected virtual string? Baseline => null;
 
     /// <summary>A slow upper-caser: sleeps, then tr a-z A-Z.</summary>
     private static readonly string[] SlowUpper = ["--", "sh", "-c", "sleep 0.5; tr a-z A-Z"];
 
     protected Task<ServeServer> StartAsync(params string[] args) =>
-        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args]);
+        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args], baseline: Baseline);
 
     protected Task<ServeServer> StartAsync(IReadOnlyDictionary<string, string> extraEnv, params string[] args) =>
-        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args], extraEnv);
+        ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", .. args], extraEnv, Baseline);
 
     [Fact]
     public async Task Cat_echoes_the_body_with_200_and_a_duration()
@@ -240,7 +243,7 @@ public abstract class ServeTests(TestEnvironment env)
     public async Task Sigterm_fails_readiness_refuses_new_requests_drains_in_flight_requests_then_exits_0()
     {
         // The requests outlast healthcheck_interval, so they finish while new ones are refused.
-        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "1s", "--write-timeout", "10s", "--", "sh", "-c", "sleep 2.5; tr a-z A-Z"]);
+        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "1s", "--write-timeout", "10s", "--", "sh", "-c", "sleep 2.5; tr a-z A-Z"], baseline: Baseline);
         var inFlight = Enumerable.Range(0, 6).Select(i => server.PostAsync("/", $"drain {i}")).ToList();
         await AssertEventually(async () => (await server.MetricAsync("http_requests_in_flight")) == 6, "the requests never got in flight");
         server.Terminate();
@@ -273,7 +276,7 @@ public abstract class ServeTests(TestEnvironment env)
     [Fact]
     public async Task Sigterm_cuts_what_outlives_write_timeout_and_kills_its_function()
     {
-        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", "--write-timeout", "1s", "--exec-timeout", "60s", "--", "sleep", "30"]);
+        using var server = await ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", "--write-timeout", "1s", "--exec-timeout", "60s", "--", "sleep", "30"], baseline: Baseline);
         var stuck = server.PostAsync("/", "");
         await AssertEventually(() => server.Descendants("sleep").Count == 1, "the function never started");
         var watch = Stopwatch.StartNew();
@@ -355,7 +358,9 @@ public abstract class ServeTests(TestEnvironment env)
 [Collection(RunfCollection.Name)]
 public sealed class ServeProcessRunnerTests(TestEnvironment env) : ServeTests(env)
 {
-    protected override string[] RunnerArgs => ["--runner", "process"];
+    protected override string[] RunnerArgs => [];
+
+    protected override string? Baseline => "process";
 
     /// <summary>The runf runner refuses such a function at start-up (ServeContainerTests).</summary>
     [Fact]

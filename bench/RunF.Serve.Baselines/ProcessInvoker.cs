@@ -1,7 +1,7 @@
-namespace RunF.Serve.Runners;
+namespace RunF.Serve.Baselines;
 
 /// <summary>
-/// Benchmark baseline (--runner process): the function as a plain child process, no container,
+/// Benchmark baseline (runf-serve-baselines --runner process): the function as a plain child process, no container,
 /// with runf serve's own environment, as the OpenFaaS watchdog forks it per request.
 /// </summary>
 public sealed class ProcessInvoker(IReadOnlyList<string> command) : ChildProcessInvoker

@@ -1,4 +1,6 @@
-namespace RunF.Serve.IO;
+using RunF.Serve.IO;
+
+namespace RunF.Serve.Baselines;
 
 /// <summary>A write-only view of a stream that lets one writer at a time through (stdout and stderr combined).</summary>
 public sealed class SerializedWriteStream(Stream inner) : WriteOnlyStream

@@ -2,9 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
-using RunF.Serve.IO;
 
-namespace RunF.Serve.Runners;
+namespace RunF.Serve.Baselines;
 
 /// <summary>
 /// An invocation as a plain child process per request (fork and exec through

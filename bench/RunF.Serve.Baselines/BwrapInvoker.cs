@@ -1,9 +1,9 @@
 using RunF.Runtime.Spec;
 
-namespace RunF.Serve.Runners;
+namespace RunF.Serve.Baselines;
 
 /// <summary>
-/// Benchmark baseline (--runner bwrap): one bubblewrap sandbox per request, with the namespaces
+/// Benchmark baseline (runf-serve-baselines --runner bwrap): one bubblewrap sandbox per request, with the namespaces
 /// and mounts of a runf container (user, PID, IPC, UTS; the rootfs read-only, fresh /proc, a
 /// /dev, a /tmp tmpfs, the executor's DNS files; root inside; a new session). Unlike runf it
 /// has no cgroup limits and no seccomp filter.

@@ -1,0 +1,60 @@
+using RunF.Runtime.Errors;
+using RunF.Runtime.Invoke;
+using RunF.Serve.Configuration;
+
+namespace RunF.Serve.Baselines;
+
+/// <summary>
+/// --runner process|bwrap: which baseline runs an invocation, and the settings of runf serve
+/// it refuses because it has no such control.
+/// </summary>
+public sealed record BaselineRunner(string Name)
+{
+    public static readonly Setting Runner = new("runner", false, "RUNNER", "process (a plain child process) or bwrap (bubblewrap per request); required");
+
+    /// <summary>runf serve's settings and --runner.</summary>
+    public static readonly IReadOnlyList<Setting> Settings = [.. Setting.All, Runner];
+
+    /// <summary>
+    /// The baselines have no cgroups, prewarming, seccomp or Landlock: a limit silently ignored
+    /// would make a benchmark compare a limited runner with an unlimited one.
+    /// </summary>
+    private static readonly Setting[] RunfOnly = [Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind];
+
+    public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given)
+    {
+        var name = given.GetValueOrDefault(Runner)?.Trim().ToLowerInvariant();
+        if (name is not ("process" or "bwrap"))
+        {
+            throw new RunfException(name is null
+                ? "no runner: give --runner process or --runner bwrap (runf's own runner is runf serve)"
+                : $"invalid runner \"{given[Runner]}\" (--runner): expected process or bwrap (runf's own runner is runf serve)");
+        }
+        if (RunfOnly.FirstOrDefault(given.ContainsKey) is { } runfOnly)
+        {
+            throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");
+        }
+        return new BaselineRunner(name);
+    }
+
+    public Task<IFunctionInvoker> CreateAsync(ServeConfig config)
+    {
+        if (Name == "process")
+        {
+            return Task.FromResult<IFunctionInvoker>(new ProcessInvoker(config.Command));
+        }
+        FunctionContainers.RequireRootfs(config.Rootfs);
+        return Task.FromResult<IFunctionInvoker>(new BwrapInvoker(config.Rootfs, config.Command));
+    }
+
+    public static string Help() => string.Join('\n', [
+        "Usage: runf-serve-baselines --runner process|bwrap [OPTIONS] [-- COMMAND [ARG...]]",
+        "",
+        "runf serve's HTTP agent with a benchmark baseline in place of runf containers: a plain",
+        "process or a bubblewrap sandbox per request (bench/serve). Not for production. It takes",
+        "runf serve's settings but --memory, --pids-limit, --cpus, --prewarm, --seccomp and",
+        "--allow-bind, which only runf containers have.",
+        "",
+        .. ServeArguments.Options(Settings),
+    ]);
+}
