@@ -19,7 +19,11 @@ public sealed record BaselineRunner(string Name)
     /// The baselines have no cgroups, prewarming, seccomp or Landlock: a limit silently ignored
     /// would make a benchmark compare a limited runner with an unlimited one.
     /// </summary>
-    private static readonly Setting[] RunfOnly = [Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind];
+    private static readonly Setting[] RunfOnly =
+    [
+        Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind,
+        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile,
+    ];
 
     public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given)
     {

@@ -35,5 +35,10 @@ public static class FunctionContainers
         Cpus = config.Cpus,
         Seccomp = config.Seccomp,
         NetBind = config.AllowBind,
+        CgroupParent = config.CgroupParent,
+        Binds = config.Binds,
+        Tmpfs = config.Tmpfs,
+        Env = config.Env,
+        EnvFiles = config.EnvFiles,
     };
 }

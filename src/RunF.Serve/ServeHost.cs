@@ -43,8 +43,16 @@ public static class ServeHost
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.RequestHeadersTimeout = config.ReadTimeout;
-            kestrel.ListenAnyIP(config.Port);
-            kestrel.ListenAnyIP(config.MetricsPort);
+            if (config.Listen is { } address)
+            {
+                kestrel.Listen(address, config.Port);
+                kestrel.Listen(address, config.MetricsPort);
+            }
+            else
+            {
+                kestrel.ListenAnyIP(config.Port);
+                kestrel.ListenAnyIP(config.MetricsPort);
+            }
         });
         await using var app = builder.Build();
         app.Run(context => DispatchAsync(context, config, state, front));

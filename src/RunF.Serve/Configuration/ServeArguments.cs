@@ -21,6 +21,7 @@ public static class ServeArguments
     public static ServeConfig? Parse(IReadOnlyList<string> args, Func<string, string?> environment, IReadOnlyList<Setting> accepted, out IReadOnlyDictionary<Setting, string> given)
     {
         var values = new Dictionary<Setting, string>();
+        var lists = new Dictionary<Setting, List<string>>();
         given = values;
         foreach (var setting in accepted.Where(s => s.FromEnvironment))
         {
@@ -50,8 +51,14 @@ public static class ServeArguments
             }
             var equals = arg.IndexOf('=');
             var flag = equals < 0 ? arg : arg[..equals];
-            var setting = accepted.FirstOrDefault(s => s.Flag == flag) ?? throw UnknownOption(flag);
-            if (equals >= 0)
+            var setting = accepted.FirstOrDefault(s => s.Matches(flag)) ?? throw UnknownOption(flag);
+            if (setting.IsList)
+            {
+                var value = equals >= 0 ? arg[(equals + 1)..] : ++i < args.Count ? args[i] : throw new RunfException($"{flag} needs a value ({setting.ValueHint})");
+                (lists.TryGetValue(setting, out var list) ? list : lists[setting] = []).Add(value);
+                values[setting] = value; // given, for the rules between settings
+            }
+            else if (equals >= 0)
             {
                 values[setting] = arg[(equals + 1)..];
             }
@@ -69,7 +76,13 @@ public static class ServeArguments
                 throw new RunfException($"{flag} needs a value ({setting.ValueHint})");
             }
         }
-        return Build(values, command);
+        return Build(values, command) with
+        {
+            Binds = lists.GetValueOrDefault(Setting.Bind) ?? [],
+            Tmpfs = lists.GetValueOrDefault(Setting.Tmpfs) ?? [],
+            Env = lists.GetValueOrDefault(Setting.Env) ?? [],
+            EnvFiles = lists.GetValueOrDefault(Setting.EnvFile) ?? [],
+        };
     }
 
     private static RunfException UnknownOption(string flag) => new(flag == "--runner"
@@ -104,6 +117,10 @@ public static class ServeArguments
             Seccomp = Get(Setting.Seccomp) ?? "default",
             AllowBind = Get(Setting.AllowBind) is { } ports ? TcpBindPolicy.Parse(ports, Setting.AllowBind.Flag).ToString() : "none",
             LockFile = Get(Setting.LockFile) ?? "/tmp/.lock",
+            CgroupParent = Get(Setting.CgroupParent),
+            Listen = Get(Setting.Listen) is { } listen
+                ? System.Net.IPAddress.TryParse(listen, out var address) ? address : throw new RunfException($"invalid listen \"{listen}\" ({Setting.Listen.Source}): expected an IP address such as 127.0.0.1 or ::1")
+                : null,
         };
         Check(config);
         return config;
@@ -234,5 +251,5 @@ public static class ServeArguments
 
     /// <summary>One help line per setting: its flag, what it does, its variable.</summary>
     public static IEnumerable<string> Options(IReadOnlyList<Setting> settings) =>
-        settings.Select(s => $"{$"  {s.Flag} {s.ValueHint}",-36}{s.Help}{(s.FromEnvironment ? $" [${s.Name}]" : "")}");
+        settings.Select(s => $"{$"  {(s.Alias is { } a ? a + ", " : "")}{s.Flag} {s.ValueHint}",-36}{s.Help}{(s.FromEnvironment ? $" [${s.Name}]" : "")}");
 }

@@ -41,4 +41,14 @@ public sealed record ServeConfig
     /// <summary>--allow-bind as TcpBindPolicy reads it: none unless the operator opens ports.</summary>
     public string AllowBind { get; init; } = "none";
     public string LockFile { get; init; } = "/tmp/.lock";
+
+    /// <summary>As runf's options of the same names, for every container.</summary>
+    public string? CgroupParent { get; init; }
+    public IReadOnlyList<string> Binds { get; init; } = [];
+    public IReadOnlyList<string> Tmpfs { get; init; } = [];
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public IReadOnlyList<string> EnvFiles { get; init; } = [];
+
+    /// <summary>The address both ports listen on; null for every address.</summary>
+    public System.Net.IPAddress? Listen { get; init; }
 }

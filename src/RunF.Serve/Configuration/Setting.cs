@@ -7,9 +7,13 @@ namespace RunF.Serve.Configuration;
 /// <param name="Name">The watchdog's name, used in messages (exec_timeout).</param>
 /// <param name="FromEnvironment">Read from the environment variable Name as the watchdog does.</param>
 /// <param name="IsSwitch">A flag that may stand alone (--combine-output means true).</param>
-public sealed record Setting(string Name, bool FromEnvironment, string ValueHint, string Help, bool IsSwitch = false)
+/// <param name="IsList">A flag that may be given again, each value kept (--bind, -e).</param>
+/// <param name="Alias">A short flag as runf's (-e).</param>
+public sealed record Setting(string Name, bool FromEnvironment, string ValueHint, string Help, bool IsSwitch = false, bool IsList = false, string? Alias = null)
 {
     public string Flag => "--" + Name.Replace('_', '-');
+
+    public bool Matches(string flag) => flag == Flag || flag == Alias;
 
     /// <summary>How a message names it: the flag, and the variable when there is one.</summary>
     public string Source => FromEnvironment ? $"{Flag} or ${Name}" : Flag;
@@ -33,11 +37,18 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (default 0)");
     public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default (the default), unconfined or a profile file");
     public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (default none: a function publishes no service)");
+    public static readonly Setting CgroupParent = new("cgroup_parent", false, "PATH", "cgroup under which each container's cgroup is made, as runf's (a delegated one for --memory etc. when unprivileged)");
+    public static readonly Setting Bind = new("bind", false, "SRC:DST[:ro|rw]", "bind a host path into every container, read-only unless :rw (repeatable)", IsList: true);
+    public static readonly Setting Tmpfs = new("tmpfs", false, "PATH[:SIZE]", "a writable tmpfs in every container (repeatable)", IsList: true);
+    public static readonly Setting Env = new("env", false, "KEY=VALUE", "set a variable in the function's environment, or KEY to pass the agent's (repeatable; -e)", IsList: true, Alias: "-e");
+    public static readonly Setting EnvFile = new("env_file", false, "FILE", "read KEY=VALUE lines into the function's environment (repeatable)", IsList: true);
+    public static readonly Setting Listen = new("listen", false, "ADDRESS", "the address both ports listen on, e.g. 127.0.0.1 (default: every address)");
     public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
 
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, LockFile,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
+        CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
     ];
 }

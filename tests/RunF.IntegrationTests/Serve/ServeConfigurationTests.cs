@@ -40,6 +40,9 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("unknown option --runner", "runf-serve-baselines --runner process|bwrap", new[] { "--runner", "process", "--", "cat" }, null)]
     [InlineData("unknown option --bogus", "runf serve --help", new[] { "--bogus", "--", "cat" }, null)]
     [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--rootfs", "/nonexistent", "--", "cat" }, null)]
+    [InlineData("invalid listen \"localhost:80\"", "an IP address such as 127.0.0.1", new[] { "--listen", "localhost:80", "--", "cat" }, null)]
+    [InlineData("invalid --cgroup-parent \"/sys/fs/cgroup/memory/fn\"", "pass /fn", new[] { "--rootfs", "rootfs", "--cgroup-parent", "/sys/fs/cgroup/memory/fn", "--memory", "64m", "--", "cat" }, null)]
+    [InlineData("invalid --bind \"/nonexistent:/mnt\"", "does not exist", new[] { "--rootfs", "rootfs", "--bind", "/nonexistent:/mnt", "--", "cat" }, null)]
     public async Task Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
     {
         var extraEnv = new Dictionary<string, string>();
