@@ -20,6 +20,8 @@ public class InvokerTests
 
         public bool Disposed { get; private set; }
 
+        public bool OutOfMemory => false;
+
         public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd) =>
             start(stdoutFd);
 

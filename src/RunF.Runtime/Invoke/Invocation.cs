@@ -30,7 +30,8 @@ public sealed class Invocation
 /// <param name="TimedOut">Killed because Timeout passed.</param>
 /// <param name="Prewarmed">Served by a container prepared before the call (false: a cold start).</param>
 /// <param name="Duration">From the call to the end of the function's output.</param>
-public sealed record InvocationResult(int ExitCode, int? Signal, bool TimedOut, bool Prewarmed, TimeSpan Duration);
+/// <param name="OutOfMemory">Killed by the OOM killer of its memory limit (its cgroup counted the kill).</param>
+public sealed record InvocationResult(int ExitCode, int? Signal, bool TimedOut, bool Prewarmed, TimeSpan Duration, bool OutOfMemory = false);
 
 /// <summary>
 /// Runs invocations of one function. Setup failures (bad rootfs, command not found) throw a

@@ -13,6 +13,9 @@ internal interface IWarmContainer : IDisposable
     /// <summary>The function's environment as it is in this container (HOSTNAME is its own).</summary>
     IReadOnlyList<string> Env { get; }
 
+    /// <summary>Whether the OOM killer of its memory limit killed a process of it (false without a cgroup).</summary>
+    bool OutOfMemory { get; }
+
     /// <summary>Execs the command with this stdio; null when the container is gone (see PreparedContainer.Start).</summary>
     ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd);
 }
@@ -29,6 +32,8 @@ internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedCo
     public IReadOnlyList<string> Env => env;
 
     public string Id => state.Id;
+
+    public bool OutOfMemory => cgroup?.ReadOutcome().OomKills > 0;
 
     public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd) =>
         container.Start(args, env, candidates, stdinFd, stdoutFd, stderrFd);

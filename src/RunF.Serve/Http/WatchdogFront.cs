@@ -211,7 +211,9 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
     private static string Prefix(string id) => $"[{id}] ";
 
     private static string ExitText(InvocationResult result) =>
-        result.Signal is { } signal ? $"function killed by signal {signal}\n" : $"exit status {result.ExitCode}\n";
+        result.OutOfMemory ? "function killed: out of memory\n"
+        : result.Signal is { } signal ? $"function killed by signal {signal}\n"
+        : $"exit status {result.ExitCode}\n";
 
     /// <summary>504, as of-watchdog and the OpenFaaS gateway answer an upstream that ran out of time (docs/serve.md).</summary>
     private static Task TimedOut(HttpResponse response, TimeSpan timeout) =>
