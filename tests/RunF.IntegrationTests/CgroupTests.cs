@@ -102,6 +102,14 @@ public class CgroupTests(TestEnvironment env)
                 Directory.CreateDirectory(dir);
                 Shell.Run("chown", "-R", $"{TestEnvironment.TestUid}", dir);
             }
+            // runf doctor checks a delegation before it is used.
+            var doctor = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name);
+            Assert.True(doctor.ExitCode == 0, doctor.ToString());
+            Assert.Contains($"ok    cgroup parent /{name}: ", doctor.Stdout);
+            var missing = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name + "-missing");
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains($"FAIL  cgroup parent /{name}-missing: ", missing.Stdout);
+            Assert.Contains("missing or not writable by uid 40000: as root, mkdir -p and chown -R 40000 each of them", missing.Stdout);
             var oom = Runf.Run(env, "--cgroup-parent", "/" + name, "--memory", "32m", "tail", "/dev/zero");
             Assert.Equal(137, oom.ExitCode);
             Assert.Contains("out of memory (limit 32 MiB)", oom.Stderr);

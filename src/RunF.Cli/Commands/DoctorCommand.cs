@@ -9,10 +9,11 @@ public static class DoctorCommand
     public static Command Create()
     {
         var rootfs = new Option<string>("--rootfs") { Description = "The rootfs to check", DefaultValueFactory = _ => "rootfs", HelpName = "DIR" };
-        var command = new Command("doctor", "Check that this environment can run function containers, and say how to fix it") { rootfs };
+        var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Check this delegated cgroup (as runf --cgroup-parent takes it) instead of runf's own", HelpName = "PATH" };
+        var command = new Command("doctor", "Check that this environment can run function containers, and say how to fix it") { rootfs, cgroupParent };
         command.SetAction(result =>
         {
-            var checks = Doctor.Run(result.GetValue(rootfs)!);
+            var checks = Doctor.Run(result.GetValue(rootfs)!, result.GetValue(cgroupParent));
             foreach (var check in checks)
             {
                 var status = check.Ok ? "ok  " : check.Required ? "FAIL" : "warn";

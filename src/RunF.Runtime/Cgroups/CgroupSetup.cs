@@ -70,13 +70,16 @@ public static class CgroupSetup
             .. CgroupV1.Writes(limits).Where(w => dirs.ContainsKey(w.Controller)).Select(w => $"       {dirs[w.Controller]}/{w.File} = {w.Value}")];
     }
 
-    /// <summary>For runf doctor: the hierarchy's kind and the first parent directory runf cannot write, if any.</summary>
-    public static (string Version, string Dir, bool Writable) Describe()
+    /// <summary>
+    /// For runf doctor: the hierarchy's kind and the parent directories (under parent, as
+    /// --cgroup-parent names it, else runf's own cgroup) that are missing or not writable.
+    /// </summary>
+    public static (string Version, IReadOnlyList<string> Parents, IReadOnlyList<string> Unusable) Describe(string? parent)
     {
-        var location = new CgroupLocation(null);
+        var location = new CgroupLocation(parent);
         var version = location.Unified ? "cgroup v2" : Directory.Exists(Path.Combine(CgroupLocation.Root, "unified")) ? "cgroup v1 (hybrid)" : "cgroup v1";
-        var dir = location.Parents.Values.FirstOrDefault(d => !Writable(d)) ?? location.Parents.Values.FirstOrDefault() ?? CgroupLocation.Root;
-        return (version, dir, location.Parents.Count > 0 && Writable(dir));
+        var parents = location.Parents.Where(p => !CgroupLocation.OptionalV1Controllers.Contains(p.Key)).Select(p => p.Value).Distinct().ToList();
+        return (version, parents, parents.Count == 0 ? [CgroupLocation.Root] : [.. parents.Where(d => !Directory.Exists(d) || !Writable(d))]);
     }
 
     private static bool Writable(string dir) => Libc.Access(dir, Libc.W_OK) == 0;

@@ -20,13 +20,13 @@ public sealed record Check(string Name, bool Ok, string Detail, bool Required = 
 /// </summary>
 public static class Doctor
 {
-    public static IReadOnlyList<Check> Run(string rootfs)
+    public static IReadOnlyList<Check> Run(string rootfs, string? cgroupParent = null)
     {
         var checks = new List<Check> { Kernel() };
         checks.AddRange(UserNamespaceSettings());
         checks.AddRange(Probe());
         checks.Add(Landlock());
-        checks.Add(Cgroups());
+        checks.Add(Cgroups(cgroupParent));
         checks.Add(Rootfs(rootfs));
         return checks;
     }
@@ -96,13 +96,18 @@ public static class Doctor
             Required: false);
     }
 
-    private static Check Cgroups()
+    /// <summary>runf's own cgroup, or the delegation --cgroup-parent names: every hierarchy's directory must be there and writable.</summary>
+    private static Check Cgroups(string? parent)
     {
-        var (version, dir, writable) = CgroupSetup.Describe();
-        return new("cgroups", writable, writable
-            ? $"{version}; {dir} is writable: limits work"
-            : $"{version}; {dir} is not writable by uid {Libc.GetEuid()}: runs work, limits (--memory, --pids-limit, --cpus) need a delegated cgroup (chown it, or systemd Delegate=yes) and --cgroup-parent",
-            Required: false);
+        var (version, parents, unusable) = CgroupSetup.Describe(parent);
+        var uid = Libc.GetEuid();
+        var name = parent is null ? "cgroups" : $"cgroup parent {parent}";
+        return new(name, unusable.Count == 0, unusable.Count == 0
+            ? $"{version}; {string.Join(", ", parents)} writable: limits work"
+            : parent is null
+                ? $"{version}; {string.Join(", ", unusable)} not writable by uid {uid}: runs work, limits (--memory, --pids-limit, --cpus) need a delegated cgroup (chown it, or systemd Delegate=yes) and --cgroup-parent"
+                : $"{version}; {string.Join(", ", unusable)} missing or not writable by uid {uid}: as root, mkdir -p and chown -R {uid} each of them",
+            Required: parent is not null);
     }
 
     private static Check Rootfs(string rootfs)
