@@ -33,8 +33,7 @@ public sealed class ContainerFactory
         Rootfs = RootfsPath.Resolve(request.Rootfs);
         Limits = CgroupRequest.Limits(request);
         _cgroupMode = CgroupRequest.Mode(request);
-        _seccomp = SeccompFilters.Load(request.Seccomp, seccompCache,
-            Capabilities.Resolve(request.CapAdd, request.CapDrop).Select(Capabilities.NameOf));
+        _seccomp = SeccompFilters.Load(request.Seccomp, seccompCache, Capabilities.Resolve(request.CapAdd, request.CapDrop));
     }
 
     /// <summary>Absolute, symlink-free host path of the root filesystem.</summary>

@@ -16,9 +16,10 @@ public static class SeccompFilters
 
     /// <summary>
     /// The filter for the option, or null for unconfined. cacheDir null: no cache. capabilities:
-    /// the container's (CAP_* names), which decide a Docker profile's conditional rules.
+    /// the container's (their numbers), which decide a Docker profile's conditional rules; named
+    /// only when a profile is resolved, never on a cached start.
     /// </summary>
-    public static SeccompFilter? Load(string option, string? cacheDir, IEnumerable<string>? capabilities = null)
+    public static SeccompFilter? Load(string option, string? cacheDir, IReadOnlyList<int>? capabilities = null)
     {
         if (option == Unconfined)
         {
@@ -29,7 +30,7 @@ public static class SeccompFilters
         // The built-in profile is neither built, validated nor hashed on a cache hit: its cache
         // entry is keyed by the runf binary, which compiled it in (bench/README.md has the saving).
         var profile = new Lazy<SeccompProfile>(() => isDefault ? DefaultProfile.Profile : Parse(option));
-        var resolved = new Lazy<ResolvedProfile>(() => ProfileValidator.Resolve(profile.Value, SeccompContext.Host(capabilities ?? [])));
+        var resolved = new Lazy<ResolvedProfile>(() => ProfileValidator.Resolve(profile.Value, SeccompContext.Host((capabilities ?? []).Select(Spec.Capabilities.NameOf))));
         try
         {
             if (!isDefault)
