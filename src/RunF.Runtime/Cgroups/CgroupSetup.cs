@@ -31,7 +31,7 @@ public static class CgroupSetup
         {
             return Unavailable(CgroupLocation.Root, limits, mode);
         }
-        var readOnly = location.Parents.Values.Distinct().Where(dir => !Writable(dir)).ToList();
+        var readOnly = Unwritable(location);
         if (readOnly.Count > 0)
         {
             return Unavailable(string.Join(", ", readOnly), limits, mode);
@@ -54,7 +54,7 @@ public static class CgroupSetup
         }
         var location = new CgroupLocation(parent);
         var name = CgroupFiles.Prefix + id;
-        var readOnly = location.Parents.Values.Distinct().Where(dir => !Writable(dir)).ToList();
+        var readOnly = Unwritable(location);
         if (location.Parents.Count == 0 || readOnly.Count > 0)
         {
             return [$"cgroup: none: {(readOnly.Count > 0 ? string.Join(", ", readOnly) : CgroupLocation.Root)} not writable by uid {Libc.GetEuid()}" +
@@ -83,6 +83,9 @@ public static class CgroupSetup
     }
 
     private static bool Writable(string dir) => Libc.Access(dir, Libc.W_OK) == 0;
+
+    /// <summary>Every parent directory runf cannot make a cgroup in: a message names them all at once.</summary>
+    private static List<string> Unwritable(CgroupLocation location) => [.. location.Parents.Values.Distinct().Where(dir => !Writable(dir))];
 
     /// <summary>/sys/fs/cgroup/memory/runf (v1) or /sys/fs/cgroup/runf (v2) as the cgroup path /runf.</summary>
     private static string CgroupPath(string directory)

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Xunit.Abstractions;
 
@@ -48,7 +47,7 @@ public class SharedNetworkAttacks(AttackEnvironment world, ITestOutputHelper out
     public void A_vsock_socket_with_the_upper_half_of_the_family_set_is_denied() =>
         Outcome("socket(0x1_00000028 = AF_VSOCK with high bits)", World.Probe("socket", "0x100000028"), "EPERM");
 
-    private static int FreePort() => FreePortFinder.Next();
+    private static int FreePort() => Serve.ServeServer.FreePort();
 }
 
 /// <summary>
@@ -69,19 +68,9 @@ public class ServeBindAttacks(AttackEnvironment world, ITestOutputHelper output)
     [Fact]
     public async Task A_function_cannot_bind_a_tcp_port_unless_allowed()
     {
-        var port = FreePortFinder.Next();
+        var port = Serve.ServeServer.FreePort();
         Outcome("bind 127.0.0.1:PORT from a runf serve function", await BindFromAFunction(port), "EACCES");
         Assert.Equal("ok", await BindFromAFunction(port, "--allow-bind", $"{port}"));
         Assert.Equal("ok", await BindFromAFunction(port, "--allow-bind", "any"));
-    }
-}
-
-internal static class FreePortFinder
-{
-    public static int Next()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
