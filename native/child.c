@@ -203,27 +203,63 @@ static long do_chdir(struct ctx *c, const struct runf_op *op)
     return r;
 }
 
-static long do_caps(const struct runf_op *op)
+/* The capabilities in keep in the effective, permitted and inheritable sets, and raised in the
+ * ambient set so that they survive the exec of a file without capabilities. */
+static long set_caps(uint64_t keep)
 {
-    uint64_t keep = op->n[0];
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     long r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            return r;
-    }
     for (int i = 0; i < 2; i++) {
         uint32_t word = (uint32_t)(keep >> (32 * i));
         data[i].effective = data[i].permitted = data[i].inheritable = word;
     }
     if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
         return r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+    for (uint64_t cap = 0; cap < 64; cap++) {
         if ((keep & (1ull << cap)) && (r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
             return r;
     }
     return 0;
+}
+
+static long do_caps(const struct runf_op *op)
+{
+    uint64_t keep = op->n[0];
+    long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
+    return set_caps(keep);
+}
+
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
+               "the IDENTITY op's ids are handed to setgroups and setres[ug]id as they are");
+
+/* Becomes the container's user, as runc's finalizeNamespace does: with PR_SET_KEEPCAPS the
+ * permitted set survives the switch away from uid 0 (the kernel still clears the effective and
+ * ambient sets), and is then cut down to the user's own. The groups go first, while uid 0 still
+ * holds CAP_SETGID. */
+static long do_identity(const struct ctx *c, const struct runf_op *op)
+{
+    const uint32_t *groups = (const uint32_t *)(const void *)(c->plan + op->s[0]);
+    uint64_t uid = op->n[0], gid = op->n[1];
+    long r;
+    if ((r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0)) < 0 ||
+        (r = SYS2(SYS_setgroups, groups[0], groups + 1)) < 0 ||
+        (r = SYS3(SYS_setresgid, gid, gid, gid)) < 0 ||
+        (r = SYS3(SYS_setresuid, uid, uid, uid)) < 0 ||
+        (r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0)) < 0 ||
+        (r = set_caps(op->n[2])) < 0)
+        return r;
+    /* A change of effective ids clears the parent-death signal, and makes the memory this child
+     * still shares with runf (CLONE_VM) non-dumpable: runf's own /proc files would turn root's
+     * and the agent could no longer open a waiting container's namespaces. The exec makes the
+     * command dumpable again anyway (its ids all agree). */
+    if ((r = SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+        return r;
+    return SYS5(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static long do_close_fds(const struct runf_op *op)
@@ -392,6 +428,7 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     case RUNF_OP_AWAIT: return do_await(c, step);
     case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);
+    case RUNF_OP_IDENTITY: return do_identity(c, op);
     default: return -EINVAL;
     }
 }

@@ -50,6 +50,10 @@ enum runf_op_kind {
     RUNF_OP_LANDLOCK = 18,    /* enter a Landlock domain (landlock.c): n0 handled network access
                                * (LANDLOCK_ACCESS_NET_*), n1 scopes (LANDLOCK_SCOPE_*), s0 offset of
                                * n2 little-endian u16 TCP ports that may still be bound */
+    RUNF_OP_IDENTITY = 19,    /* become a user other than the mapped root: n0 uid, n1 gid, s0 offset
+                               * of a u32 count then that many u32 supplementary gids, n2 mask of
+                               * the capabilities the user keeps in every set (the bounding set
+                               * is the CAPS op's) */
 };
 
 /* op.flags */

@@ -73,10 +73,16 @@ internal sealed unsafe class SpawnedChild : IDisposable
 
     /// <summary>
     /// Maps the plan's ids, and nothing else: an unprivileged parent may map only its own ids,
-    /// and setgroups must be denied before gid_map.
+    /// and setgroups must be denied before gid_map. Subordinate ids (a user other than root) take
+    /// newuidmap and newgidmap.
     /// </summary>
     private static void WriteIdMaps(int pid, IdMaps ids)
     {
+        if (ids.Tools is { } tools)
+        {
+            Identity.IdMapToolRunner.Write(pid, ids, tools);
+            return;
+        }
         foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", ids.GidMap), ("uid_map", ids.UidMap)])
         {
             var errno = SmallFiles.Write($"/proc/{pid}/{file}", text);

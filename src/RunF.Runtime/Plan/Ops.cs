@@ -102,6 +102,24 @@ public static class Ops
         };
 
     /// <summary>
+    /// Becomes the container's user (ContainerUser); after the capabilities op, whose bounding
+    /// set it keeps, and before no_new_privs, Landlock and seccomp, which it needs none of.
+    /// </summary>
+    public static IdentityOp SwitchUser(Spec.ContainerUser user, IReadOnlyList<int> caps)
+    {
+        var mask = 0UL;
+        foreach (var cap in caps)
+        {
+            mask |= 1UL << cap;
+        }
+        return new(user.Uid, user.Gid, user.Groups, mask)
+        {
+            Description = $"become uid {user.Uid} gid {user.Gid} groups {string.Join(",", user.Groups)}, " +
+                (caps.Count == 0 ? "no capabilities" : $"capabilities {string.Join(",", caps.Select(Spec.Capabilities.NameOf))}"),
+        };
+    }
+
+    /// <summary>
     /// Detaches from the executor's controlling terminal: a function must not push keystrokes
     /// into it (TIOCSTI), as bwrap's --new-session. Ctrl-C still reaches runf, which forwards it.
     /// </summary>

@@ -48,6 +48,10 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.Add(Ops.Chdir(spec.WorkingDir));
         ops.Add(Ops.NewSession());
         ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
+        if (spec.User is { } user)
+        {
+            ops.Add(Ops.SwitchUser(user, spec.UserCapabilities));
+        }
         ops.Add(Ops.NoNewPrivileges());
         AddLandlock(ops, spec.TcpBind);
         ops.Add(Ops.CloseFds(host.FdLimit));

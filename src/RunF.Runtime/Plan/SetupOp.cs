@@ -103,6 +103,15 @@ public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability) : SetupO
     public override OpKind Kind => OpKind.Capabilities;
 }
 
+/// <summary>
+/// Becomes the container's user: supplementary groups, then gid, then uid (real, effective and
+/// saved), keeping in every set only the capabilities in KeepMask.
+/// </summary>
+public sealed record IdentityOp(uint Uid, uint Gid, IReadOnlyList<uint> Groups, ulong KeepMask) : SetupOp
+{
+    public override OpKind Kind => OpKind.Identity;
+}
+
 public sealed record NoNewPrivilegesOp : SetupOp
 {
     public override OpKind Kind => OpKind.NoNewPrivileges;
@@ -154,16 +163,41 @@ public sealed record ExecOp(IReadOnlyList<string> Args, IReadOnlyList<string> En
 /// <summary>The whole plan: clone flags, the id maps the parent writes, and the ordered steps, ending with Exec.</summary>
 public sealed record SetupPlan(ulong CloneFlags, IdMaps Ids, IReadOnlyList<SetupOp> Ops);
 
+/// <summary>Ids Inside to Inside + Count - 1 in the container are Host to Host + Count - 1 outside.</summary>
+public sealed record IdRange(uint Inside, uint Host, uint Count)
+{
+    public bool Contains(uint inside) => inside >= Inside && inside - Inside < Count;
+
+    public override string ToString() => $"{Inside} {Host} {Count}";
+}
+
+/// <summary>shadow's setuid helpers (Debian's uidmap), which write maps of subordinate ids.</summary>
+public sealed record IdMapTools(string NewUidMap, string NewGidMap);
+
 /// <summary>
-/// The user namespace's maps, written by the parent (setgroups denied first): one range each,
-/// as an unprivileged parent may map only its own ids.
+/// The user namespace's maps, written by the parent before the child goes on. The caller's own
+/// ids alone (RootAs) it writes itself, setgroups denied first, as an unprivileged parent may
+/// map nothing else; subordinate ids (a user other than root) are written by Tools, which leave
+/// setgroups allowed.
 /// </summary>
-public sealed record IdMaps(uint InsideUid, uint HostUid, uint InsideGid, uint HostGid)
+public sealed record IdMaps(IReadOnlyList<IdRange> Uids, IReadOnlyList<IdRange> Gids, IdMapTools? Tools = null)
 {
     /// <summary>The caller's uid and gid as root inside: a function container's identity.</summary>
-    public static IdMaps RootAs(uint hostUid, uint hostGid) => new(0, hostUid, 0, hostGid);
+    public static IdMaps RootAs(uint hostUid, uint hostGid) => new([new(0, hostUid, 1)], [new(0, hostGid, 1)]);
 
-    public string UidMap => $"{InsideUid} {HostUid} 1\n";
+    /// <summary>The uid_map file's text: one "inside host count" line per range.</summary>
+    public string UidMap => Lines(Uids);
 
-    public string GidMap => $"{InsideGid} {HostGid} 1\n";
+    public string GidMap => Lines(Gids);
+
+    private static string Lines(IReadOnlyList<IdRange> ranges)
+    {
+        // A loop, not LINQ: RootAs's maps are written on every start.
+        var text = "";
+        foreach (var range in ranges)
+        {
+            text += range + "\n";
+        }
+        return text;
+    }
 }

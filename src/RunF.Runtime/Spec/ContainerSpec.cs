@@ -40,8 +40,17 @@ public sealed record ContainerSpec
     /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
 
-    /// <summary>The user namespace's id maps: the executor's uid and gid as root inside.</summary>
+    /// <summary>The user namespace's id maps: the executor's uid and gid as root inside, and its subordinate ids for a User.</summary>
     public required Plan.IdMaps Ids { get; init; }
+
+    /// <summary>The user the command runs as; null for the caller's ids as root.</summary>
+    public ContainerUser? User { get; init; }
+
+    /// <summary>
+    /// What User keeps of Capabilities: as Docker, a user other than root starts with none but
+    /// those given with --cap-add (root keeps them all). The bounding set stays Capabilities.
+    /// </summary>
+    public IReadOnlyList<int> UserCapabilities { get; init; } = [];
 
     /// <summary>The TCP ports the container may bind, enforced with Landlock where the kernel has it.</summary>
     public TcpBindPolicy TcpBind { get; init; } = TcpBindPolicy.Any;

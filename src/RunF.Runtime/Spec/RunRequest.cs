@@ -15,6 +15,9 @@ public sealed record RunRequest
     /// <summary>--entrypoint: replaces the image's Entrypoint and Cmd ("" for none), as docker run's.</summary>
     public string? Entrypoint { get; init; }
     public string? WorkingDir { get; init; }
+
+    /// <summary>--user USER[:GROUP]: wins over the image's User; null for the image's, else root.</summary>
+    public string? User { get; init; }
     public IReadOnlyList<string> CapAdd { get; init; } = [];
     public IReadOnlyList<string> CapDrop { get; init; } = [];
     public IReadOnlyList<string> Ulimits { get; init; } = [];
@@ -46,4 +49,5 @@ public sealed record ImageDefaults(
     IReadOnlyList<string> Env,
     IReadOnlyList<string>? Entrypoint,
     IReadOnlyList<string>? Cmd,
-    string? WorkingDir);
+    string? WorkingDir,
+    string? User = null);

@@ -16,7 +16,7 @@ public static class SpecFactory
     private const int MaxHostname = 64;
 
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, Identity.ContainerIdentity identity, Func<string, string?> hostEnv)
     {
         var args = Args(request.Command, request.Entrypoint, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -28,21 +28,24 @@ public static class SpecFactory
         {
             throw new RunfException($"invalid --hostname \"{name}\": {name.Length} characters, the kernel takes at most {MaxHostname}");
         }
+        var capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop);
         return new ContainerSpec
         {
             Rootfs = rootfs,
             Args = args,
-            Env = Environment(hostname, image, request, hostEnv),
+            Env = Environment(hostname, image, request, identity.User?.Home ?? "/root", hostEnv),
             Hostname = request.Hostname ?? hostname,
             WorkingDir = workingDir,
-            Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
+            Capabilities = capabilities,
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
             Init = request.Init,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
-            Ids = ids,
+            Ids = identity.Ids,
+            User = identity.User,
+            UserCapabilities = identity.User is { Uid: not 0 } ? Capabilities.Added(request.CapAdd, capabilities) : capabilities,
             SeccompFilter = seccomp?.Program,
             SeccompRules = seccomp?.Rules ?? [],
         };
@@ -64,8 +67,8 @@ public static class SpecFactory
         return args;
     }
 
-    /// <summary>Defaults, then the image's Env, then --env-file, then -e: later values win.</summary>
-    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, Func<string, string?> hostEnv)
+    /// <summary>Defaults (HOME the user's), then the image's Env, then --env-file, then -e: later values win.</summary>
+    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, string home, Func<string, string?> hostEnv)
     {
         var env = new List<KeyValuePair<string, string>>();
         void Set(string entry, string origin, bool operators = true)
@@ -94,7 +97,7 @@ public static class SpecFactory
             env.RemoveAll(kv => kv.Key == key);
             env.Add(new(key, value));
         }
-        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", "HOME=/root"])
+        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", $"HOME={home}"])
         {
             Set(entry, "defaults");
         }
