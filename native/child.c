@@ -225,13 +225,13 @@ static long set_caps(uint64_t keep)
 
 static long do_caps(const struct runf_op *op)
 {
-    uint64_t keep = op->n[0];
+    uint64_t bounding = op->n[2];
     long r;
     for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
             return r;
     }
-    return set_caps(keep);
+    return set_caps(op->n[0]);
 }
 
 _Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
@@ -239,19 +239,25 @@ _Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint
 
 /* Becomes the container's user, as runc's finalizeNamespace does: with PR_SET_KEEPCAPS the
  * permitted set survives the switch away from uid 0 (the kernel still clears the effective and
- * ambient sets), and is then cut down to the user's own. The groups go first, while uid 0 still
- * holds CAP_SETGID. */
+ * ambient sets); it is made effective again for the CAPS op, which comes next and cuts the sets
+ * down to the user's own. The groups go first, while uid 0 still holds CAP_SETGID. */
 static long do_identity(const struct ctx *c, const struct runf_op *op)
 {
     const uint32_t *groups = (const uint32_t *)(const void *)(c->plan + op->s[0]);
     uint64_t uid = op->n[0], gid = op->n[1];
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
     long r;
     if ((r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0)) < 0 ||
         (r = SYS2(SYS_setgroups, groups[0], groups + 1)) < 0 ||
         (r = SYS3(SYS_setresgid, gid, gid, gid)) < 0 ||
         (r = SYS3(SYS_setresuid, uid, uid, uid)) < 0 ||
         (r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0)) < 0 ||
-        (r = set_caps(op->n[2])) < 0)
+        (r = SYS2(SYS_capget, &hdr, data)) < 0)
+        return r;
+    for (int i = 0; i < 2; i++)
+        data[i].effective = data[i].permitted;
+    if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
         return r;
     /* A change of effective ids clears the parent-death signal, and makes the memory this child
      * still shares with runf (CLONE_VM) non-dumpable: runf's own /proc files would turn root's

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
                 memcpy(&gid, buf + op->s[0] + 4 + 4 * g, 4);
                 printf("%s%u", g ? "|" : "", gid);
             }
-            printf("] caps=%llu", (unsigned long long)op->n[2]);
+            printf("]");
         } else {
             printf(" s=[%s|%s|%s|%s] n=[%llu|%llu|%llu]", text(buf, op->s[0]), text(buf, op->s[1]), text(buf, op->s[2]),
                    text(buf, op->s[3]), (unsigned long long)op->n[0], (unsigned long long)op->n[1], (unsigned long long)op->n[2]);

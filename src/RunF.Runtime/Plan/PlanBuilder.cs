@@ -47,11 +47,11 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.AddRange(spec.Rlimits.Select(CheckedRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
         ops.Add(Ops.NewSession());
-        ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
         if (spec.User is { } user)
         {
-            ops.Add(Ops.SwitchUser(user, spec.UserCapabilities));
+            ops.Add(Ops.SwitchUser(user));
         }
+        ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability, spec.UserCapabilities));
         ops.Add(Ops.NoNewPrivileges());
         AddLandlock(ops, spec.TcpBind);
         ops.Add(Ops.CloseFds(host.FdLimit));

@@ -100,12 +100,12 @@ public static class PlanSerializer
             case CapabilitiesOp c:
                 numbers[0] = c.KeepMask;
                 numbers[1] = (ulong)c.LastCapability;
+                numbers[2] = c.BoundingMask;
                 break;
             case IdentityOp u:
                 refs[0] = data.AddNumbers(u.Groups);
                 numbers[0] = u.Uid;
                 numbers[1] = u.Gid;
-                numbers[2] = u.KeepMask;
                 break;
             case ChdirOp c:
                 refs[0] = data.AddString(c.Target);

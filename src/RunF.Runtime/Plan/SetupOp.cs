@@ -97,17 +97,21 @@ public sealed record RlimitOp(int Resource, ulong Soft, ulong Hard) : SetupOp
     public override OpKind Kind => OpKind.Rlimit;
 }
 
-/// <summary>Keeps the capabilities in KeepMask in every set and drops every other up to LastCapability.</summary>
-public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability) : SetupOp
+/// <summary>
+/// Keeps the capabilities in KeepMask in the effective, permitted, inheritable and ambient sets,
+/// and those in BoundingMask (KeepMask's superset) in the bounding set; drops every other up to
+/// LastCapability.
+/// </summary>
+public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability, ulong BoundingMask) : SetupOp
 {
     public override OpKind Kind => OpKind.Capabilities;
 }
 
 /// <summary>
 /// Becomes the container's user: supplementary groups, then gid, then uid (real, effective and
-/// saved), keeping in every set only the capabilities in KeepMask.
+/// saved), keeping the permitted capabilities for the CapabilitiesOp after it.
 /// </summary>
-public sealed record IdentityOp(uint Uid, uint Gid, IReadOnlyList<uint> Groups, ulong KeepMask) : SetupOp
+public sealed record IdentityOp(uint Uid, uint Gid, IReadOnlyList<uint> Groups) : SetupOp
 {
     public override OpKind Kind => OpKind.Identity;
 }

@@ -47,10 +47,10 @@ public sealed record ContainerSpec
     public ContainerUser? User { get; init; }
 
     /// <summary>
-    /// What User keeps of Capabilities: as Docker, a user other than root starts with none but
-    /// those given with --cap-add (root keeps them all). The bounding set stays Capabilities.
+    /// What a User other than root keeps of Capabilities: as with Docker, none but those given with
+    /// --cap-add; Capabilities stays its bounding set. Null for root, which keeps them all.
     /// </summary>
-    public IReadOnlyList<int> UserCapabilities { get; init; } = [];
+    public IReadOnlyList<int>? UserCapabilities { get; init; }
 
     /// <summary>The TCP ports the container may bind, enforced with Landlock where the kernel has it.</summary>
     public TcpBindPolicy TcpBind { get; init; } = TcpBindPolicy.Any;

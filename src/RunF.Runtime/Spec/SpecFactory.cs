@@ -45,7 +45,7 @@ public static class SpecFactory
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
             Ids = identity.Ids,
             User = identity.User,
-            UserCapabilities = identity.User is { Uid: not 0 } ? Capabilities.Added(request.CapAdd, capabilities) : capabilities,
+            UserCapabilities = identity.User is { Uid: not 0 } ? Capabilities.Added(request.CapAdd, capabilities) : null,
             SeccompFilter = seccomp?.Program,
             SeccompRules = seccomp?.Rules ?? [],
         };
