@@ -31,7 +31,7 @@ public static unsafe partial class Libc
         {
             for (var i = 0; i < argv.Count; i++)
             {
-                strings[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
+                strings[i] = (nint)PosixStringMarshaller.ConvertToUnmanaged(argv[i]);
             }
             var input = (int)stdinFd.DangerousGetHandle();
             var output = (int)outputFd.DangerousGetHandle();
@@ -55,12 +55,12 @@ public static unsafe partial class Libc
             FileActionsDestroy(actions);
             foreach (var s in strings)
             {
-                Marshal.FreeCoTaskMem(s);
+                PosixStringMarshaller.Free((byte*)s);
             }
         }
     }
 
-    [LibraryImport(Lib, EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int PosixSpawn(int* pid, string path, byte* fileActions, nint attributes, nint* argv, nint* envp);
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_init")]

@@ -1,4 +1,3 @@
-using System.Text;
 using RunF.Interop;
 using RunF.Runtime.Errors;
 
@@ -74,7 +73,7 @@ internal static unsafe class RootfsFiles
                 got += (int)n;
             }
         }
-        return Encoding.UTF8.GetString(data, 0, got);
+        return PosixString.Decode(data.AsSpan(0, got));
     }
 
     private static SafeFd OpenInRoot(SafeFd root, string path) =>

@@ -8,7 +8,7 @@ public static class IdMapToolFinder
 {
     public static IdMapTools? Find()
     {
-        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/bin"]);
+        var dirs = (PosixEnvironment.Get("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/bin"]);
         var uidMap = Executable(dirs, "newuidmap");
         var gidMap = Executable(dirs, "newgidmap");
         return uidMap is not null && gidMap is not null ? new IdMapTools(uidMap, gidMap) : null;
