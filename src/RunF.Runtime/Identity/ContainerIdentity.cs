@@ -31,9 +31,9 @@ public sealed record ContainerIdentity(IdMaps Ids, ContainerUser? User)
             return new(IdMaps.RootAs(uid, gid), null);
         }
         var name = Libc.UserOf(uid)?.Name;
+        var (uids, gids) = (ReadHostFile(SubordinateIds.UidFile), ReadHostFile(SubordinateIds.GidFile));
         var maps = SubordinateMaps.For(spec, user, new Caller(uid, gid, name), IdMapToolFinder.Find(),
-            SubordinateIds.Find(ReadHostFile(SubordinateIds.UidFile), name, uid),
-            SubordinateIds.Find(ReadHostFile(SubordinateIds.GidFile), name, uid));
+            SubordinateIds.Find(uids, name, uid), SubordinateIds.Find(gids, name, uid), SubordinateIds.FreeRange(uids, gids));
         return new(maps, user);
     }
 

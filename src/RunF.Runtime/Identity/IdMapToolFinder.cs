@@ -3,17 +3,25 @@ using RunF.Runtime.Plan;
 
 namespace RunF.Runtime.Identity;
 
-/// <summary>Finds newuidmap and newgidmap (Debian's uidmap) as a shell would, then where Debian puts them.</summary>
+/// <summary>Finds newuidmap and newgidmap (Debian's uidmap) on PATH, as execvp would (/bin:/usr/bin without one).</summary>
 public static class IdMapToolFinder
 {
     public static IdMapTools? Find()
     {
-        var dirs = (PosixEnvironment.Get("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/bin"]);
-        var uidMap = Executable(dirs, "newuidmap");
-        var gidMap = Executable(dirs, "newgidmap");
-        return uidMap is not null && gidMap is not null ? new IdMapTools(uidMap, gidMap) : null;
+        var dirs = (PosixEnvironment.Get("PATH") ?? "/bin:/usr/bin").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        return Executable(dirs, "newuidmap") is { } uidMap && Executable(dirs, "newgidmap") is { } gidMap ? new IdMapTools(uidMap, gidMap) : null;
     }
 
-    private static string? Executable(IEnumerable<string> dirs, string name) =>
-        dirs.Where(d => d.StartsWith('/')).Select(d => d.TrimEnd('/') + "/" + name).FirstOrDefault(p => Libc.Access(p, Libc.X_OK) == 0);
+    private static string? Executable(string[] dirs, string name)
+    {
+        foreach (var dir in dirs)
+        {
+            var path = dir.TrimEnd('/') + "/" + name;
+            if (dir.StartsWith('/') && Libc.Access(path, Libc.X_OK) == 0)
+            {
+                return path;
+            }
+        }
+        return null;
+    }
 }

@@ -11,24 +11,23 @@ namespace RunF.Runtime.Identity;
 /// </summary>
 public static class SubordinateMaps
 {
-    /// <summary>The range usermod is told to add in the fixes: shadow's default first range.</summary>
-    private const string ExampleRange = "100000-165535";
-
-    public static IdMaps For(UserSpec spec, ContainerUser user, Caller caller, IdMapTools? tools, (uint Start, uint Count)? subUids, (uint Start, uint Count)? subGids)
+    /// <summary>freeRange: ids no one holds yet (SubordinateIds.FreeRange), for the usermod the fix names.</summary>
+    public static IdMaps For(UserSpec spec, ContainerUser user, Caller caller, IdMapTools? tools, (uint Start, uint Count)? subUids, (uint Start, uint Count)? subGids,
+        string freeRange = "100000-165535")
     {
         var what = $"{spec.Origin} \"{spec}\"";
         if (tools is null)
         {
-            throw new RunfException($"{what} needs more ids than the caller's own, which only newuidmap and newgidmap can map, and they are not installed: install them (as root: apt install uidmap), or run as root inside (--user 0)");
+            throw new RunfException($"{what} needs more ids than the caller's own, which only newuidmap and newgidmap can map, and they are not on PATH: install them (as root: apt install uidmap), or run as root inside (--user 0)");
         }
         if (caller.Name is null)
         {
-            throw new RunfException($"{what} needs subordinate ids, and the caller (uid {caller.Uid}) has no entry in the executor's /etc/passwd, without which newuidmap refuses to map them: add one with its ranges (as root: useradd --uid {caller.Uid} NAME; usermod --add-subuids {ExampleRange} --add-subgids {ExampleRange} NAME)");
+            throw new RunfException($"{what} needs subordinate ids, and the caller (uid {caller.Uid}) has no entry in the executor's /etc/passwd, without which newuidmap refuses to map them: add one with its ranges (as root: useradd --uid {caller.Uid} NAME; usermod --add-subuids {freeRange} --add-subgids {freeRange} NAME)");
         }
         if (subUids is null || subGids is null)
         {
             var files = subUids is null && subGids is null ? $"{SubordinateIds.UidFile} and {SubordinateIds.GidFile}" : subUids is null ? SubordinateIds.UidFile : SubordinateIds.GidFile;
-            var options = string.Join(' ', (string?[])[subUids is null ? $"--add-subuids {ExampleRange}" : null, subGids is null ? $"--add-subgids {ExampleRange}" : null]).Trim();
+            var options = string.Join(' ', (string?[])[subUids is null ? $"--add-subuids {freeRange}" : null, subGids is null ? $"--add-subgids {freeRange}" : null]).Trim();
             throw new RunfException($"{what} needs subordinate ids, and {caller.Name} (uid {caller.Uid}) has none in {files}: add them (as root: usermod {options} {caller.Name})");
         }
         IdRange[] uids = [new(0, caller.Uid, 1), new(1, subUids.Value.Start, subUids.Value.Count)];

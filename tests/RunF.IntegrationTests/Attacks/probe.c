@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +108,33 @@ static int nested_proc(void)
     int status;
     waitpid(child, &status, 0);
     return 0;
+}
+
+/*
+ * Becomes root of a user namespace of its own (its uid mapped to 0 there), then writes path:
+ * the capabilities it holds there reach no file whose owner that namespace does not map.
+ * Prints "unshare ERRNO" when the namespace cannot be made, else the write's outcome.
+ */
+static int nested_root_write(const char *path)
+{
+    char map[32];
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (unshare(CLONE_NEWUSER) != 0) {
+        printf("unshare ");
+        return report(-1);
+    }
+    snprintf(map, sizeof map, "0 %u 1", uid);
+    if (write_file("/proc/self/uid_map", map) != 0 || write_file("/proc/self/setgroups", "deny") != 0) {
+        printf("uid_map ");
+        return report(-1);
+    }
+    snprintf(map, sizeof map, "0 %u 1", gid);
+    if (write_file("/proc/self/gid_map", map) != 0) {
+        printf("gid_map ");
+        return report(-1);
+    }
+    return report(write_file(path, "1\n"));
 }
 
 /* Opens /dev/null until it fails: prints "N ERRNO" with how many opened. */
@@ -252,6 +280,12 @@ int main(int argc, char **argv)
     if (!strcmp(a, "sethostname") && argc == 3) return report(sethostname(argv[2], strlen(argv[2])));
     if (!strcmp(a, "init-module")) return report(syscall(SYS_init_module, NULL, 0, ""));
     if (!strcmp(a, "setuid") && argc == 3) return report(setuid(atoi(argv[2])));
+    if (!strcmp(a, "setgid") && argc == 3) return report(setgid(atoi(argv[2])));
+    if (!strcmp(a, "setgroups") && argc == 3) {
+        gid_t group = (gid_t)atoi(argv[2]);
+        return report(setgroups(1, &group));
+    }
+    if (!strcmp(a, "nested-root-write") && argc == 3) return nested_root_write(argv[2]);
     if (!strcmp(a, "open-by-handle")) return open_by_handle();
     if (!strcmp(a, "kill") && argc == 4) return report(kill(atoi(argv[2]), atoi(argv[3])));
     if (!strcmp(a, "visible-pids") && argc == 3) return visible_pids(atoi(argv[2]));

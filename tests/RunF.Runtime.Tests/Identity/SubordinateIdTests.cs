@@ -25,6 +25,13 @@ public class SubordinateIdTests
     }
 
     [Fact]
+    public void Suggests_a_range_after_every_one_given_out()
+    {
+        Assert.Equal("100000-165535", SubordinateIds.FreeRange(null, ""));
+        Assert.Equal("300000-365535", SubordinateIds.FreeRange("a:100000:65536\nb:200000:100000\n", "a:165536:1000\n"));
+    }
+
+    [Fact]
     public void Maps_the_caller_to_0_and_its_range_from_1_as_rootless_podman()
     {
         var ids = SubordinateMaps.For(Spec("app"), App, Caller, Tools, (200000, 65536), (300000, 65536));
@@ -40,7 +47,7 @@ public class SubordinateIdTests
     public void Without_newuidmap_says_what_to_install()
     {
         var e = Assert.Throws<RunfException>(() => SubordinateMaps.For(Spec("1000:1000"), App, Caller, null, (200000, 65536), (300000, 65536)));
-        Assert.Equal("--user \"1000:1000\" needs more ids than the caller's own, which only newuidmap and newgidmap can map, and they are not installed: install them (as root: apt install uidmap), or run as root inside (--user 0)", e.Message);
+        Assert.Equal("--user \"1000:1000\" needs more ids than the caller's own, which only newuidmap and newgidmap can map, and they are not on PATH: install them (as root: apt install uidmap), or run as root inside (--user 0)", e.Message);
     }
 
     [Fact]
