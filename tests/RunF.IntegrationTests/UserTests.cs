@@ -148,6 +148,16 @@ public sealed class UserTests
     }
 
     [Fact]
+    public void A_helper_that_refuses_is_named_with_what_it_said()
+    {
+        // newgidmap maps only for a caller whose gid is its passwd entry's (login.defs' GRANT_AUX_GROUP_SUBIDS aside).
+        var r = Runf.Run(_env, ["--rootfs", _rootfs, "--user", "app", "id"], stdin: null, gid: TestAccounts.NoSubordinateUid);
+        Assert.True(r.ExitCode == 125, r.ToString());
+        Assert.Equal("", r.Stdout);
+        Assert.Matches($"^runf: cannot map the container's ids: /usr/bin/newgidmap [0-9]+ 0 {TestAccounts.NoSubordinateUid} 1 1 [0-9]+ [0-9]+ failed \\(exit 1\\): newgidmap: Target .*is owned by a different user: .*\n$", r.Stderr);
+    }
+
+    [Fact]
     public void Init_runs_the_command_as_the_user_too()
     {
         Assert.Equal("uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)\n1\n", Ok(Run("--init", "--user", "app", "--", "sh", "-c", "id; cat /proc/1/status | grep -c '^Uid:.1000'")));

@@ -81,9 +81,13 @@ internal static unsafe class IdMapToolRunner
                 }
             }
             output.Dispose();
-            int status;
-            while (Libc.WaitPid(pid, out status, 0) < 0 && Errno.Last == Errno.EINTR)
+            int status, r;
+            while ((r = Libc.WaitPid(pid, out status, 0)) < 0 && Errno.Last == Errno.EINTR)
             {
+            }
+            if (r < 0)
+            {
+                return $"{command}: cannot wait for it: {Errno.Describe(Errno.Last)}";
             }
             if ((status & 0x7f) == 0 && (status >> 8 & 0xff) == 0)
             {
