@@ -18,8 +18,6 @@ public static unsafe partial class Libc
         public byte* Shell;
     }
 
-    private const int ERANGE = 34;
-
     /// <summary>The name and primary gid of uid's entry, or null when it has none.</summary>
     public static (string Name, uint Gid)? UserOf(uint uid)
     {
@@ -37,7 +35,7 @@ public static unsafe partial class Libc
                     return result is null ? null : (Marshal.PtrToStringUTF8((nint)entry.Name) ?? "", entry.Gid);
                 }
             }
-            if (r != ERANGE)
+            if (r != Errno.ERANGE)
             {
                 return null;
             }
