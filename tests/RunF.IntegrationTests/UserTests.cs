@@ -158,6 +158,28 @@ public sealed class UserTests
     }
 
     [Fact]
+    public void The_users_container_dies_with_runf_and_takes_its_signals()
+    {
+        using (var p = Runf.Start(_env, ["--rootfs", _rootfs, "--user", "app", "--", "sh", "-c", "echo ready; exec sleep 100"]))
+        {
+            Assert.Equal("ready", p.StandardOutput.ReadLine());
+            var container = Assert.Single(Runf.ChildrenOf(p.Id));
+            Runf.Signal(p.Id, 9);
+            Assert.True(p.WaitForExit(5_000));
+            // The switch of ids cleared the parent-death signal: the child must have set it again.
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (Runf.StateOf(container) is not (null or 'Z') && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+            Assert.True(Runf.StateOf(container) is null or 'Z', $"the container ({container}) outlived runf");
+        }
+        // runf signals a process of another uid (the caller owns its user namespace): the deadline's SIGKILL lands.
+        var r = Run("--user", "app", "--timeout", "500ms", "--stop-timeout", "200ms", "--", "sleep", "100");
+        Assert.True(r.ExitCode == 124, r.ToString());
+    }
+
+    [Fact]
     public void Init_runs_the_command_as_the_user_too()
     {
         Assert.Equal("uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)\n1\n", Ok(Run("--init", "--user", "app", "--", "sh", "-c", "id; cat /proc/1/status | grep -c '^Uid:.1000'")));
