@@ -50,6 +50,10 @@ enum runf_op_kind {
     RUNF_OP_LANDLOCK = 18,    /* enter a Landlock domain (landlock.c): n0 handled network access
                                * (LANDLOCK_ACCESS_NET_*), n1 scopes (LANDLOCK_SCOPE_*), s0 offset of
                                * n2 little-endian u16 TCP ports that may still be bound */
+    RUNF_OP_TERMINAL = 20,    /* s0 a devpts ptmx in root: a new pseudo-terminal becomes the controlling
+                               * terminal (after NEW_SESSION) and stdin, stdout and stderr; its master
+                               * goes to the parent over the launcher's socket (runf_receive_fd);
+                               * n0 rows, n1 columns of its initial size (0 0: unset) */
 };
 
 /* op.flags */

@@ -43,7 +43,8 @@ public sealed class ContainerFactory
 
     /// <summary>The spec of a container whose id (and default hostname) is id.</summary>
     public ContainerSpec Spec(string id) =>
-        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _ids, Environment.GetEnvironmentVariable);
+        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _ids, Environment.GetEnvironmentVariable,
+            _request.Tty ? HostTerminal.Size() : default);
 
     public static SetupPlan Plan(ContainerSpec spec) => new PlanBuilder(new HostProbe()).Build(spec);
 

@@ -21,6 +21,7 @@ public enum OpKind : uint
     NewSession = 16,
     Await = 17,
     Landlock = 18,
+    Terminal = 20,
 }
 
 /// <summary>Step modifiers; values mirror the RUNF_F_* flags in native/plan.h.</summary>
