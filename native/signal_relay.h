@@ -18,6 +18,11 @@ int runf_relay_attach(int32_t pidfd);
  * Returns 0 or -errno. */
 int runf_relay_resize(int32_t from_fd, int32_t to_fd);
 
+/* While runf's terminal (fd) is in raw mode: a signal that would end runf (SIGALRM, SIGXCPU...,
+ * not the relayed ones, which end the container instead) first sets modes (a struct termios of
+ * size bytes) back on it. Until runf_relay_remove. Returns 0 or -errno. */
+int runf_relay_restore_terminal(int32_t fd, const void *modes, int32_t size);
+
 /* Puts the previous handlers back and lets the copied descriptors go once no handler is running. */
 void runf_relay_remove(void);
 

@@ -66,14 +66,18 @@ public class TerminalTests(TestEnvironment env)
         Assert.Equal(3, terminal.WaitForExit());
     }
 
-    [Fact]
-    public void A_signal_that_ends_the_run_leaves_runfs_terminal_restored()
+    /// <summary>SIGTERM is forwarded and ends the container, then runf; SIGALRM ends runf itself, in the middle of the relay.</summary>
+    [Theory]
+    [InlineData(15, 143)]
+    [InlineData(14, 142)]
+    public void A_signal_that_ends_the_run_leaves_runfs_terminal_restored(int signal, int exitCode)
     {
         using var terminal = Start(["-it", "--init", "sh", "-c", "echo ready; sleep 100"]);
         var before = terminal.Modes();
         terminal.WaitFor("ready");
-        Runf.Signal(terminal.Pid, 15);
-        Assert.Equal(143, terminal.WaitForExit());
+        Assert.NotEqual(before, terminal.Modes());
+        Runf.Signal(terminal.Pid, signal);
+        Assert.Equal(exitCode, terminal.WaitForExit());
         Assert.Equal(before, terminal.Modes());
     }
 

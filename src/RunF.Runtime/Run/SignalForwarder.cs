@@ -38,6 +38,13 @@ public sealed unsafe class SignalForwarder : IDisposable
     public void ForwardResize(int hostFd, SafeFd master) =>
         Check(NativeLauncher.RelayResize(hostFd, master), "pass window size changes on to the container's terminal");
 
+    /// <summary>
+    /// -t, while runf's terminal (fd) is raw: a signal that would end runf itself (SIGALRM,
+    /// SIGXCPU...: not the forwarded ones) first puts modes back on it.
+    /// </summary>
+    public void RestoreTerminalOnFatalSignals(int fd, Termios modes) =>
+        Check(NativeLauncher.RelayRestoreTerminal(fd, &modes, sizeof(Termios)), "guard the terminal's modes against signals");
+
     public void Dispose()
     {
         if (_installed)

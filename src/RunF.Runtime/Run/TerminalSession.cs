@@ -10,7 +10,8 @@ namespace RunF.Runtime.Run;
 /// discipline echoes and signals; window size changes passed on; the relay between runf's stdio
 /// and the container's terminal. Finish (or Dispose, on every other way out) puts runf's terminal
 /// back as it was. The forwarded signals (SIGINT, SIGTERM...) do not end runf: they end the
-/// container, and runf comes back here.
+/// container, and runf comes back here; the few others that would end runf restore the terminal
+/// in their handler (native/signal_relay.c).
 /// </summary>
 internal sealed unsafe class TerminalSession : IDisposable
 {
@@ -40,7 +41,7 @@ internal sealed unsafe class TerminalSession : IDisposable
         var session = new TerminalSession();
         try
         {
-            session.EnterRawMode();
+            session.EnterRawMode(forwarder);
             session._relay = TerminalRelay.Start(master);
             return session;
         }
@@ -52,7 +53,7 @@ internal sealed unsafe class TerminalSession : IDisposable
     }
 
     /// <summary>TCSANOW, not TCSAFLUSH: what was typed ahead reaches the container.</summary>
-    private void EnterRawMode()
+    private void EnterRawMode(SignalForwarder forwarder)
     {
         Termios saved;
         if (Libc.TcGetAttr(0, &saved) < 0)
@@ -67,6 +68,7 @@ internal sealed unsafe class TerminalSession : IDisposable
         }
         _saved = saved;
         _raw = true;
+        forwarder.RestoreTerminalOnFatalSignals(0, saved);
     }
 
     /// <summary>Once the container has exited: its last output, then runf's terminal as it was.</summary>
