@@ -34,7 +34,7 @@ public class TerminalTests(TestEnvironment env)
     public void Typed_input_reaches_the_command_and_runfs_terminal_is_raw_meanwhile_and_restored_after()
     {
         using var terminal = Start(["-it", "sh", "-c", "echo ready; read line; echo \"got:$line\""]);
-        var before = terminal.Modes();
+        var before = terminal.InitialModes;
         terminal.WaitFor("ready");
         Assert.NotEqual(before, terminal.Modes());
         terminal.Type("hello\r");
@@ -48,7 +48,7 @@ public class TerminalTests(TestEnvironment env)
     {
         // With --init the command is not PID 1, which would ignore a SIGINT it has no handler for (as under docker run -t).
         using var terminal = Start(["-it", "--init", "sh", "-c", "echo ready; sleep 100"]);
-        var before = terminal.Modes();
+        var before = terminal.InitialModes;
         terminal.WaitFor("ready");
         terminal.Type("\x03");
         Assert.Equal(130, terminal.WaitForExit(10_000));
@@ -73,7 +73,7 @@ public class TerminalTests(TestEnvironment env)
     public void A_signal_that_ends_the_run_leaves_runfs_terminal_restored(int signal, int exitCode)
     {
         using var terminal = Start(["-it", "--init", "sh", "-c", "echo ready; sleep 100"]);
-        var before = terminal.Modes();
+        var before = terminal.InitialModes;
         terminal.WaitFor("ready");
         Assert.NotEqual(before, terminal.Modes());
         Runf.Signal(terminal.Pid, signal);

@@ -38,6 +38,9 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
 
     public int Pid => _pid;
 
+    /// <summary>The modes the terminal had when it was opened, before anything ran on it.</summary>
+    public byte[] InitialModes { get; private set; } = [];
+
     public static PseudoTerminal Open(ushort rows, ushort columns)
     {
         var master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -51,6 +54,7 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
         Check(slave, "open " + path);
         var terminal = new PseudoTerminal(master, slave, path);
         terminal.Resize(rows, columns);
+        terminal.InitialModes = terminal.Modes();
         return terminal;
     }
 
