@@ -54,6 +54,10 @@ enum runf_op_kind {
     RUNF_OP_IDENTITY = 19,    /* become a user other than the mapped root: n0 uid, n1 gid, s0 offset
                                * of a u32 count then that many u32 supplementary gids; keeps the
                                * permitted capabilities (effective again) for the CAPS op after it */
+    RUNF_OP_TERMINAL = 20,    /* s0 a devpts ptmx in root: a new pseudo-terminal becomes the controlling
+                               * terminal (after NEW_SESSION) and stdin, stdout and stderr; its master
+                               * goes to the parent over the launcher's socket (runf_receive_fd);
+                               * n0 rows, n1 columns of its initial size (0 0: unset) */
 };
 
 /* op.flags */

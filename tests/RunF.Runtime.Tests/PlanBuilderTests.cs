@@ -43,6 +43,28 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void With_t_a_terminal_of_the_containers_devpts_follows_the_new_session_at_runfs_size()
+    {
+        var plan = Build(SpecFixtures.Create(new RunRequest { Command = ["sh"], Tty = true }, hostTerminal: new TerminalSize(24, 80)));
+        var session = plan.Ops.ToList().FindIndex(op => op is NewSessionOp);
+        var terminal = Assert.IsType<TerminalOp>(plan.Ops[session + 1]);
+        Assert.Equal(("/dev/pts/ptmx", (ushort)24, (ushort)80), (terminal.Ptmx, terminal.Rows, terminal.Columns));
+        // The ptmx is a fresh devpts instance's, mounted before the pivot, and /dev/ptmx leads to it.
+        var devpts = Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mount devpts on /dev/pts")]);
+        Assert.Contains("newinstance,ptmxmode=0666", devpts.Data);
+        Assert.Contains(plan.Ops, op => op is SymlinkOp { Target: "/dev/ptmx", LinkTo: "pts/ptmx" });
+        Assert.True(IndexOf(plan, "mount devpts on /dev/pts") < plan.Ops.ToList().FindIndex(op => op is PivotRootOp));
+        Assert.Contains("  open a terminal in /dev/pts as stdin, stdout and stderr  [80x24, controlling terminal]\n", PlanPrinter.Print(plan));
+    }
+
+    [Fact]
+    public void Without_t_there_is_no_terminal_step()
+    {
+        Assert.DoesNotContain(Build().Ops, op => op is TerminalOp);
+        Assert.Null(SpecFixtures.Create(hostTerminal: new TerminalSize(24, 80)).Terminal);
+    }
+
+    [Fact]
     public void Makes_the_rootfs_read_only_with_every_submount_before_stacking_the_containers_own_mounts()
     {
         var plan = Build(SpecFixtures.Create(new RunRequest

@@ -89,6 +89,15 @@ public class PlanReaderTests : TempDirectoryTest
     }
 
     [Fact]
+    public void The_launcher_reads_the_terminal_op_as_written() =>
+        Assert.Equal(
+        [
+            "plan version=1 flags=0 ops=2",
+            "0 kind=20 flags=0 s=[/dev/pts/ptmx|-|-|-] n=[24|80|0]",
+            "1 kind=15 flags=0 argv=[sh] envp=[] paths=[/bin/sh]",
+        ], Dump(new SetupPlan(0, IdMaps.RootAs(1000, 1000), [Ops.Terminal(new Spec.TerminalSize(24, 80)), Ops.Exec(["sh"], [], ["/bin/sh"])])));
+
+    [Fact]
     public void The_launcher_refuses_a_plan_that_does_not_end_with_exec() =>
         Assert.Throws<Xunit.Sdk.TrueException>(() => Dump(new SetupPlan(0, IdMaps.RootAs(0, 0), [Ops.Hostname("x")])));
 

@@ -45,7 +45,8 @@ public sealed class ContainerFactory
 
     /// <summary>The spec of a container whose id (and default hostname) is id.</summary>
     public ContainerSpec Spec(string id) =>
-        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _identity, PosixEnvironment.Get);
+        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _identity, PosixEnvironment.Get,
+            _request.Tty ? HostTerminal.Size() : default);
 
     public static SetupPlan Plan(ContainerSpec spec) => new PlanBuilder(new HostProbe()).Build(spec);
 

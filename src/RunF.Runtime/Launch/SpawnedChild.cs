@@ -130,10 +130,21 @@ internal sealed unsafe class SpawnedChild : IDisposable
         return LaunchErrors.StepFailed(step, errno, _rootfs, HostProbe.Shared);
     }
 
-    /// <summary>The started container: the pidfd moves to it, and this handle no longer kills the child.</summary>
-    public ContainerProcess TakeProcess()
+    /// <summary>The master of the terminal a TERMINAL step opened, which the child sent before its exec.</summary>
+    public SafeFd ReceiveTerminal()
     {
-        var process = new ContainerProcess(_child.Pid, _child.PidFd);
+        var fd = NativeLauncher.ReceiveFd(_child.Handle);
+        if (fd < 0)
+        {
+            throw new RunfException($"cannot receive the container's terminal: {Errno.Describe(-fd)}");
+        }
+        return SafeFd.Own(fd);
+    }
+
+    /// <summary>The started container: the pidfd (and a terminal's master) move to it, and this handle no longer kills the child.</summary>
+    public ContainerProcess TakeProcess(SafeFd? terminal = null)
+    {
+        var process = new ContainerProcess(_child.Pid, _child.PidFd) { Terminal = terminal };
         _child.PidFd = -1;
         _child.Pid = -1;
         return process;

@@ -131,6 +131,14 @@ public static class Ops
     /// </summary>
     public static NewSessionOp NewSession() => new() { Description = "start a new session" };
 
+    /// <summary>
+    /// runf -t: a terminal of the container's own devpts (mounted newinstance), so that what the
+    /// command does to its terminal (TIOCSTI included) stays on a terminal of its own, and runf
+    /// relays it to its own.
+    /// </summary>
+    public static TerminalOp Terminal(Spec.TerminalSize size) =>
+        new("/dev/pts/ptmx", size.Rows, size.Columns) { Description = "open a terminal in /dev/pts as stdin, stdout and stderr" };
+
     public static NoNewPrivilegesOp NoNewPrivileges() => new() { Description = "set no_new_privs" };
 
     public static ChdirOp Chdir(string path) => new(path) { Description = $"chdir {path}" };

@@ -47,6 +47,10 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.AddRange(spec.Rlimits.Select(CheckedRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
         ops.Add(Ops.NewSession());
+        if (spec.Terminal is { } terminal)
+        {
+            ops.Add(Ops.Terminal(terminal));
+        }
         if (spec.User is { } user)
         {
             ops.Add(Ops.SwitchUser(user));

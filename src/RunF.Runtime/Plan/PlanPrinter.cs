@@ -41,6 +41,11 @@ public static class PlanPrinter
                 parts.Add(data);
             }
         }
+        else if (op is TerminalOp terminal)
+        {
+            parts.Add(terminal.Rows == 0 && terminal.Columns == 0 ? "size unknown" : $"{terminal.Columns}x{terminal.Rows}");
+            parts.Add("controlling terminal");
+        }
         else if (op is ExecOp exec)
         {
             parts.Add("argv: " + string.Join(' ', exec.Args.Select(Quote)));

@@ -110,6 +110,11 @@ public static class PlanSerializer
             case ChdirOp c:
                 refs[0] = data.AddString(c.Target);
                 break;
+            case TerminalOp t:
+                refs[0] = data.AddString(t.Ptmx);
+                numbers[0] = t.Rows;
+                numbers[1] = t.Columns;
+                break;
             case CloseFdsOp c:
                 numbers[0] = c.FallbackLimit;
                 break;

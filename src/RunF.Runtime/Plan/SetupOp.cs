@@ -134,6 +134,18 @@ public sealed record NewSessionOp : SetupOp
     public override OpKind Kind => OpKind.NewSession;
 }
 
+/// <summary>
+/// A pseudo-terminal of the devpts whose ptmx is Ptmx (in the container) becomes the controlling
+/// terminal (after NewSession) and stdin, stdout and stderr, of Rows x Columns (0 x 0: unset);
+/// its master goes to runf.
+/// </summary>
+public sealed record TerminalOp(string Ptmx, ushort Rows, ushort Columns) : SetupOp
+{
+    public override OpKind Kind => OpKind.Terminal;
+
+    public override string Path => Ptmx;
+}
+
 /// <summary>Marks every descriptor above 2 close-on-exec; FallbackLimit bounds the loop where close_range is missing.</summary>
 public sealed record CloseFdsOp(ulong FallbackLimit) : SetupOp
 {

@@ -37,6 +37,12 @@ public sealed record ContainerSpec
     /// </summary>
     public bool ProtectSystemPaths { get; init; } = true;
 
+    /// <summary>
+    /// runf -t: a pseudo-terminal of the container's own as stdin, stdout and stderr, starting at
+    /// this size (OCI's process.terminal and consoleSize); null for none.
+    /// </summary>
+    public TerminalSize? Terminal { get; init; }
+
     /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
 

@@ -26,6 +26,12 @@ public sealed record RunRequest
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
 
+    /// <summary>-t: a pseudo-terminal for the command, relayed to runf's stdin and stdout.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>-i: stdin is always passed; with -t it asks for runf's stdin to be a terminal, as docker run -it does.</summary>
+    public bool Interactive { get; init; }
+
     /// <summary>--init: a tiny init is PID 1, forwarding signals and reaping zombies.</summary>
     public bool Init { get; init; }
     public IReadOnlyList<string> SecurityOpts { get; init; } = [];

@@ -8,7 +8,7 @@ namespace RunF.Runtime.Spec;
 /// <summary>
 /// Validates a run request and applies the defaults, producing the container spec. Pure: the
 /// caller resolves the rootfs, picks the hostname, loads the seccomp filter and supplies the
-/// executor's environment.
+/// executor's environment and, for -t, the size of runf's terminal.
 /// </summary>
 public static class SpecFactory
 {
@@ -16,7 +16,7 @@ public static class SpecFactory
     private const int MaxHostname = 64;
 
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        Seccomp.SeccompFilter? seccomp, Identity.ContainerIdentity identity, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, Identity.ContainerIdentity identity, Func<string, string?> hostEnv, TerminalSize hostTerminal = default)
     {
         var args = Args(request.Command, request.Entrypoint, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -40,6 +40,7 @@ public static class SpecFactory
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
             Init = request.Init,
+            Terminal = request.Tty ? hostTerminal : null,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),

@@ -157,11 +157,14 @@ static int raise_nofile(void)
     return report(setrlimit(RLIMIT_NOFILE, &lim));
 }
 
-/* Pushes a character into the input queue of the terminal on fd 0. */
-static int tiocsti(void)
+/* Pushes a character into the input queue of the terminal on fd (-1: the controlling
+ * terminal, opened as /dev/tty). */
+static int tiocsti(int fd)
 {
     char c = '#';
-    return report(ioctl(0, TIOCSTI, &c));
+    if (fd < 0 && (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+        return report(-1);
+    return report(ioctl(fd, TIOCSTI, &c));
 }
 
 /* Counts the pids 1..max that kill(pid, 0) can address. */
@@ -292,7 +295,8 @@ int main(int argc, char **argv)
     if (!strcmp(a, "creds")) return creds();
     if (!strcmp(a, "exhaust-fds")) return exhaust_fds();
     if (!strcmp(a, "raise-nofile")) return raise_nofile();
-    if (!strcmp(a, "tiocsti")) return tiocsti();
+    if (!strcmp(a, "tiocsti")) return tiocsti(0);
+    if (!strcmp(a, "tiocsti-tty")) return tiocsti(-1);
     if (!strcmp(a, "connect-abstract") && argc == 3) return connect_abstract(argv[2]);
     if (!strcmp(a, "abstract-pair") && argc == 3) return abstract_pair(argv[2]);
     if (!strcmp(a, "bind-tcp") && argc == 3) return bind_tcp(atoi(argv[2]));
