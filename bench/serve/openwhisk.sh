@@ -29,52 +29,21 @@ esac
 if [ "$mode" = smoke ]; then duration=2; else duration=10; fi
 bench_uid=${SERVE_BENCH_UID:-40001}
 out=${RUNF_OUT:-out}
+bench=bench/serve/openwhisk
+source bench/serve/lib.sh
 for tool in wrk curl jq; do
-  command -v "$tool" >/dev/null || { echo "bench/serve/openwhisk: $tool is missing" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "$bench: $tool is missing" >&2; exit 1; }
 done
-if [ ! -x "$out/runf" ] || [ ! -x "$out/runf-serve" ] || [ ! -x "$out/runf-serve-baselines" ] || [ ! -d "$out/rootfs/action" ]; then
-  [ "$out" = out ] || { echo "bench/serve/openwhisk: $out lacks runf, runf-serve, runf-serve-baselines or rootfs/action" >&2; exit 1; }
-  ./build.sh rootfs
-fi
-
-work=$(mktemp -d /tmp/runf-bench-openwhisk.XXXXXX)
-chmod 755 "$work"
-cp -a "$out/runf" "$out/runf-serve" "$out/runf-serve-baselines" "$out/rootfs" bench/serve/post.lua bench/serve/openwhisk.lua "$work/"
-mkdir -p "$work/actionproxy" "$work/goproxy"
+require_out
+make_work openwhisk bench/serve/post.lua bench/serve/openwhisk.lua
 # The actions: busybox sh, which both the rootfs and this host have at /bin/busybox.
 printf '#!/bin/busybox sh\nprintf %s "$1"\n' "'{\"echo\":%s}\\n'" > "$work/echo"
 printf '#!/bin/busybox sh\nwhile read -r line; do printf %s "$line" >&3; done\n' "'{\"echo\":%s}\\n'" > "$work/loop"
-# actionproxy.py writes the code over an executable it expects there (the image's stub).
-install -m 0755 /dev/null "$work/actionproxy/exec"
-if [ "$(id -u)" = 0 ]; then
-  chown -R "$bench_uid:$bench_uid" "$work/actionproxy" "$work/goproxy"
-  as_user=(setpriv --reuid="$bench_uid" --regid="$bench_uid" --clear-groups env -u XDG_RUNTIME_DIR HOME="$work")
-else
-  as_user=()
-fi
-
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill -KILL "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failed=0
-fail() {
-  echo "bench/serve/openwhisk: $*" >&2
-  failed=1
-}
-
-free_port() {
-  local p=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; do
-    p=$((p + 10))
-  done
-  echo "$p"
-}
+chmod 644 "$work/echo" "$work/loop"
+# The real proxies' working directories; actionproxy.py writes the code over an executable it
+# expects there (the image's stub).
+"${as_user[@]}" mkdir "$work/actionproxy" "$work/goproxy"
+"${as_user[@]}" install -m 0755 /dev/null "$work/actionproxy/exec"
 
 wait_ready() {
   local i

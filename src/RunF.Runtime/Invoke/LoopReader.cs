@@ -147,45 +147,20 @@ internal sealed unsafe class LoopReader : IDisposable
     /// <summary>Reads what log stream i holds now, handing out whole lines.</summary>
     private void ReadLog(int i)
     {
-        while (_open[i])
+        int n;
+        while ((n = ReadNow(i, _logBytes)) > 0)
         {
-            var n = Read(i, _logBytes);
-            if (n < 0 && Errno.Last == Errno.EINTR)
-            {
-                continue;
-            }
-            if (n <= 0)
-            {
-                if (n == 0 || Errno.Last != Errno.EAGAIN)
-                {
-                    Close(i);
-                }
-                return;
-            }
-            var count = _decoders[i].GetChars(_logBytes, 0, (int)n, _chars, 0, flush: false);
+            var count = _decoders[i].GetChars(_logBytes, 0, n, _chars, 0, flush: false);
             LineSplitter.Split(_chars.AsSpan(0, count), _partial[i], _lines[i]);
         }
     }
 
     private void ReadResults()
     {
-        while (_open[Results])
+        int n;
+        while ((n = ReadNow(Results, _resultBytes)) > 0)
         {
-            var n = Read(Results, _resultBytes);
-            if (n < 0 && Errno.Last == Errno.EINTR)
-            {
-                continue;
-            }
-            if (n <= 0)
-            {
-                if (n == 0 || Errno.Last != Errno.EAGAIN)
-                {
-                    Close(Results);
-                    Finish(new LoopOutcome.Ended());
-                }
-                return;
-            }
-            var chunk = new ReadOnlySpan<byte>(_resultBytes, 0, (int)n);
+            var chunk = new ReadOnlySpan<byte>(_resultBytes, 0, n);
             int newline;
             while ((newline = chunk.IndexOf((byte)'\n')) >= 0)
             {
@@ -203,14 +178,40 @@ internal sealed unsafe class LoopReader : IDisposable
                 return;
             }
         }
+        if (!_open[Results])
+        {
+            Finish(new LoopOutcome.Ended());
+        }
     }
 
-    private nint Read(int i, byte[] buffer)
+    /// <summary>
+    /// What stream i holds now, into buffer: the count, or 0 when nothing is there for now
+    /// (EAGAIN) or any more (its end, or an error: the stream is closed).
+    /// </summary>
+    private int ReadNow(int i, byte[] buffer)
     {
-        fixed (byte* bytes = buffer)
+        while (_open[i])
         {
-            return Libc.Read(_fds[i], bytes, ChunkSize);
+            nint n;
+            fixed (byte* bytes = buffer)
+            {
+                n = Libc.Read(_fds[i], bytes, buffer.Length);
+            }
+            if (n > 0)
+            {
+                return (int)n;
+            }
+            if (n < 0 && Errno.Last == Errno.EINTR)
+            {
+                continue;
+            }
+            if (n == 0 || Errno.Last != Errno.EAGAIN)
+            {
+                Close(i);
+            }
+            break;
         }
+        return 0;
     }
 
     /// <summary>Adds to the result being read; past the limit the action is killed and the turn ends.</summary>
@@ -229,46 +230,36 @@ internal sealed unsafe class LoopReader : IDisposable
 
     private void Answer(string line)
     {
-        // What the action wrote before its result is in the pipes already.
+        if (LogsThenPending(end: false) is { } pending)
+        {
+            pending.SetResult(new LoopOutcome.Answered(line));
+        }
+        else
+        {
+            _lines[Stderr]("runf serve: the action wrote a result line outside an activation: dropped");
+        }
+    }
+
+    /// <summary>No more results: the activation waiting (if any) gets outcome, after the logs written before it.</summary>
+    private void Finish(LoopOutcome outcome) => LogsThenPending(end: true)?.TrySetResult(outcome);
+
+    /// <summary>
+    /// Hands out what stdout and stderr hold now (the action wrote it before its result, or its
+    /// end), then takes the activation waiting, if any; end: no result will come any more.
+    /// </summary>
+    private TaskCompletionSource<LoopOutcome>? LogsThenPending(bool end)
+    {
         ReadLog(Stdout);
         ReadLog(Stderr);
         FlushPartial(Stdout);
         FlushPartial(Stderr);
-        TaskCompletionSource<LoopOutcome>? pending;
         lock (_lock)
         {
-            pending = _pending;
+            _ended |= end;
+            var pending = _pending;
             _pending = null;
+            return pending;
         }
-        if (pending is null)
-        {
-            _lines[Stderr]("runf serve: the action wrote a result line outside an activation: dropped");
-            return;
-        }
-        pending.SetResult(new LoopOutcome.Answered(line));
-    }
-
-    /// <summary>No more results: the activation waiting (if any) gets outcome, after the logs written before it.</summary>
-    private void Finish(LoopOutcome outcome)
-    {
-        if (_open[Stdout])
-        {
-            ReadLog(Stdout);
-        }
-        if (_open[Stderr])
-        {
-            ReadLog(Stderr);
-        }
-        FlushPartial(Stdout);
-        FlushPartial(Stderr);
-        TaskCompletionSource<LoopOutcome>? pending;
-        lock (_lock)
-        {
-            _ended = true;
-            pending = _pending;
-            _pending = null;
-        }
-        pending?.TrySetResult(outcome);
     }
 
     private void FlushPartial(int i)

@@ -34,12 +34,7 @@ internal sealed class ActionDirectory : IDisposable
 
     public static ActionDirectory Create()
     {
-        var statePath = StateDirectory.ForCurrentUser().Path;
-        var state = Libc.Open(statePath, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
-        if (state.IsInvalid)
-        {
-            throw new RunfException(IoError.Message("open the state directory", statePath, Errno.Last));
-        }
+        var (state, statePath) = OpenState();
         try
         {
             SweepStale(state);
@@ -101,7 +96,24 @@ internal sealed class ActionDirectory : IDisposable
         _state.Dispose();
     }
 
-    /// <summary>Removes the action directories of agents that were killed: their lock is free.</summary>
+    /// <summary>Removes the action directories that agents killed (SIGKILL) left: at an OpenWhisk agent's start.</summary>
+    public static void SweepStale()
+    {
+        var (state, _) = OpenState();
+        using (state)
+        {
+            SweepStale(state);
+        }
+    }
+
+    private static (SafeFd State, string Path) OpenState()
+    {
+        var path = StateDirectory.ForCurrentUser().Path;
+        var state = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        return state.IsInvalid ? throw new RunfException(IoError.Message("open the state directory", path, Errno.Last)) : (state, path);
+    }
+
+    /// <summary>Removes the action directories whose lock is free: their agent is gone.</summary>
     private static void SweepStale(SafeFd state)
     {
         var entries = new List<(string Name, byte Type)>();

@@ -26,7 +26,7 @@ public sealed class OpenWhiskFront : IAsyncDisposable
     private readonly ServeState _state;
     private readonly ActionSlot _action = new();
     private readonly SemaphoreSlim _init = new(1, 1);
-    private readonly Lazy<ActionDirectory> _directory = new(ActionDirectory.Create);
+    private ActionDirectory? _directory;
     private bool _initialized;
 
     private OpenWhiskFront(ServeConfig config, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker, ServeState state)
@@ -50,11 +50,13 @@ public sealed class OpenWhiskFront : IAsyncDisposable
         var front = new OpenWhiskFront(config, createInvoker, state);
         try
         {
+            ActionDirectory.SweepStale();
             if (config.Command.Count > 0)
             {
                 front._action.Replace(await front.StartAsync(config));
             }
-            if (!Directory.Exists(Path.Combine(config.Rootfs, "action")))
+            // (A rootfs that is not there is not runf's: the process baseline runs without one.)
+            if (Directory.Exists(config.Rootfs) && !Directory.Exists(Path.Combine(config.Rootfs, "action")))
             {
                 ServeLog.Info($"rootfs {config.Rootfs} has no /action directory: an /init with code will fail until it is made (mkdir {Path.Combine(config.Rootfs, "action")}): runf never writes into a rootfs");
             }
@@ -135,19 +137,19 @@ public sealed class OpenWhiskFront : IAsyncDisposable
         {
             return await BlackboxAsync(request);
         }
-        var directory = _directory.Value;
         try
         {
-            using (var code = directory.CreateCode())
+            _directory ??= ActionDirectory.Create();
+            using (var code = _directory.CreateCode())
             {
                 ActionInstaller.Install(code, request.Code, request.Binary, _config.MaxActionSize);
             }
-            var action = new InstalledAction(directory.CodePath, request.Env);
+            var action = new InstalledAction(_directory.CodePath, request.Env);
             _action.Replace(await StartAsync(_config with { Command = [InstalledAction.Executable], Action = action }));
         }
         catch (Exception e) when (e is ActionCodeException or RunfException)
         {
-            directory.RemoveCode();
+            _directory?.RemoveCode();
             return InitFailed(e.Message, e);
         }
         _initialized = true;
@@ -281,10 +283,7 @@ public sealed class OpenWhiskFront : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _action.DisposeAsync();
-        if (_directory.IsValueCreated)
-        {
-            _directory.Value.Dispose();
-        }
+        _directory?.Dispose();
         _init.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
@@ -74,7 +73,7 @@ public abstract class OpenWhiskTests(TestEnvironment env)
         Assert.Equal(1, result.GetProperty("argc").GetInt32());
         Assert.Equal("act-1", result.GetProperty("id").GetString());
         Assert.Equal("hello", result.GetProperty("greeting").GetString());
-        await AssertEventually(() => server.Stdout.Contains("a log line\n" + Sentinel) && server.Stderr.Contains("an error line\n" + Sentinel), "no log before the sentinel");
+        await ServeTests.AssertEventually(() => server.Stdout.Contains("a log line\n" + Sentinel) && server.Stderr.Contains("an error line\n" + Sentinel), "no log before the sentinel");
     }
 
     [Fact]
@@ -133,7 +132,7 @@ public abstract class OpenWhiskTests(TestEnvironment env)
         var (status, body) = await PostAsync(server, "/run", "{\"value\":{}}");
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Equal("The action did not return a dictionary or array.", ErrorOf(body));
-        await AssertEventually(() => server.Stdout.Contains("not json\n" + Sentinel), "the line that was not a result was not logged");
+        await ServeTests.AssertEventually(() => server.Stdout.Contains("not json\n" + Sentinel), "the line that was not a result was not logged");
 
         // As actionproxy.py: the result is the last line, even an empty one.
         (status, body) = await PostAsync(server, "/run", "{\"value\":{\"blank\":1}}");
@@ -183,21 +182,11 @@ public abstract class OpenWhiskTests(TestEnvironment env)
         (status, body) = await PostAsync(server, "/init", InitBody(zip, binary: true));
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Equal("The action failed to generate or locate a binary. See logs for details.", ErrorOf(body));
-        await AssertEventually(() => server.Stderr.Contains("runf serve: /init: the action's zip entry \"../../planted\" is refused: its path climbs out with \"..\""), "the reason was not logged");
+        await ServeTests.AssertEventually(() => server.Stderr.Contains("runf serve: /init: the action's zip entry \"../../planted\" is refused: its path climbs out with \"..\""), "the reason was not logged");
 
         // A failed /init is no /init: the next one installs.
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", InitBody("#!/bin/sh\necho '{\"ok\":1}'\n"))).Status);
         Assert.Equal("{\"ok\":1}\n", (await PostAsync(server, "/run", "{}")).Body);
-    }
-
-    protected static async Task AssertEventually(Func<bool> condition, string message)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), message);
-            await Task.Delay(20);
-        }
     }
 }
 

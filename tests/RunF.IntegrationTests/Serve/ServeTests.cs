@@ -304,9 +304,9 @@ public abstract class ServeTests(TestEnvironment env)
         Assert.Equal(10000, xLines.Sum(l => l.Length - "[log-test] ".Length));
     }
 
-    protected static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
+    internal static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
 
-    protected static async Task AssertEventually(Func<Task<bool>> condition, string message)
+    internal static async Task AssertEventually(Func<Task<bool>> condition, string message)
     {
         var watch = Stopwatch.StartNew();
         while (!await condition())
