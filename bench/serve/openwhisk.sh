@@ -8,6 +8,7 @@
 #   actionproxy      OpenWhisk's actionproxy.py (dockerskeleton), a plain process per activation
 #   openwhisk-loop   runf serve --mode openwhisk-loop              one long-lived action in one container
 #   goproxy          OpenWhisk's Go actionloop proxy, one long-lived action as a plain process
+#                    (-c1 only: it mixes up concurrent activations)
 # actionproxy and goproxy are the real programs, measured when given (else skipped):
 #   OW_ACTIONPROXY=DIR   openwhisk-runtime-docker's core/actionProxy, run with Debian's
 #                        /usr/bin/python3 and python3-flask, python3-gevent (its ActionRunner is
@@ -90,7 +91,7 @@ for config in openwhisk openwhisk-pw process actionproxy openwhisk-loop goproxy;
         continue
       fi
       cmd=(env -C "$OW_ACTIONPROXY" FLASK_PROXY_PORT="$port" /usr/bin/python3 -c
-        "import actionproxy as p; p.setRunner(p.ActionRunner('$work/actionproxy/exec')); p.main()") ;;
+        "import actionproxy as p; p.setRunner(p.ActionRunner('$work/actionproxy/exec', '$work/actionproxy/exec')); p.main()") ;;
     goproxy)
       if [ -z "${OW_GO_PROXY:-}" ]; then
         echo "bench/serve/openwhisk: goproxy skipped (set OW_GO_PROXY)" >&2
@@ -117,7 +118,11 @@ for config in openwhisk openwhisk-pw process actionproxy openwhisk-loop goproxy;
     fail "$config: /run answered '$answer', not the echo"
     tail -20 "$log" >&2
   else
-    for load in "1 1" "2 4"; do
+    # The Go proxy writes concurrent activations to its action at once, and their lines and
+    # results mix: only one at a time is a run of it (as OpenWhisk sends them by default).
+    loads=("1 1" "2 4")
+    [ "$config" != goproxy ] || loads=("1 1")
+    for load in "${loads[@]}"; do
       read -r t c <<<"$load"
       raw=$work/$config-c$c.txt
       if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/openwhisk.lua" "$url" >"$raw" 2>&1; then

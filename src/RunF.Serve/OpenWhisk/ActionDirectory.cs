@@ -15,7 +15,7 @@ internal sealed class ActionDirectory : IDisposable
 {
     private const string Prefix = "action-", Code = "code";
     private const uint Mode0700 = 0x1c0, Mode0755 = 0x1ed;
-    private const long SweepGraceNs = 10_000_000_000;
+    private const long SweepGraceNs = 2_000_000_000;
 
     private readonly SafeFd _state;
     private readonly SafeFd _dir;

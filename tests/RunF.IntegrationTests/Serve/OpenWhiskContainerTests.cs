@@ -78,6 +78,25 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task The_action_directory_of_a_SIGKILLed_agent_is_removed_when_the_next_one_starts()
+    {
+        string left;
+        using (var server = await StartAsync(env.Rootfs, "--mode", "openwhisk"))
+        {
+            const string action = "#!/bin/sh\necho '{\"killed\":\"agent\"}'\n";
+            Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", Init(action))).Status);
+            var installed = Directory.GetFiles($"/tmp/runf-{TestEnvironment.TestUid}", "exec", SearchOption.AllDirectories);
+            left = Path.GetDirectoryName(Path.GetDirectoryName(Assert.Single(installed, f => File.ReadAllText(f) == action)))!;
+            Runf.Signal(server.Pid, 9);
+            server.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        Assert.True(Directory.Exists(left), "the test needs the killed agent's directory");
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // younger ones may be an agent's that is starting
+        using var next = await StartAsync(env.Rootfs, "--mode", "openwhisk");
+        Assert.False(Directory.Exists(left), $"{left} is left");
+    }
+
+    [Fact]
     public async Task An_init_with_code_on_a_rootfs_without_action_fails_with_one_line_naming_the_fix()
     {
         var rootfs = env.CopyRootfs("no-action");
