@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "launcher.h"
 #include "landlock.h"
 #include "rawsys.h"
 
@@ -34,6 +35,10 @@ struct ctx {
     const struct runf_child_args *args;
     const uint8_t *plan;
     int rootfd;
+    /* The descriptors still used after the AWAIT step, copied from args (shared with the parent,
+     * never written here): install_fds may move them out of the way of fd 3. */
+    int error_fd;
+    int init_fd;
 };
 
 static const char *str(const struct ctx *c, uint32_t off)
@@ -318,18 +323,35 @@ static long close_all_but(int *keep, int n)
     return SYS3(SYS_close_range, next, ~0u, 0);
 }
 
-/* Takes the three descriptors the dispatch sent as stdin, stdout and stderr. They arrive
- * close-on-exec; any that landed on 0-2 is first moved out of the way. */
-static long install_stdio(int fds[3])
+/* F_DUPFD_CLOEXEC: fd copied to the lowest free descriptor at or above min. */
+static long move_above(int fd, int min)
 {
-    for (int i = 0; i < 3; i++)
-        if (fds[i] < 3 && (fds[i] = (int)SYS3(SYS_fcntl, fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+    return SYS3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, min);
+}
+
+/* Installs the n descriptors the dispatch sent as fds 0 to n-1 (stdin, stdout, stderr, and fd 3
+ * for an actionloop action), kept across the exec. They arrive close-on-exec; every one below n,
+ * and the error pipe and runf-init's memfd that the exec still needs, is first moved above n, so
+ * that no dup3 lands on a descriptor still in use. */
+static long install_fds(struct ctx *c, int *fds, int n)
+{
+    long r;
+    for (int i = 0; i < n; i++)
+        if (fds[i] < n && (fds[i] = (int)move_above(fds[i], n)) < 0)
             return fds[i];
-    for (int i = 0; i < 3; i++) {
-        long r = SYS3(SYS_dup3, fds[i], i, 0);
-        if (r < 0)
+    if (c->error_fd < n) {
+        if ((r = move_above(c->error_fd, n)) < 0)
             return r;
+        c->error_fd = (int)r;
     }
+    if (c->init_fd >= 0 && c->init_fd < n) {
+        if ((r = move_above(c->init_fd, n)) < 0)
+            return r;
+        c->init_fd = (int)r;
+    }
+    for (int i = 0; i < n; i++)
+        if ((r = SYS3(SYS_dup3, fds[i], i, 0)) < 0)
+            return r;
     return 0;
 }
 
@@ -355,7 +377,7 @@ static long send_fd(int sock, int fd)
  * is taken from the master itself (TIOCGPTPEER, no path lookup in /dev/pts), the master goes to
  * the parent, and the peer becomes the controlling terminal of this session and stdin, stdout
  * and stderr. */
-static long do_terminal(const struct ctx *c, const struct runf_op *op)
+static long do_terminal(struct ctx *c, const struct runf_op *op)
 {
     struct winsize size = {.ws_row = (unsigned short)op->n[0], .ws_col = (unsigned short)op->n[1]};
     int unlock = 0, peer[3];
@@ -374,27 +396,27 @@ static long do_terminal(const struct ctx *c, const struct runf_op *op)
     SYS1(SYS_close, master);
     if (r >= 0)
         r = SYS3(SYS_ioctl, peer[0], TIOCSCTTY, 0);
-    return r < 0 ? r : install_stdio(peer);
+    return r < 0 ? r : install_fds(c, peer, 3);
 }
 
 /* The pre-warmed wait: report ready, then block until the parent sends one byte with stdin,
- * stdout and stderr attached (runf_dispatch has stored the command in args by then). EOF means
- * the pool was closed: exit quietly. */
-static long do_await(const struct ctx *c, uint32_t step)
+ * stdout, stderr and perhaps fd 3 attached (runf_dispatch has stored the command in args by
+ * then). EOF means the pool was closed: exit quietly. */
+static long do_await(struct ctx *c, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     struct runf_step_error ready = {step, 0};
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
     } control;
     char byte;
     struct iovec iov = {&byte, 1};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    int fds[3];
+    int fds[RUNF_DISPATCH_MAX_FDS], n;
     struct cmsghdr *cmsg;
     long r;
-    if ((r = SYS3(SYS_write, a->error_fd, &ready, sizeof ready)) < 0)
+    if ((r = SYS3(SYS_write, c->error_fd, &ready, sizeof ready)) < 0)
         return r;
     do
         r = SYS3(SYS_recvmsg, a->request_fd, &msg, MSG_CMSG_CLOEXEC);
@@ -405,13 +427,15 @@ static long do_await(const struct ctx *c, uint32_t step)
     if (r < 0)
         return r;
     cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC))
         return -EPROTO;
-    for (int i = 0; i < 3; i++)
+    n = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    if (n < 3 || n > RUNF_DISPATCH_MAX_FDS || cmsg->cmsg_len != CMSG_LEN((size_t)n * sizeof(int)))
+        return -EPROTO;
+    for (int i = 0; i < n; i++)
         fds[i] = ((int *)(void *)CMSG_DATA(cmsg))[i];
     SYS1(SYS_close, a->request_fd);
-    return install_stdio(fds);
+    return install_fds(c, fds, n);
 }
 
 /* With an init, the command is found here, so that "not found" is still reported as a failed
@@ -429,7 +453,7 @@ static long exec_via_init(const struct ctx *c)
             uint64_t empty = 0;
             a->init_argv[1] = *path;
             SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
-            return SYS5(SYS_execveat, a->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
+            return SYS5(SYS_execveat, c->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
         }
         if (first == -ENOENT && r != -ENOENT && r != -ENOTDIR)
             first = r;
@@ -504,10 +528,10 @@ static void reset_signals(void)
         SYS4(SYS_rt_sigaction, sig, &dfl, 0, sizeof(uint64_t));
 }
 
-static __attribute__((noreturn)) void fail(const struct runf_child_args *a, uint32_t step, long err)
+static __attribute__((noreturn)) void fail(const struct ctx *c, uint32_t step, long err)
 {
     struct runf_step_error e = {step, (int32_t)-err};
-    SYS3(SYS_write, a->error_fd, &e, sizeof e);
+    SYS3(SYS_write, c->error_fd, &e, sizeof e);
     for (;;)
         SYS1(SYS_exit_group, 125);
 }
@@ -517,7 +541,7 @@ int runf_child_main(void *arg)
     const struct runf_child_args *a = arg;
     const struct runf_plan_header *h = (const void *)a->plan;
     const struct runf_op *ops = (const void *)(a->plan + h->ops_offset);
-    struct ctx c = {a, a->plan, -1};
+    struct ctx c = {a, a->plan, -1, a->error_fd, a->init_fd};
     char go;
 
     /* Every signal is still blocked (inherited from the cloning thread); the parent's handlers
@@ -548,9 +572,9 @@ int runf_child_main(void *arg)
         if (r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL))
             r = 0;
         if (r < 0)
-            fail(a, i, r);
+            fail(&c, i, r);
         if (a->times)
             a->times[i + 1] = now_ns();
     }
-    fail(a, h->op_count, -EINVAL); /* a plan must end with EXEC */
+    fail(&c, h->op_count, -EINVAL); /* a plan must end with EXEC */
 }

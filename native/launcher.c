@@ -247,24 +247,24 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
     return 0;
 }
 
-int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, int stdin_fd, int stdout_fd, int stderr_fd)
+int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, const int *fds, int count)
 {
     struct handle *h = p;
     const struct runf_op *exec = exec_op(exec_plan, length);
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
     } control;
     char byte = 1;
     struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = CMSG_SPACE((size_t)count * sizeof(int))};
     struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    int fds[3] = {stdin_fd, stdout_fd, stderr_fd};
     ssize_t sent;
 
     if (!h || h->request_fd < 0 || h->dispatched)
         return -EBADF;
-    if (!exec)
+    if (!exec || count < 3 || count > RUNF_DISPATCH_MAX_FDS)
         return -EINVAL;
     /* The child is blocked in recvmsg and reads these only after the message arrives. */
     if (!(h->dispatched = exec_arrays(&h->args, exec_plan, exec)))
@@ -272,8 +272,8 @@ int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, int stdin_
     memset(control.buf, 0, sizeof control.buf);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof fds);
-    memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
+    cmsg->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+    memcpy(CMSG_DATA(cmsg), fds, (size_t)count * sizeof(int));
     do
         sent = sendmsg(h->request_fd, &msg, MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);

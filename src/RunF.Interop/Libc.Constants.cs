@@ -13,7 +13,7 @@ public static partial class Libc
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
 
     /// <summary>struct open_how's resolve flags (openat2).</summary>
-    public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_IN_ROOT = 0x10;
+    public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
 
     public const uint RENAME_NOREPLACE = 1;
 
@@ -36,5 +36,6 @@ public static partial class Libc
 
     public const int TCSANOW = 0, VEOF = 4;
 
-    public const short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10;
+    /// <summary>struct pollfd's events.</summary>
+    public const short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
 }

@@ -52,6 +52,24 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
 
+    /// <summary>Writes all of bytes, again after a short write or EINTR: 0, or the errno that stopped it.</summary>
+    public static int WriteAll(SafeFd fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            for (var at = 0; at < bytes.Length;)
+            {
+                var n = Write(fd, start + at, bytes.Length - at);
+                if (n < 0 && Errno.Last != Errno.EINTR)
+                {
+                    return Errno.Last;
+                }
+                at += (int)Math.Max(n, 0);
+            }
+        }
+        return 0;
+    }
+
     [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(SafeFd fd, byte* buffer, nint count, long offset);
 

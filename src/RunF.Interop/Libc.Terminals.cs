@@ -22,17 +22,9 @@ public struct WindowSize
     public ushort Rows, Columns, XPixels, YPixels;
 }
 
-/// <summary>struct pollfd.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct PollFd
-{
-    public int Fd;
-    public short Events, ReturnedEvents;
-}
-
 /// <summary>
-/// Terminals and readiness, for runf -t: whether a descriptor is a terminal, its modes and size,
-/// poll, and O_NONBLOCK. The descriptors are runf's own stdio (numbers it was given) and the
+/// Terminals, for runf -t: whether a descriptor is a terminal, its modes and size (poll and
+/// O_NONBLOCK are in Libc.Poll.cs). The descriptors are runf's own stdio (numbers it was given) and the
 /// container's terminal master.
 /// </summary>
 public static unsafe partial class Libc
@@ -66,17 +58,4 @@ public static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, nuint request, void* argument);
-
-    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
-    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
-
-    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(SafeFd fd, int command, int argument);
-
-    /// <summary>Makes reads and writes on fd return EAGAIN instead of blocking: for a descriptor runf alone holds.</summary>
-    public static int SetNonBlocking(SafeFd fd)
-    {
-        var flags = Fcntl(fd, F_GETFL, 0);
-        return flags < 0 ? flags : Fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    }
 }

@@ -173,6 +173,19 @@ public sealed class ServeArgumentsTests
         Assert.Contains("port and metrics_port are both 8081", Error(["--port", "8081", "--", "cat"]));
     }
 
+    [Theory]
+    [InlineData("openwhisk", ServeMode.OpenWhisk)]
+    [InlineData("openwhisk-loop", ServeMode.OpenWhiskLoop)]
+    public void The_openwhisk_modes_take_the_action_from_init_and_need_no_command(string mode, ServeMode parsed)
+    {
+        var config = Parse(["--mode", mode]);
+        Assert.Equal(parsed, config.Mode);
+        Assert.Empty(config.Command);
+        Assert.Equal(128L << 20, config.MaxActionSize);
+        Assert.Equal(1L << 20, Parse(["--mode", mode, "--max-action-size", "1m"]).MaxActionSize);
+        Assert.Equal("invalid max_action_size \"0\" (--max-action-size): expected a size such as 64m, 512k or 1g", Error(["--mode", mode, "--max-action-size", "0"]));
+    }
+
     [Fact]
     public void Help_is_null_and_lists_every_setting()
     {

@@ -21,9 +21,12 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_spawn")]
     public static partial int Spawn(byte* plan, uint length, ulong cloneFlags, out Spawned spawned);
 
+    /// <summary>The most descriptors Dispatch hands over (launcher.h's RUNF_DISPATCH_MAX_FDS): stdin, stdout, stderr, fd 3.</summary>
+    public const int MaxDispatchedFds = 4;
+
     /// <summary>Returns 0 or -errno (EPIPE: the waiting child is gone).</summary>
     [LibraryImport(Lib, EntryPoint = "runf_dispatch")]
-    public static partial int Dispatch(nint handle, byte* execPlan, uint length, int stdinFd, int stdoutFd, int stderrFd);
+    public static partial int Dispatch(nint handle, byte* execPlan, uint length, int* fds, int count);
 
     /// <summary>The terminal master a TERMINAL step sent, or -errno (EAGAIN: none).</summary>
     [LibraryImport(Lib, EntryPoint = "runf_receive_fd")]

@@ -153,9 +153,12 @@ internal sealed unsafe class SpawnedChild : IDisposable
     /// <summary>The per-step CLOCK_MONOTONIC stamps of a timed plan (op count + 1), or null.</summary>
     public ulong* StepTimes => NativeLauncher.StepTimes(_child.Handle);
 
-    /// <summary>Hands a child waiting at its Await step its stdio and command; 0 or -errno (EPIPE: it is gone).</summary>
-    public int Dispatch(NativePlan exec, int stdinFd, int stdoutFd, int stderrFd) =>
-        NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, stdinFd, stdoutFd, stderrFd);
+    /// <summary>Hands a child waiting at its Await step its first descriptors (see ContainerFds) and command; 0 or -errno (EPIPE: it is gone).</summary>
+    public int Dispatch(NativePlan exec, ContainerFds fds)
+    {
+        var numbers = stackalloc int[NativeLauncher.MaxDispatchedFds] { fds.Stdin, fds.Stdout, fds.Stderr, fds.Fd3 };
+        return NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, numbers, fds.Fd3 < 0 ? 3 : 4);
+    }
 
     /// <summary>SIGKILL through the pidfd, then reap: a child must never outlive its use.</summary>
     public void KillAndReap()

@@ -115,11 +115,11 @@ internal sealed unsafe class TerminalRelay : IDisposable
                 }
                 return;
             }
-            if ((fds[1].ReturnedEvents & (POLLIN | POLLHUP | POLLERR)) != 0 && CopyOutput(master, output, ref stdout) == Copied.Closed)
+            if ((fds[1].Revents & (POLLIN | POLLHUP | POLLERR)) != 0 && CopyOutput(master, output, ref stdout) == Copied.Closed)
             {
                 return;
             }
-            if (pending && (fds[1].ReturnedEvents & POLLOUT) != 0)
+            if (pending && (fds[1].Revents & POLLOUT) != 0)
             {
                 var n = Write(master, input + pendingStart, pendingEnd - pendingStart);
                 if (n > 0)
@@ -132,7 +132,7 @@ internal sealed unsafe class TerminalRelay : IDisposable
                     stdinOpen = false;
                 }
             }
-            if (fds[0].ReturnedEvents != 0)
+            if (fds[0].Revents != 0)
             {
                 var n = Read(Stdin, input, BufferSize);
                 if (n > 0)
@@ -149,7 +149,7 @@ internal sealed unsafe class TerminalRelay : IDisposable
                     }
                 }
             }
-            if (fds[2].ReturnedEvents != 0)
+            if (fds[2].Revents != 0)
             {
                 while (CopyOutput(master, output, ref stdout) == Copied.Some)
                 {
