@@ -9,8 +9,17 @@ public sealed record ExtractResult(ImageInfo Image, string Output, ExtractStats 
     /// <summary>"busybox:latest (3a4b5c6d7e8f, linux/amd64): 3 layers, 412 files, 1.2 MB in 0.04 s" plus skipped counts.</summary>
     public string Summary()
     {
-        string[] details = [.. (Image.Tags.Count > 0 ? [Image.ShortId] : Array.Empty<string>()), .. (Image.Platform is { } p ? [p.ToString()] : Array.Empty<string>())];
-        string name = details.Length > 0 ? $"{Image.DisplayName} ({string.Join(", ", details)})" : Image.DisplayName;
+        // The id is the name when there is no tag; the platform, when the config names one.
+        var details = new List<string>(2);
+        if (Image.Tags.Count > 0)
+        {
+            details.Add(Image.ShortId);
+        }
+        if (Image.Platform is { } platform)
+        {
+            details.Add(platform.ToString());
+        }
+        string name = details.Count > 0 ? $"{Image.DisplayName} ({string.Join(", ", details)})" : Image.DisplayName;
         string text = $"extracted {name} to {Output}: {Stats.Layers} layers, {Stats.Files} files, {Stats.Directories} directories, " +
             $"{Stats.Symlinks} symlinks, {Stats.Hardlinks} hardlinks, {Size.Format(Stats.FileBytes)} in {Elapsed.TotalSeconds:0.00} s";
         if (Stats.SkippedDevices > 0)

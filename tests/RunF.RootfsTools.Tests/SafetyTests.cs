@@ -314,5 +314,29 @@ public sealed class SafetyTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// An image directory (an OCI layout, or here a docker save tree) whose layer is a symlink
+    /// out of it, to a file with exactly the layer's bytes: were it followed, the extraction would
+    /// succeed, reading a host file the caller named no part of. It resolves inside the directory.
+    /// </summary>
+    [Theory]
+    [InlineData("absolute")]
+    [InlineData("relative")]
+    public void AnImageDirectoryIsNotLeftThroughASymlink(string kind)
+    {
+        string tree = _scratch["image-dir"];
+        Directory.CreateDirectory(tree);
+        string archive = new CraftedArchive().Layer(w => FileEntry(w, "stolen", "host data")).Write(_scratch["crafted.tar"]);
+        Scratch.Run("tar", "-xf", archive, "-C", tree);
+        string outside = Path.Combine(_host, "layer.tar");
+        File.Move(Path.Combine(tree, "layer0", "layer.tar"), outside);
+        File.CreateSymbolicLink(Path.Combine(tree, "layer0", "layer.tar"), kind == "absolute" ? outside : "../../host/layer.tar");
+
+        var error = Assert.Throws<RootfsException>(() => RootfsExtractor.Extract(new ExtractOptions(tree, _output), CancellationToken.None));
+
+        Assert.Contains("manifest.json layer \"layer0/layer.tar\" is missing", error.Message);
+        Assert.False(Path.Exists(_output));
+    }
+
     public void Dispose() => _scratch.Dispose();
 }

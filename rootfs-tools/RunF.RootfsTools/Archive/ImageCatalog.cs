@@ -155,12 +155,23 @@ internal static partial class ImageCatalog
         byte[] bytes = archive.ReadAll(config);
         string id = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var image = new ImageInfo(index, tags, id, layers) { ConfigBytes = bytes };
-        var parsed = ParseConfig(image);
-        return image with
+        return image with { Platform = PlatformOf(image) };
+    }
+
+    // A config that does not parse is reported when its image is extracted, not when another one is.
+    private static Platform? PlatformOf(ImageInfo image)
+    {
+        ImageConfigDocument config;
+        try
         {
-            Platform = string.IsNullOrEmpty(parsed.Architecture) ? null
-                : new Platform(string.IsNullOrEmpty(parsed.Os) ? "linux" : parsed.Os, parsed.Architecture, string.IsNullOrEmpty(parsed.Variant) ? null : parsed.Variant),
-        };
+            config = ParseConfig(image);
+        }
+        catch (RootfsException)
+        {
+            return null;
+        }
+        return string.IsNullOrEmpty(config.Architecture) ? null
+            : new Platform(string.IsNullOrEmpty(config.Os) ? "linux" : config.Os, config.Architecture, string.IsNullOrEmpty(config.Variant) ? null : config.Variant);
     }
 
     private static T Parse<T>(OuterArchive archive, OuterArchive.Member member, string what, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using RunF.Interop;
+using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Archive;
 
@@ -32,7 +33,8 @@ internal sealed class OuterArchive : IDisposable
     /// <summary>Opens path ("-" for stdin); spoolDir holds the temporary copy when one is needed.</summary>
     public static OuterArchive Open(string path, string spoolDir, CancellationToken ct)
     {
-        if (path != "-" && Directory.Exists(path))
+        // Paths go through Libc, not System.IO: they are bytes, which need not be UTF-8.
+        if (path != "-" && Libc.IsDirectory(path))
         {
             return new OuterArchive(path, LayoutMembers.Open(path), spoolPath: null);
         }
@@ -48,7 +50,7 @@ internal sealed class OuterArchive : IDisposable
             else if (IsPipe(path))
             {
                 // <(docker save x) and named pipes cannot be read by offset either.
-                spool = Spool(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1), spoolDir, ct, display, compression: null);
+                spool = Spool(() => new FileStream(OpenHandle(path), FileAccess.Read, 1), spoolDir, ct, display, compression: null);
             }
             file = OpenHandle(spool ?? path);
             var blob = new BlobStream(file, 0, RandomAccess.GetLength(file));
@@ -58,7 +60,7 @@ internal sealed class OuterArchive : IDisposable
                 file.Dispose();
                 if (spool is not null)
                 {
-                    File.Delete(spool);
+                    Libc.Unlink(spool);
                 }
                 spool = uncompressed;
                 file = OpenHandle(spool);
@@ -71,7 +73,7 @@ internal sealed class OuterArchive : IDisposable
             file?.Dispose();
             if (spool is not null)
             {
-                File.Delete(spool);
+                Libc.Unlink(spool);
             }
             throw;
         }
@@ -95,7 +97,8 @@ internal sealed class OuterArchive : IDisposable
         string path = Path.Combine(dir, $".runf-archive-{Guid.NewGuid():N}.tar");
         try
         {
-            using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            var created = CheckIo.Check(Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, Mode.Perm0600), "create", path);
+            using var output = new FileStream(created.ToFileHandle(), FileAccess.Write, 1 << 20);
             using (var input = Decompressing(open, display, compression))
             {
                 var buffer = new byte[1 << 20];
@@ -113,12 +116,12 @@ internal sealed class OuterArchive : IDisposable
         }
         catch (IOException e) when (e is not EndOfStreamException)
         {
-            File.Delete(path);
+            Libc.Unlink(path);
             throw new RootfsException($"cannot spool the archive to {dir}: {e.Message.ToLowerInvariant().TrimEnd('.')}");
         }
         catch
         {
-            File.Delete(path);
+            Libc.Unlink(path);
             throw;
         }
         return path;
@@ -172,7 +175,7 @@ internal sealed class OuterArchive : IDisposable
         _members.Dispose();
         if (_spoolPath is not null)
         {
-            File.Delete(_spoolPath);
+            Libc.Unlink(_spoolPath);
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class LayerTarReader(Stream tar)
     {
         Skip(_dataLeft + _padding);
         _dataLeft = _padding = 0;
-        byte[]? longName = null, longLink = null;
+        string? longName = null, longLink = null;
         PaxHeader? pax = null;
         while (true)
         {
@@ -48,10 +48,10 @@ internal sealed class LayerTarReader(Stream tar)
             switch (type)
             {
                 case 'L':
-                    longName = ReadExtension(size, "GNU long name");
+                    longName = Decode(ReadExtension(size, "GNU long name"));
                     continue;
                 case 'K':
-                    longLink = ReadExtension(size, "GNU long link name");
+                    longLink = Decode(ReadExtension(size, "GNU long link name"));
                     continue;
                 case 'x':
                     pax = PaxHeader.Parse(ReadExtension(size, "PAX header"));
@@ -65,15 +65,15 @@ internal sealed class LayerTarReader(Stream tar)
         }
     }
 
-    private LayerEntry Entry(char type, long headerSize, byte[]? longName, byte[]? longLink, PaxHeader? pax)
+    private LayerEntry Entry(char type, long headerSize, string? longName, string? longLink, PaxHeader? pax)
     {
-        var name = pax?.Path ?? longName ?? FullName();
-        var link = pax?.LinkPath ?? longLink ?? Bytes(_block, LinkNameOffset, NameLength).ToArray();
+        string name = pax?.Path ?? longName ?? FullName();
+        string link = pax?.LinkPath ?? longLink ?? Decode(Bytes(_block, LinkNameOffset, NameLength));
         long size = pax?.Size ?? headerSize;
         var kind = type switch
         {
             // A V7 file whose name ends with a slash is a directory, as old tars wrote them.
-            '\0' when name.Length > 0 && name[^1] == '/' => EntryKind.Directory,
+            '\0' when name.EndsWith('/') => EntryKind.Directory,
             '0' or '\0' or '7' => pax?.Sparse == true ? EntryKind.Sparse : EntryKind.File,
             '1' => EntryKind.HardLink,
             '2' => EntryKind.Symlink,
@@ -93,8 +93,8 @@ internal sealed class LayerTarReader(Stream tar)
         {
             Kind = kind,
             TypeFlag = type,
-            Name = PosixString.Decode(name),
-            LinkName = link.Length == 0 ? "" : PosixString.Decode(link),
+            Name = name,
+            LinkName = link,
             Mode = (uint)(Number(_block, ModeOffset, IdLength, "mode") & 0xFFF),
             Uid = pax?.Uid ?? Id(UidOffset, "uid"),
             Gid = pax?.Gid ?? Id(GidOffset, "gid"),
@@ -105,12 +105,14 @@ internal sealed class LayerTarReader(Stream tar)
     }
 
     // ustar splits a long name into prefix "/" name.
-    private byte[] FullName()
+    private string FullName()
     {
         var name = Bytes(_block, NameOffset, NameLength);
         var prefix = IsUstar(_block) ? Bytes(_block, PrefixOffset, PrefixLength) : default;
-        return prefix.IsEmpty ? name.ToArray() : [.. prefix, (byte)'/', .. name];
+        return prefix.IsEmpty ? Decode(name) : Decode([.. prefix, (byte)'/', .. name]);
     }
+
+    private static string Decode(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "" : PosixString.Decode(bytes);
 
     private int Id(int offset, string what)
     {
@@ -182,8 +184,8 @@ internal sealed class LayerTarReader(Stream tar)
     {
         private const string XattrPrefix = "SCHILY.xattr.";
 
-        public byte[]? Path { get; private set; }
-        public byte[]? LinkPath { get; private set; }
+        public string? Path { get; private set; }
+        public string? LinkPath { get; private set; }
         public long? Size { get; private set; }
         public int? Uid { get; private set; }
         public int? Gid { get; private set; }
@@ -214,16 +216,16 @@ internal sealed class LayerTarReader(Stream tar)
             return pax;
         }
 
-        // Values are bytes: a path is decoded losslessly later, whatever hdrcharset says.
+        // Values are bytes: a path is decoded losslessly, whatever hdrcharset says.
         private void Apply(string key, ReadOnlySpan<byte> value)
         {
             switch (key)
             {
                 case "path":
-                    Path = value.ToArray();
+                    Path = Decode(value);
                     break;
                 case "linkpath":
-                    LinkPath = value.ToArray();
+                    LinkPath = Decode(value);
                     break;
                 case "size":
                     Size = TarFields.PaxNumber(value, key);
