@@ -38,11 +38,19 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(SafeFd fd, byte* buffer, nint count);
 
+    /// <summary>By number: for the descriptors runf was given (its stdio) and one a thread holds a reference on.</summary>
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
     [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
     public static partial nint PRead(SafeFd fd, byte* buffer, nint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFd fd, byte* buffer, nint count);
+
+    /// <summary>By number, as Read(int, ...).</summary>
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nint count);
 
     [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(SafeFd fd, byte* buffer, nint count, long offset);

@@ -6,11 +6,14 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define SHOW(name) printf("%s %lld\n", #name, (long long)(name))
@@ -25,10 +28,12 @@ int main(void)
     SHOW(S_IFMT); SHOW(S_IFIFO); SHOW(S_IFDIR); SHOW(S_IFREG); SHOW(S_IFLNK);
     SHOW(DT_UNKNOWN); SHOW(DT_DIR); SHOW(DT_REG); SHOW(MFD_CLOEXEC);
     SHOW(STATX_TYPE); SHOW(STATX_MODE); SHOW(STATX_NLINK); SHOW(STATX_UID); SHOW(STATX_MTIME); SHOW(STATX_SIZE);
+    SHOW(F_GETFL); SHOW(F_SETFL); SHOW(TIOCGWINSZ); SHOW(ICANON); SHOW(TCSANOW); SHOW(VEOF);
+    SHOW(POLLIN); SHOW(POLLOUT); SHOW(POLLERR); SHOW(POLLHUP);
     SHOW(LANDLOCK_CREATE_RULESET_VERSION);
     SHOW(SYS_pidfd_send_signal); SHOW(SYS_pidfd_open); SHOW(SYS_openat2); SHOW(SYS_landlock_create_ruleset);
     SHOW(EPERM); SHOW(ENOENT); SHOW(EINTR); SHOW(EIO); SHOW(ENOEXEC); SHOW(EAGAIN); SHOW(EACCES); SHOW(EBUSY); SHOW(EEXIST);
-    SHOW(ENOTDIR); SHOW(EISDIR); SHOW(EINVAL); SHOW(ENOSPC); SHOW(EROFS); SHOW(EPIPE); SHOW(ENOSYS);
+    SHOW(ENOTDIR); SHOW(EISDIR); SHOW(EINVAL); SHOW(ENOTTY); SHOW(ENOSPC); SHOW(EROFS); SHOW(EPIPE); SHOW(ERANGE); SHOW(ENOSYS);
     SHOW(ELOOP); SHOW(EUSERS); SHOW(ECONNRESET); SHOW(ECONNREFUSED);
     return 0;
 }
