@@ -39,6 +39,8 @@ public class LaunchErrorsTests
         { Ops.Exec(["fn"], [], ["/bin/fn"]), ENOENT, "exec \"fn\": not found in rootfs /srv/rootfs", 127 },
         { Ops.Exec(["/opt/fn"], [], ["/opt/fn"]), ENOTDIR, "exec \"/opt/fn\": no such file in rootfs /srv/rootfs", 127 },
         { Ops.Exec(["fn"], [], ["/bin/fn"]), EACCES, "exec \"fn\": Permission denied", 126 },
+        // A file it cannot read (here, no rootfs at all) leaves the plain line.
+        { Ops.Exec(["fn"], [], ["/bin/fn"]), ENOEXEC, "exec \"fn\": Exec format error", 126 },
         { Ops.MountFs("proc", "/proc", MountFlags.NoSuid, opFlags: OpFlags.NoSymlinks), ELOOP, "rootfs /srv/rootfs: /proc is a symlink: it must be a plain directory", 125 },
         { Ops.EnsureDir("/data/x"), ENOENT, "create mount point /data/x: its parent is missing in rootfs /srv/rootfs", 125 },
         { Ops.EnsureFile("/etc/x"), EROFS, "create mount point /etc/x: Read-only file system: rootfs /srv/rootfs lacks it and cannot take it", 125 },

@@ -76,6 +76,36 @@ internal static unsafe class RootfsFiles
         return PosixString.Decode(data.AsSpan(0, got));
     }
 
+    /// <summary>
+    /// The first bytes (at most max) of the regular file at path beneath root, resolved as
+    /// <see cref="ModeInRoot"/> and opened as <see cref="ReadInRoot"/> opens it; null when it
+    /// cannot be read (for an error report: the plain errno line remains).
+    /// </summary>
+    public static byte[]? HeadInRoot(string root, string path, int max)
+    {
+        using var rootFd = Libc.Open(root, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        if (rootFd.IsInvalid)
+        {
+            return null;
+        }
+        using var pathFd = OpenInRoot(rootFd, path);
+        if (pathFd.IsInvalid || Libc.FStat(pathFd) is not { Type: Libc.S_IFREG })
+        {
+            return null;
+        }
+        using var fd = Libc.Open($"/proc/self/fd/{pathFd.DangerousGetHandle()}", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        if (fd.IsInvalid)
+        {
+            return null;
+        }
+        var head = new byte[max];
+        fixed (byte* p = head)
+        {
+            nint n = Libc.PRead(fd, p, max, 0);
+            return n < 0 ? null : head[..(int)n];
+        }
+    }
+
     private static SafeFd OpenInRoot(SafeFd root, string path) =>
         Libc.OpenAt2(root, path, Libc.O_PATH | Libc.O_CLOEXEC, Libc.RESOLVE_NO_MAGICLINKS | Libc.RESOLVE_IN_ROOT);
 }
