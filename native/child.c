@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -58,16 +59,21 @@ static void fd_path(char buf[32], int fd)
 
 /* Opens path beneath the root without ever leaving it: ".." and absolute symlinks stop at the
  * root, magic links (/proc/self/...) are refused. */
-static long open_in_root(const struct ctx *c, const char *path, uint32_t flags, int oflags)
+static long open_in_root_as(const struct ctx *c, const char *path, uint32_t flags, int oflags)
 {
     struct open_how how = {
-        .flags = (uint64_t)(O_PATH | O_CLOEXEC | oflags),
+        .flags = (uint64_t)(O_CLOEXEC | oflags),
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
                    ((flags & RUNF_F_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0),
     };
     if (c->rootfd < 0)
         return -EBADF;
     return SYS4(SYS_openat2, c->rootfd, path, &how, sizeof how);
+}
+
+static long open_in_root(const struct ctx *c, const char *path, uint32_t flags, int oflags)
+{
+    return open_in_root_as(c, path, flags, O_PATH | oflags);
 }
 
 static long is_devnull(int fd)
@@ -203,27 +209,69 @@ static long do_chdir(struct ctx *c, const struct runf_op *op)
     return r;
 }
 
-static long do_caps(const struct runf_op *op)
+/* The capabilities in keep in the effective, permitted and inheritable sets, and raised in the
+ * ambient set so that they survive the exec of a file without capabilities. */
+static long set_caps(uint64_t keep)
 {
-    uint64_t keep = op->n[0];
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     long r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            return r;
-    }
     for (int i = 0; i < 2; i++) {
         uint32_t word = (uint32_t)(keep >> (32 * i));
         data[i].effective = data[i].permitted = data[i].inheritable = word;
     }
     if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
         return r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+    for (uint64_t cap = 0; cap < 64; cap++) {
         if ((keep & (1ull << cap)) && (r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
             return r;
     }
     return 0;
+}
+
+static long do_caps(const struct runf_op *op)
+{
+    uint64_t bounding = op->n[2];
+    long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
+    return set_caps(op->n[0]);
+}
+
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
+               "the IDENTITY op's ids are handed to setgroups and setres[ug]id as they are");
+
+/* Becomes the container's user, as runc's finalizeNamespace does: with PR_SET_KEEPCAPS the
+ * permitted set survives the switch away from uid 0 (the kernel still clears the effective and
+ * ambient sets); it is made effective again for the CAPS op, which comes next and cuts the sets
+ * down to the user's own. The groups go first, while uid 0 still holds CAP_SETGID. */
+static long do_identity(const struct ctx *c, const struct runf_op *op)
+{
+    const uint32_t *groups = (const uint32_t *)(const void *)(c->plan + op->s[0]);
+    uint64_t uid = op->n[0], gid = op->n[1];
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    long r;
+    if ((r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0)) < 0 ||
+        (r = SYS2(SYS_setgroups, groups[0], groups + 1)) < 0 ||
+        (r = SYS3(SYS_setresgid, gid, gid, gid)) < 0 ||
+        (r = SYS3(SYS_setresuid, uid, uid, uid)) < 0 ||
+        (r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0)) < 0 ||
+        (r = SYS2(SYS_capget, &hdr, data)) < 0)
+        return r;
+    for (int i = 0; i < 2; i++)
+        data[i].effective = data[i].permitted;
+    if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
+        return r;
+    /* A change of effective ids clears the parent-death signal, and makes the memory this child
+     * still shares with runf (CLONE_VM) non-dumpable: runf's own /proc files would turn root's
+     * and the agent could no longer open a waiting container's namespaces. The exec makes the
+     * command dumpable again anyway (its ids all agree). */
+    if ((r = SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+        return r;
+    return SYS5(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static long do_close_fds(const struct runf_op *op)
@@ -283,6 +331,50 @@ static long install_stdio(int fds[3])
             return r;
     }
     return 0;
+}
+
+/* Sends fd to the parent as SCM_RIGHTS on the launcher's socket, with one byte. */
+static long send_fd(int sock, int fd)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    char byte = 0;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *)(void *)CMSG_DATA(cmsg) = fd;
+    return SYS3(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
+}
+
+/* A pseudo-terminal of the container's own devpts: its ptmx is opened beneath the root, the peer
+ * is taken from the master itself (TIOCGPTPEER, no path lookup in /dev/pts), the master goes to
+ * the parent, and the peer becomes the controlling terminal of this session and stdin, stdout
+ * and stderr. */
+static long do_terminal(const struct ctx *c, const struct runf_op *op)
+{
+    struct winsize size = {.ws_row = (unsigned short)op->n[0], .ws_col = (unsigned short)op->n[1]};
+    int unlock = 0, peer[3];
+    long master = open_in_root_as(c, str(c, op->s[0]), RUNF_F_NO_SYMLINKS, O_RDWR | O_NOCTTY), r;
+    if (master < 0)
+        return master;
+    r = SYS3(SYS_ioctl, master, TIOCSPTLCK, &unlock);
+    if (r == 0 && (size.ws_row || size.ws_col))
+        r = SYS3(SYS_ioctl, master, TIOCSWINSZ, &size);
+    if (r == 0)
+        r = SYS3(SYS_ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (r >= 0) {
+        peer[0] = peer[1] = peer[2] = (int)r;
+        r = c->args->request_fd >= 0 ? send_fd(c->args->request_fd, (int)master) : -EBADF;
+    }
+    SYS1(SYS_close, master);
+    if (r >= 0)
+        r = SYS3(SYS_ioctl, peer[0], TIOCSCTTY, 0);
+    return r < 0 ? r : install_stdio(peer);
 }
 
 /* The pre-warmed wait: report ready, then block until the parent sends one byte with stdin,
@@ -392,6 +484,8 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     case RUNF_OP_AWAIT: return do_await(c, step);
     case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);
+    case RUNF_OP_IDENTITY: return do_identity(c, op);
+    case RUNF_OP_TERMINAL: return do_terminal(c, op);
     default: return -EINVAL;
     }
 }

@@ -26,6 +26,11 @@ const uint64_t *runf_step_times(void *handle);
  * error_fd reports. Once per child. Returns 0 or -errno (EPIPE: the child is gone). */
 int runf_dispatch(void *handle, const uint8_t *exec_plan, uint32_t length, int stdin_fd, int stdout_fd, int stderr_fd);
 
+/* For a plan with a TERMINAL op, once error_fd has reported EOF: the terminal's master, which
+ * the child sent before it executed its command (close-on-exec, the caller's to close). Returns
+ * the descriptor or -errno (EAGAIN: none was sent). */
+int runf_receive_fd(void *handle);
+
 /* Frees what runf_spawn allocated. Call once the child has executed its command or exited. */
 void runf_release(void *handle);
 

@@ -29,6 +29,7 @@ public static class FunctionContainers
     private static RunRequest TemplateOf(ServeConfig config) => new()
     {
         Rootfs = config.Rootfs,
+        User = config.User,
         Command = config.Command,
         Memory = config.Memory,
         PidsLimit = config.PidsLimit,

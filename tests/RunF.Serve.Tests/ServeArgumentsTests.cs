@@ -48,6 +48,15 @@ public sealed class ServeArgumentsTests
     }
 
     [Fact]
+    public void User_is_runfs_option_in_either_spelling_and_unset_by_default()
+    {
+        Assert.Null(Parse(["--", "cat"]).User);
+        Assert.Equal("app:web", Parse(["--user", "app:web", "--", "cat"]).User);
+        Assert.Equal("1000", Parse(["-u", "1000", "--", "cat"]).User);
+        Assert.Equal("1000:1000", Parse(["--user=1000:1000", "--", "cat"]).User);
+    }
+
+    [Fact]
     public void Function_process_is_the_other_name_and_fprocess_wins()
     {
         Assert.Equal(["env"], Parse([], ("function_process", "env")).Command);

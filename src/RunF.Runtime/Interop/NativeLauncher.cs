@@ -25,6 +25,10 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_dispatch")]
     public static partial int Dispatch(nint handle, byte* execPlan, uint length, int stdinFd, int stdoutFd, int stderrFd);
 
+    /// <summary>The terminal master a TERMINAL step sent, or -errno (EAGAIN: none).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_receive_fd")]
+    public static partial int ReceiveFd(nint handle);
+
     [LibraryImport(Lib, EntryPoint = "runf_step_times")]
     public static partial ulong* StepTimes(nint handle);
 
@@ -38,6 +42,14 @@ internal static unsafe partial class NativeLauncher
     /// <summary>Returns 0 or -errno.</summary>
     [LibraryImport(Lib, EntryPoint = "runf_relay_attach")]
     public static partial int RelayAttach(int pidFd);
+
+    /// <summary>Returns 0 or -errno (EBUSY: already installed).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_resize")]
+    public static partial int RelayResize(int fromFd, RunF.Interop.SafeFd toFd);
+
+    /// <summary>Returns 0 or -errno (EINVAL: modes is not a struct termios).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_restore_terminal")]
+    public static partial int RelayRestoreTerminal(int fd, RunF.Interop.Termios* modes, int size);
 
     [LibraryImport(Lib, EntryPoint = "runf_relay_remove")]
     public static partial void RelayRemove();

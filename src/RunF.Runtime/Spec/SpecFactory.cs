@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using Serilog;
 using Serilog.Events;
@@ -7,7 +8,7 @@ namespace RunF.Runtime.Spec;
 /// <summary>
 /// Validates a run request and applies the defaults, producing the container spec. Pure: the
 /// caller resolves the rootfs, picks the hostname, loads the seccomp filter and supplies the
-/// executor's environment.
+/// executor's environment and, for -t, the size of runf's terminal.
 /// </summary>
 public static class SpecFactory
 {
@@ -15,7 +16,7 @@ public static class SpecFactory
     private const int MaxHostname = 64;
 
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, Identity.ContainerIdentity identity, Func<string, string?> hostEnv, TerminalSize hostTerminal = default)
     {
         var args = Args(request.Command, request.Entrypoint, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -27,21 +28,25 @@ public static class SpecFactory
         {
             throw new RunfException($"invalid --hostname \"{name}\": {name.Length} characters, the kernel takes at most {MaxHostname}");
         }
+        var capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop);
         return new ContainerSpec
         {
             Rootfs = rootfs,
             Args = args,
-            Env = Environment(hostname, image, request, hostEnv),
+            Env = Environment(hostname, image, request, identity.User?.Home ?? "/root", hostEnv),
             Hostname = request.Hostname ?? hostname,
             WorkingDir = workingDir,
-            Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
+            Capabilities = capabilities,
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
             Init = request.Init,
+            Terminal = request.Tty ? hostTerminal : null,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
-            Ids = ids,
+            Ids = identity.Ids,
+            User = identity.User,
+            UserCapabilities = identity.User is { Uid: not 0 } ? Capabilities.Added(request.CapAdd, capabilities) : null,
             SeccompFilter = seccomp?.Program,
             SeccompRules = seccomp?.Rules ?? [],
         };
@@ -63,8 +68,8 @@ public static class SpecFactory
         return args;
     }
 
-    /// <summary>Defaults, then the image's Env, then --env-file, then -e: later values win.</summary>
-    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, Func<string, string?> hostEnv)
+    /// <summary>Defaults (HOME the user's), then the image's Env, then --env-file, then -e: later values win.</summary>
+    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, string home, Func<string, string?> hostEnv)
     {
         var env = new List<KeyValuePair<string, string>>();
         void Set(string entry, string origin, bool operators = true)
@@ -93,7 +98,7 @@ public static class SpecFactory
             env.RemoveAll(kv => kv.Key == key);
             env.Add(new(key, value));
         }
-        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", "HOME=/root"])
+        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", $"HOME={home}"])
         {
             Set(entry, "defaults");
         }
@@ -117,17 +122,13 @@ public static class SpecFactory
 
     private static IEnumerable<string> ReadEnvFile(string file)
     {
-        string[] lines;
-        try
+        // Read as bytes: a value that is not UTF-8 reaches the container as it is in the file.
+        if (Libc.IsDirectory(file))
         {
-            lines = File.ReadAllLines(file);
+            throw new RunfException($"cannot read env file {file}: it is a directory: name a file of KEY=VALUE lines");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RunfException(Directory.Exists(file)
-                ? $"cannot read env file {file}: it is a directory: name a file of KEY=VALUE lines"
-                : $"cannot read env file {file}: {(e is UnauthorizedAccessException ? "Permission denied" : e.Message)}");
-        }
+        var bytes = WholeFile.Read(file) ?? throw new RunfException($"cannot read env file {file}: {Errno.Describe(Errno.Last)}");
+        var lines = PosixString.Decode(bytes).Split('\n');
         return lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
     }
 
@@ -159,8 +160,8 @@ public static class SpecFactory
             throw new RunfException($"invalid --bind \"{text}\": expected SRC:DST[:ro|rw]");
         }
         var source = Path.GetFullPath(parts[0]);
-        var isDirectory = Directory.Exists(source);
-        if (!isDirectory && !File.Exists(source))
+        var isDirectory = Libc.IsDirectory(source);
+        if (!isDirectory && !Libc.Exists(source))
         {
             throw new RunfException($"invalid --bind \"{text}\": source {source} does not exist");
         }

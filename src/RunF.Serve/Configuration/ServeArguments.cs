@@ -110,6 +110,7 @@ public static class ServeArguments
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
             Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk)),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
+            User = Get(Setting.User),
             Memory = Get(Setting.Memory),
             PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,
             Cpus = Get(Setting.Cpus),

@@ -32,6 +32,9 @@ public sealed record ServeConfig
     /// <summary>The most output a buffering mode holds: past it the function is killed.</summary>
     public long MaxResponseSize { get; init; } = 64L << 20;
     public string Rootfs { get; init; } = "rootfs";
+
+    /// <summary>--user, as runf's: null for the image's User, else root.</summary>
+    public string? User { get; init; }
     public string? Memory { get; init; }
     public long? PidsLimit { get; init; }
     public string? Cpus { get; init; }

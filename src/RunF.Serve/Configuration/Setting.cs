@@ -34,6 +34,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
     public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation");
     public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation");
+    public static readonly Setting User = new("user", false, "USER[:GROUP]", "the user every invocation runs as, as runf's --user (default: the image's User, else root)", Alias: "-u");
     public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (default 0)");
     public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default (the default), unconfined or a profile file");
     public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (default none: a function publishes no service)");
@@ -48,7 +49,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, User, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
         CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
     ];
 }
