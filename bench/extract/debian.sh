@@ -40,7 +40,8 @@ echo "Debian image: $(du -sh "$deb/debian.oci.tar" | cut -f1) gzip archive, $(du
 
 # Rounds of one run of every command, each round starting one command further down the list:
 # the load of these shared machines drifts over minutes, and a command's runs back to back would
-# each meet a different machine. A first round warms the caches and is not counted.
+# each meet a different machine. A first round warms the caches and is not counted (none with
+# RUNS=1, the smoke mode of ./test.sh, which only proves that every command works).
 names=("tar -xzf (gzip layers)" "runf (oci-archive, gzip layers)" "umoci unpack --rootless (gzip layers)"
   "tar --zstd -xf (zstd layers)" "runf (oci-archive, zstd layers)" "tar -xf (uncompressed layers)"
   "runf (docker-archive, uncompressed)" "rm -rf of runf's tree (the untimed step between the runs above)")
@@ -51,7 +52,7 @@ commands=("$(untar -xzf "$(blobs "$deb/oci")")" "$runf rootfs extract $deb/debia
 prepares=("$clean" "$clean" "$clean" "$clean" "$clean" "$clean" "$clean"
   "$clean && $runf rootfs extract $deb/debian.oci.tar -o $dir/r 2>/dev/null")
 rm -f "$dir"/round-*.json
-for ((round = 0; round <= runs; round++)); do
+for ((round = runs > 1 ? 0 : 1; round <= runs; round++)); do
   args=()
   for ((i = 0; i < ${#names[@]}; i++)); do
     j=$(((i + round) % ${#names[@]}))
@@ -60,7 +61,7 @@ for ((round = 0; round <= runs; round++)); do
   if [ "$round" = 0 ]; then echo "warm-up round" >&2; else echo "round $round of $runs" >&2; fi
   hyperfine --runs 1 --style none --export-json "$dir/round-$round.json" "${args[@]}" >/dev/null
 done
-rm "$dir/round-0.json"
+rm -f "$dir/round-0.json"
 printf '%s\n' "${names[@]}" >"$dir/names.txt"
 python3 - "$dir/names.txt" "$dir"/round-*.json <<'PY'
 import json, statistics, sys
