@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(busybox-static util-linux uidmap umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
-  golang-github-containers-common
+  golang-github-containers-common mmdebstrap
   runc crun bubblewrap hyperfine wrk procps) # the last line: the benchmark's smoke mode
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -22,6 +22,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 ./build.sh rootfs
+# The Debian image of the extraction tests, built once per machine and cached
+# (rootfs-tools/make-debian-image.sh). Its tests are skipped only when it is not cached and the
+# Debian mirror cannot be reached: the script's line saying so is printed here.
+debian=0
+rootfs-tools/make-debian-image.sh >/dev/null || debian=$?
+case $debian in
+  0) ;;
+  77) echo "test.sh: the Debian image tests will be skipped" >&2 ;;
+  *) echo "test.sh: building the Debian image failed (exit $debian)" >&2; exit "$debian" ;;
+esac
 dotnet test RunF.sln --nologo -v quiet -p:TreatWarningsAsErrors=true "$@"
 # The whole suite (no dotnet test arguments) ends with the benchmark suite in smoke mode (a few
 # runs, figures not checked): it fails if runc, crun, bwrap or runf cannot run a container in the
