@@ -74,7 +74,7 @@ public static class RootfsExtractor
         return new ExtractResult(image, output.FinalPath, stats, clock.Elapsed);
     }
 
-    private static ImageConfig ToImageConfig(ContainerConfig? c) => new(
+    internal static ImageConfig ToImageConfig(ContainerConfig? c) => new(
         Env: c?.Env?.ToArray() ?? [],
         Entrypoint: c?.Entrypoint?.ToArray(),
         Cmd: c?.Cmd?.ToArray(),

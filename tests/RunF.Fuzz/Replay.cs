@@ -1,0 +1,27 @@
+namespace RunF.Fuzz;
+
+/// <summary>Runs a target on saved inputs outside afl-fuzz: the triage of a campaign's crashes and hangs.</summary>
+internal static class Replay
+{
+    public static int Files(Action<byte[]> target, IEnumerable<string> files)
+    {
+        int failed = 0;
+        // Full paths first: a target works in its sandbox, which it makes the working directory.
+        foreach (var file in files.Select(Path.GetFullPath).ToList())
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Harness.Refusals.Clear();
+            try
+            {
+                target(File.ReadAllBytes(file));
+                Console.WriteLine($"{file}: ok ({clock.ElapsedMilliseconds} ms){string.Concat(Harness.Refusals.Select(r => "\n  refused: " + r))}");
+            }
+            catch (Exception e)
+            {
+                failed++;
+                Console.WriteLine($"{file}: FINDING ({clock.ElapsedMilliseconds} ms): {e}");
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+}
