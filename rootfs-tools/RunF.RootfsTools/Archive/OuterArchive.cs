@@ -156,7 +156,8 @@ internal sealed class OuterArchive : IDisposable
                 members[name] = new Member(name, entry.EntryType, offset, entry.Length, entry.LinkName);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        // TarReader's errors on malformed headers, as the layer applier catches them.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
         {
             throw new RootfsException($"archive {display} is not a valid tar archive or is truncated ({e.Message.ToLowerInvariant().TrimEnd('.')})");
         }

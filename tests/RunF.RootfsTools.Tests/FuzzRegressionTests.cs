@@ -1,0 +1,89 @@
+using System.Formats.Tar;
+using System.Text;
+using RunF.IntegrationTests.Infrastructure;
+using RunF.RootfsTools.Tests.Support;
+using static RunF.RootfsTools.Tests.Support.CraftedArchive;
+
+namespace RunF.RootfsTools.Tests;
+
+/// <summary>
+/// What the fuzz targets (tests/RunF.Fuzz) found in the extractor, each as the input that
+/// found it: a refusal in one line, never a .NET exception.
+/// </summary>
+public sealed class FuzzRegressionTests : IDisposable
+{
+    private readonly Scratch _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    /// <summary>
+    /// A GNU tar whose first header's atime is a base-256 number too large for a long: TarReader
+    /// throws OverflowException on it (found by the layer target, in a mutated GNU long-name layer).
+    /// </summary>
+    internal static byte[] OverflowingGnuTime(string name = "etc/", TarEntryType type = TarEntryType.Directory, byte[]? data = null)
+    {
+        var tar = new MemoryStream();
+        using (var w = new TarWriter(tar, TarEntryFormat.Gnu, leaveOpen: true))
+        {
+            var entry = new GnuTarEntry(type, name) { Mode = (UnixFileMode)0x1ED };
+            if (data is not null)
+            {
+                entry.DataStream = new MemoryStream(data);
+            }
+            w.WriteEntry(entry);
+        }
+        byte[] bytes = tar.ToArray();
+        const int Atime = 345, Checksum = 148;
+        bytes[Atime] = 0x80;
+        bytes.AsSpan(Atime + 1, 11).Fill(0xFF);
+        bytes.AsSpan(Checksum, 8).Fill((byte)' ');
+        int sum = 0;
+        foreach (byte b in bytes.AsSpan(0, 512))
+        {
+            sum += b;
+        }
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(bytes, Checksum);
+        return bytes;
+    }
+
+    [Fact]
+    public void A_layer_header_with_an_overflowing_number_is_refused_naming_the_layer()
+    {
+        string path = new CraftedArchive().RawLayer(OverflowingGnuTime()).Write(_scratch["crafted.tar"]);
+
+        var error = Assert.Throws<RootfsException>(() =>
+            RootfsExtractor.Extract(new ExtractOptions(path, _scratch["out"]), CancellationToken.None));
+
+        Assert.StartsWith("layer 1 (layer0/layer.tar) is not a valid tar", error.Message);
+        Assert.False(Path.Exists(_scratch["out"]));
+    }
+
+    [Fact]
+    public void An_archive_header_with_an_overflowing_number_is_refused_naming_the_archive()
+    {
+        string path = _scratch["crafted.tar"];
+        File.WriteAllBytes(path, OverflowingGnuTime("manifest.json", TarEntryType.RegularFile, "[]"u8.ToArray()));
+
+        var error = Assert.Throws<RootfsException>(() => RootfsExtractor.List(path, CancellationToken.None));
+
+        Assert.Equal($"archive {path} is not a valid tar archive or is truncated", error.Message[..error.Message.IndexOf(" (", StringComparison.Ordinal)]);
+    }
+}
+
+/// <summary>The same through the real binary: the exit code and the one line the user reads.</summary>
+[Collection(RunfCollection.Name)]
+public sealed class FuzzRegressionBinaryTests(TestEnvironment env)
+{
+    [Fact]
+    public void A_layer_header_with_an_overflowing_number_is_one_line_and_exit_125()
+    {
+        string archive = new CraftedArchive().RawLayer(FuzzRegressionTests.OverflowingGnuTime()).Write(Path.Combine(env.NewDir("fuzz-overflow"), "crafted.tar"));
+        string output = Path.Combine(RunfExtract.OwnedDir(env, "fuzz-overflow-out"), "rootfs");
+
+        var result = RunfExtract.Run(env, archive, output);
+
+        Assert.True(result.ExitCode == 125, result.ToString());
+        Assert.StartsWith("runf: layer 1 (layer0/layer.tar) is not a valid tar", result.Stderr);
+        Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
+    }
+}
