@@ -27,6 +27,7 @@ public static class RootfsExtractor
         using var archive = OuterArchive.Open(options.Archive, output.WorkPath, ct);
         var image = ImageSelector.Select(ImageCatalog.Read(archive), options.Image);
         var config = ImageCatalog.ParseConfig(image);
+        var saved = SavedConfig(image, config);
         var diffIds = config.Rootfs?.DiffIds ?? [];
         if (diffIds.Count != image.Layers.Count)
         {
@@ -68,13 +69,22 @@ public static class RootfsExtractor
             stats = applier.Stats;
             OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners);
         }
-        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), ToImageConfig(config.Config));
+        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), saved);
         ct.ThrowIfCancellationRequested();
         output.Commit();
         return new ExtractResult(image, output.FinalPath, stats, clock.Elapsed);
     }
 
-    internal static ImageConfig ToImageConfig(ContainerConfig? c) => new(
+    /// <summary>What extract saves beside the rootfs as DIR.image.json: a run must be able to read it back.</summary>
+    internal static ImageConfig SavedConfig(ImageInfo image, ImageConfigDocument document)
+    {
+        var saved = ToImageConfig(document.Config);
+        return ImageConfigFile.NullEntry(saved) is { } field
+            ? throw new RootfsException($"the config of image {image.ShortId}: config.{field} is null; the image is malformed")
+            : saved;
+    }
+
+    private static ImageConfig ToImageConfig(ContainerConfig? c) => new(
         Env: c?.Env?.ToArray() ?? [],
         Entrypoint: c?.Entrypoint?.ToArray(),
         Cmd: c?.Cmd?.ToArray(),

@@ -68,6 +68,23 @@ public sealed class FuzzRegressionTests : IDisposable
 
         Assert.Equal($"archive {path} is not a valid tar archive or is truncated", error.Message[..error.Message.IndexOf(" (", StringComparison.Ordinal)]);
     }
+
+    [Theory]
+    [InlineData("""{"config":{"Env":["A=1",null],"Cmd":["sh"]},"rootfs":{"diff_ids":[]}}""", "config.Env[1]")]
+    [InlineData("""{"config":{"Entrypoint":[null]},"rootfs":{"diff_ids":[]}}""", "config.Entrypoint[0]")]
+    [InlineData("""{"config":{"Cmd":["sh",null]},"rootfs":{"diff_ids":[]}}""", "config.Cmd[1]")]
+    public void An_image_config_with_a_null_in_a_command_or_environment_is_refused_before_any_layer(string config, string field)
+    {
+        // Saved as it was, the null made `runf --rootfs DIR` fail with a NullReferenceException (image-config target).
+        string path = new CraftedArchive().Layer(w => FileEntry(w, "marker")).Write(_scratch["crafted.tar"], configJson: config);
+
+        var error = Assert.Throws<RootfsException>(() =>
+            RootfsExtractor.Extract(new ExtractOptions(path, _scratch["out"]), CancellationToken.None));
+
+        Assert.EndsWith($": {field} is null; the image is malformed", error.Message);
+        Assert.StartsWith("the config of image ", error.Message);
+        Assert.False(Path.Exists(_scratch["out"]));
+    }
 }
 
 /// <summary>The same through the real binary: the exit code and the one line the user reads.</summary>

@@ -33,8 +33,8 @@ internal static class ImageConfigTarget
         ImageConfig? saved = null;
         try
         {
-            var document = ImageCatalog.ParseConfig(new ImageInfo(0, [], "fuzz", []) { ConfigBytes = input });
-            saved = RootfsExtractor.ToImageConfig(document.Config);
+            var image = new ImageInfo(0, [], "fuzz", []) { ConfigBytes = input };
+            saved = RootfsExtractor.SavedConfig(image, ImageCatalog.ParseConfig(image));
         }
         catch (RootfsException e)
         {
