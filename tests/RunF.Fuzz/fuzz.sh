@@ -5,7 +5,8 @@
 # Targets: archive layer image-config seccomp (default: all). Builds into out/fuzz (instrumented
 # RunF assemblies), seeds each campaign from seeds/TARGET (plus the system's containers-common
 # seccomp profile), writes afl-fuzz's output to out/fuzz/findings/TARGET (crashes/, hangs/,
-# fuzzer_stats) and prints one summary line per target. Exit 1 if a target has a crash or a
+# fuzzer_stats; RUNF_FUZZ_OUT=DIR for another place, RUNF_FUZZ_DIR=DIR for the targets' sandboxes)
+# and prints one summary line per target. Exit 1 if a target has a crash or a
 # hang, 2 if a target could not run. Replay an input: dotnet out/fuzz/bin/RunF.Fuzz.dll TARGET FILE.
 # As root it installs afl++ if missing. Campaigns run at nice 19: the machine is shared.
 set -euo pipefail
@@ -33,7 +34,7 @@ if ! command -v afl-fuzz >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends afl++ >/dev/null
 fi
 
-work=$repo/out/fuzz
+work=${RUNF_FUZZ_OUT:-$repo/out/fuzz}
 bin=$work/bin
 # Instrumentation rewrites the assemblies in place: publish afresh, then instrument RunF's own
 # assemblies (the framework's System.Formats.Tar and System.Text.Json are fuzzed upstream).
@@ -63,14 +64,15 @@ for target in "${targets[@]}"; do
   if [ "$target" = seccomp ] && [ -f /usr/share/containers/seccomp.json ]; then
     cp /usr/share/containers/seccomp.json "$seeds/containers-common.json"
   fi
-  # A smoke run starts afresh; a campaign resumes the target's earlier findings.
-  if $smoke; then rm -rf "$findings"; fi
+  # A smoke run starts afresh with a fixed random seed; a campaign resumes the target's earlier findings.
+  seed=()
+  if $smoke; then rm -rf "$findings"; seed=(-s 1); fi
   input=$seeds
   [ -f "$findings/default/fuzzer_stats" ] && input=-
   started=$(date +%s)
   # -t: a .NET input that takes 2 s is a hang; -m none: the runtime reserves far more than it uses.
   nice -n 19 timeout --preserve-status -s INT "$seconds" \
-    afl-fuzz -i "$input" -o "$findings" -x "$here/dictionaries/$target.dict" -t 2000 -m none \
+    afl-fuzz "${seed[@]}" -i "$input" -o "$findings" -x "$here/dictionaries/$target.dict" -t 2000 -m none \
       -- "$(command -v dotnet)" "$bin/RunF.Fuzz.dll" "$target" >"$work/$target.log" 2>&1 || true
   stats=$findings/default/fuzzer_stats
   if [ ! -f "$stats" ]; then
@@ -80,6 +82,11 @@ for target in "${targets[@]}"; do
     continue
   fi
   field() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
+  if [ "$(field execs_done)" -eq 0 ]; then
+    echo "fuzz $target: afl-fuzz ran no input; see $work/$target.log" >&2
+    status=2
+    continue
+  fi
   crashes=$(find "$findings/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
   hangs=$(find "$findings/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
   echo "fuzz $target: $(( $(date +%s) - started )) s, $(field execs_done) execs ($(field execs_per_sec)/s), corpus $(field corpus_count), edges $(field edges_found), map $(field bitmap_cvg), crashes $crashes, hangs $hangs"
