@@ -19,9 +19,11 @@ internal sealed class Sandbox
     private static readonly Dictionary<string, Sandbox> Opened = [];
 
     private readonly HashSet<string> _allowed;
+    private readonly SafeFd _lock;
 
-    private Sandbox(string path, IEnumerable<string> allowed)
+    private Sandbox(string path, IEnumerable<string> allowed, SafeFd lockFile)
     {
+        _lock = lockFile;
         Path = path;
         Output = System.IO.Path.Combine(path, "out");
         Canary = System.IO.Path.Combine(path, "canary");
@@ -42,10 +44,22 @@ internal sealed class Sandbox
         string root = Environment.GetEnvironmentVariable("RUNF_FUZZ_DIR") is { Length: > 0 } dir
             ? System.IO.Path.Combine(dir, target)
             : $"/dev/shm/runf-fuzz-{target}";
-        var sandbox = new Sandbox(root, allowed);
+        var sandbox = new Sandbox(root, allowed, Lock(root));
         sandbox.Create();
         Opened[target] = sandbox;
         return sandbox;
+    }
+
+    // Held for the process's life: a replay must not empty the sandbox of a running campaign.
+    private static SafeFd Lock(string root)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(root)!);
+        var fd = Libc.Open(root + ".lock", Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0x1A4);
+        if (fd.IsInvalid || Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        {
+            throw new InvalidOperationException($"{root} is in use by another fuzz run; give this one its own with RUNF_FUZZ_DIR=DIR");
+        }
+        return fd;
     }
 
     private void Create()
