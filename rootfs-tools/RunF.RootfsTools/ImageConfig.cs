@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RunF.Interop;
 
 namespace RunF.RootfsTools;
 
@@ -32,18 +33,13 @@ public static class ImageConfigFile
     public static ImageConfig? TryLoad(string rootfsDir)
     {
         string path = PathFor(rootfsDir);
-        byte[] bytes;
-        try
+        // Read as bytes: a rootfs whose path is not UTF-8 has its config beside it, under the same bytes.
+        var bytes = WholeFile.Read(path);
+        if (bytes is null)
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
+            return Errno.Last is Errno.ENOENT or Errno.ENOTDIR
+                ? null
+                : throw new RootfsException($"cannot read image config {path}: {Errno.Describe(Errno.Last)}");
         }
         ImageConfig config;
         try

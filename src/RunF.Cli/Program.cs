@@ -1,4 +1,5 @@
 using System.Diagnostics;
 using RunF.Cli;
+using RunF.Interop;
 
-return RunfCommandLine.Invoke(args, Stopwatch.GetTimestamp());
+return RunfCommandLine.Invoke(PosixArguments.Recover(args), Stopwatch.GetTimestamp());

@@ -36,7 +36,7 @@ public static unsafe class DirectoryEntries
                 var name = end < 0 ? record : record[..end];
                 if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
                 {
-                    entries.Add((Encoding.UTF8.GetString(name), buffer[at + TypeOffset]));
+                    entries.Add((PosixString.Decode(name), buffer[at + TypeOffset]));
                 }
             }
         }

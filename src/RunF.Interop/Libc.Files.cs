@@ -15,10 +15,10 @@ public static unsafe partial class Libc
     /// <summary>openat(2): an invalid SafeFd on failure, errno in Errno.Last.</summary>
     public static SafeFd OpenAt(SafeFd dir, string path, int flags, uint mode = 0) => SafeFd.Own(OpenAtRaw(dir, path, flags, mode));
 
-    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int OpenAtRaw(int dirFd, string path, int flags, uint mode);
 
-    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int OpenAtRaw(SafeFd dir, string path, int flags, uint mode);
 
     /// <summary>
@@ -32,7 +32,7 @@ public static unsafe partial class Libc
         return SafeFd.Own((int)OpenAt2(SYS_openat2, dir, path, how, 3 * sizeof(ulong)));
     }
 
-    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial long OpenAt2(long number, SafeFd dir, string path, ulong* how, nuint size);
 
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
@@ -58,24 +58,24 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(SafeFd fd, int operation);
 
-    [LibraryImport(Lib, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int Access(string path, int mode);
 
-    [LibraryImport(Lib, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int Unlink(string path);
 
     public static SafeFd MemfdCreate(string name, uint flags) => SafeFd.Own(MemfdCreateRaw(name, flags));
 
-    [LibraryImport(Lib, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int MemfdCreateRaw(string name, uint flags);
 
     /// <summary>The canonical absolute path, or null when it does not exist (errno in Errno.Last).</summary>
     public static string? RealPath(string path)
     {
         var buffer = stackalloc byte[4096]; // PATH_MAX
-        return RealPath(path, buffer) == null ? null : Marshal.PtrToStringUTF8((nint)buffer);
+        return RealPath(path, buffer) == null ? null : PosixStringMarshaller.ConvertToManaged(buffer);
     }
 
-    [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial byte* RealPath(string path, byte* resolved);
 }

@@ -30,9 +30,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "futimens", SetLastError = true)]
     public static partial int FUtimens(SafeFd fd, Timespec* times);
 
-    [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int UtimensAt(SafeFd dir, string path, Timespec* times, int flags);
 
-    [LibraryImport(Lib, EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int FSetXattr(SafeFd fd, string name, byte* value, nuint size, int flags);
 }

@@ -22,6 +22,6 @@ public static unsafe partial class Libc
     public static int PidfdSendSignal(int pidFd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidFd, signal, 0, 0);
 
     /// <summary>Replaces this process; returns only on failure (-1, errno set).</summary>
-    [LibraryImport(Lib, EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int Execv(string path, string?[] argv);
 }

@@ -22,6 +22,12 @@ public static unsafe partial class Libc
         return Statx(AT_FDCWD, path, flags, StatxMask, buffer) == 0 ? Read(buffer) : null;
     }
 
+    /// <summary>Directory.Exists for a path of any bytes (it follows symlinks).</summary>
+    public static bool IsDirectory(string path) => Stat(path) is { } status && status.Type == S_IFDIR;
+
+    /// <summary>File.Exists || Directory.Exists for a path of any bytes (it follows symlinks).</summary>
+    public static bool Exists(string path) => Stat(path) is not null;
+
     /// <summary>The status of path beneath dir; null with errno set.</summary>
     public static FileStatus? StatAt(SafeFd dir, string path, int flags)
     {
@@ -39,9 +45,9 @@ public static unsafe partial class Libc
         *(ulong*)(buffer + SizeOffset),
         *(long*)(buffer + MtimeOffset) * 1_000_000_000 + *(uint*)(buffer + MtimeOffset + 8));
 
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
 
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int Statx(SafeFd dir, string path, int flags, uint mask, byte* buffer);
 }

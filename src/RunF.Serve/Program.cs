@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Serve;
 using RunF.Serve.Configuration;
@@ -6,7 +7,7 @@ return Failures.Report(() => Serve(args), "runf serve");
 
 static int Serve(string[] args)
 {
-    var config = ServeArguments.Parse(args, Environment.GetEnvironmentVariable);
+    var config = ServeArguments.Parse(PosixArguments.Recover(args), PosixEnvironment.Get);
     if (config is null)
     {
         Console.Out.WriteLine(ServeArguments.Help());

@@ -25,11 +25,11 @@ internal sealed class AtomicOutput : IDisposable
         _final = Path.GetFullPath(destination.TrimEnd('/'));
         _force = force;
         string parent = Path.GetDirectoryName(_final) ?? throw new RootfsException("the output directory cannot be /");
-        if (!Directory.Exists(parent))
+        if (!Libc.IsDirectory(parent))
         {
             throw new RootfsException($"the parent of output {destination}, {parent}, does not exist; create it first");
         }
-        if (!force && Path.Exists(_final))
+        if (!force && Libc.Stat(_final, Libc.AT_SYMLINK_NOFOLLOW) is not null)
         {
             throw new RootfsException($"output {destination} already exists; use --force to replace it");
         }

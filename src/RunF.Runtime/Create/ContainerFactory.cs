@@ -43,7 +43,7 @@ public sealed class ContainerFactory
 
     /// <summary>The spec of a container whose id (and default hostname) is id.</summary>
     public ContainerSpec Spec(string id) =>
-        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _ids, Environment.GetEnvironmentVariable);
+        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _ids, PosixEnvironment.Get);
 
     public static SetupPlan Plan(ContainerSpec spec) => new PlanBuilder(new HostProbe()).Build(spec);
 

@@ -23,28 +23,7 @@ internal static unsafe class SmallFiles
     /// Reads a whole file with plain read(2). Unlike FileStream it takes no flock, so it can read
     /// files that their owner holds locked (state files). Meant for small files. Null if it cannot be opened.
     /// </summary>
-    public static byte[]? Read(string path)
-    {
-        using var fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
-        if (fd.IsInvalid)
-        {
-            return null;
-        }
-        // For small files (a cached seccomp program): an array of the exact size, grown per 8 KiB read.
-        byte[] data = [];
-        var buffer = stackalloc byte[8192];
-        nint n;
-        while ((n = Libc.Read(fd, buffer, 8192)) > 0 || (n < 0 && Errno.Last == Errno.EINTR))
-        {
-            if (n > 0)
-            {
-                var at = data.Length;
-                Array.Resize(ref data, at + (int)n);
-                new ReadOnlySpan<byte>(buffer, (int)n).CopyTo(data.AsSpan(at));
-            }
-        }
-        return data;
-    }
+    public static byte[]? Read(string path) => WholeFile.Read(path);
 
     /// <summary>Writes a whole small file in one write(2), as /proc control files require. Returns 0 or errno.</summary>
     public static int Write(string path, string text, int flags = Libc.O_WRONLY | Libc.O_CLOEXEC, uint mode = 0)

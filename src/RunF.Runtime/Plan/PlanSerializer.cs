@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using RunF.Interop;
 
 namespace RunF.Runtime.Plan;
 
@@ -187,7 +187,7 @@ public static class PlanSerializer
                 throw new Errors.RunfException($"invalid argument \"{s.Replace("\0", "\\0")}\": it contains a NUL byte");
             }
             var offset = (uint)End;
-            End += IsMeasuring ? Encoding.UTF8.GetByteCount(s) : Encoding.UTF8.GetBytes(s, _plan[End..]);
+            End += IsMeasuring ? PosixString.GetByteCount(s) : PosixString.Encode(s, _plan[End..]);
             if (!IsMeasuring)
             {
                 _plan[End] = 0;

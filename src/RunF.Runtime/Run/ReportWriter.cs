@@ -31,7 +31,7 @@ internal static unsafe class ReportWriter
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? "/";
-        if (Directory.Exists(full))
+        if (Libc.IsDirectory(full))
         {
             throw new RunfException($"--report {path}: it is a directory: name a file (e.g. --report {Path.Combine(path, "report.json")})");
         }
@@ -50,14 +50,10 @@ internal static unsafe class ReportWriter
         var json = report.ToJson();
         if (settings.ReportPath is { } path)
         {
-            try
+            // Renamed into place: a reader never sees half a report.
+            if (AtomicFile.Write(path, json) is not 0 and var error)
             {
-                AtomicFile.Write(path, json); // a reader never sees half a report
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The exception names the temporary file beside it; the user named the report.
-                throw new RunfException($"cannot write report {path}: {(e is UnauthorizedAccessException ? "Permission denied" : e.Message.Replace(AtomicFile.TemporaryPathFor(path), path))}");
+                throw new RunfException($"cannot write report {path}: {Errno.Describe(error)}");
             }
         }
         if (settings.ReportFd is { } fd)

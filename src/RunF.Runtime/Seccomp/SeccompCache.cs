@@ -82,13 +82,7 @@ public sealed class SeccompCache(string directory)
     /// <summary>Written aside and renamed, so a concurrent run reads a whole program or none.</summary>
     private static void Store(string path, byte[] program)
     {
-        try
-        {
-            AtomicFile.Write(path, program);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A cache that cannot be written only costs the next run a compile.
-        }
+        // A cache that cannot be written only costs the next run a compile.
+        _ = AtomicFile.Write(path, program);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RunF.Interop;
 using RunF.Runtime.Errors;
 
 namespace RunF.Runtime.Seccomp;
@@ -52,15 +53,11 @@ public static class SeccompFilters
 
     public static SeccompProfile Parse(string file)
     {
-        byte[] json;
-        try
+        if (Libc.IsDirectory(file))
         {
-            json = File.ReadAllBytes(file);
+            throw Error(file, "cannot read it: it is a directory");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Error(file, $"cannot read it: {e.Message}");
-        }
+        var json = WholeFile.Read(file) ?? throw Error(file, $"cannot read it: {Errno.Describe(Errno.Last)}");
         return Parse(json, file);
     }
 

@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.RootfsTools;
 using RunF.Runtime.Errors;
 
@@ -9,7 +10,7 @@ public static class ImageDefaultsLoader
     public static ImageDefaults? Load(string rootfs)
     {
         // Checked first: most rootfs have no config, and a thrown FileNotFoundException costs start-up time.
-        if (!File.Exists(ImageConfigFile.PathFor(rootfs)))
+        if (!Libc.Exists(ImageConfigFile.PathFor(rootfs)))
         {
             return null;
         }

@@ -13,7 +13,7 @@ public static class RootfsPath
         {
             throw new RunfException($"rootfs {given} not found (create one with `runf rootfs extract` or pass --rootfs DIR)");
         }
-        if (!Directory.Exists(real))
+        if (!Libc.IsDirectory(real))
         {
             throw new RunfException($"rootfs {given} is not a directory");
         }

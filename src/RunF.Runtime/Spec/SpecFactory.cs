@@ -1,3 +1,4 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using Serilog;
 using Serilog.Events;
@@ -117,17 +118,13 @@ public static class SpecFactory
 
     private static IEnumerable<string> ReadEnvFile(string file)
     {
-        string[] lines;
-        try
+        // Read as bytes: a value that is not UTF-8 reaches the container as it is in the file.
+        if (Libc.IsDirectory(file))
         {
-            lines = File.ReadAllLines(file);
+            throw new RunfException($"cannot read env file {file}: it is a directory: name a file of KEY=VALUE lines");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RunfException(Directory.Exists(file)
-                ? $"cannot read env file {file}: it is a directory: name a file of KEY=VALUE lines"
-                : $"cannot read env file {file}: {(e is UnauthorizedAccessException ? "Permission denied" : e.Message)}");
-        }
+        var bytes = WholeFile.Read(file) ?? throw new RunfException($"cannot read env file {file}: {Errno.Describe(Errno.Last)}");
+        var lines = PosixString.Decode(bytes).Split('\n');
         return lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
     }
 
@@ -159,8 +156,8 @@ public static class SpecFactory
             throw new RunfException($"invalid --bind \"{text}\": expected SRC:DST[:ro|rw]");
         }
         var source = Path.GetFullPath(parts[0]);
-        var isDirectory = Directory.Exists(source);
-        if (!isDirectory && !File.Exists(source))
+        var isDirectory = Libc.IsDirectory(source);
+        if (!isDirectory && !Libc.Exists(source))
         {
             throw new RunfException($"invalid --bind \"{text}\": source {source} does not exist");
         }

@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace RunF.Interop;
+
+/// <summary>
+/// Environment variables as bytes: .NET's own copy of the environment replaces what is not UTF-8
+/// with U+FFFD, so a value passed on to a container (<c>-e KEY</c>) is read from libc's environ
+/// and decoded with <see cref="PosixString"/>. runf never sets a variable, so environ is only read.
+/// </summary>
+public static unsafe partial class PosixEnvironment
+{
+    public static string? Get(string name) => PosixStringMarshaller.ConvertToManaged(GetEnv(name));
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
+    private static partial byte* GetEnv(string name);
+}
