@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(busybox-static util-linux umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
+packages=(busybox-static util-linux uidmap umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
   golang-github-containers-common
   runc crun bubblewrap hyperfine wrk procps # the benchmark's smoke mode
   afl++) # the fuzz targets' smoke (tests/RunF.Fuzz)

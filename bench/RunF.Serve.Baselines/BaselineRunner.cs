@@ -22,10 +22,10 @@ public sealed record BaselineRunner(string Name)
     private static readonly Setting[] RunfOnly =
     [
         Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind,
-        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile,
+        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User,
     ];
 
-    public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given)
+    public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given, ServeMode mode)
     {
         var name = given.GetValueOrDefault(Runner)?.Trim().ToLowerInvariant();
         if (name is not ("process" or "bwrap"))
@@ -38,6 +38,10 @@ public sealed record BaselineRunner(string Name)
         {
             throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");
         }
+        if (mode == ServeMode.OpenWhiskLoop)
+        {
+            throw new RunfException($"mode openwhisk-loop works only with runf serve (the {name} runner has no long-lived action): measure it with runf serve, beside OpenWhisk's Go proxy");
+        }
         return new BaselineRunner(name);
     }
 
@@ -45,10 +49,10 @@ public sealed record BaselineRunner(string Name)
     {
         if (Name == "process")
         {
-            return Task.FromResult<IFunctionInvoker>(new ProcessInvoker(config.Command));
+            return Task.FromResult<IFunctionInvoker>(new ProcessInvoker(config.Command, config.Action));
         }
         FunctionContainers.RequireRootfs(config.Rootfs);
-        return Task.FromResult<IFunctionInvoker>(new BwrapInvoker(config.Rootfs, config.Command));
+        return Task.FromResult<IFunctionInvoker>(new BwrapInvoker(config.Rootfs, config.Command, config.Action));
     }
 
     public static string Help() => string.Join('\n', [

@@ -17,6 +17,13 @@ public static class FunctionContainers
         return await ContainerInvoker.CreateAsync(TemplateOf(config), ImageDefaultsLoader.Load(config.Rootfs), config.Prewarm);
     }
 
+    /// <summary>An OpenWhisk actionloop action: one long-lived runf container, started now.</summary>
+    public static async Task<ActionLoop> CreateLoopAsync(ServeConfig config, LoopLogs logs)
+    {
+        RequireRootfs(config.Rootfs);
+        return await ActionLoop.CreateAsync(TemplateOf(config), ImageDefaultsLoader.Load(config.Rootfs), logs, config.MaxResponseSize);
+    }
+
     public static void RequireRootfs(string rootfs)
     {
         if (!Directory.Exists(rootfs))
@@ -25,10 +32,16 @@ public static class FunctionContainers
         }
     }
 
-    /// <summary>The run every invocation's container is made from: runf's defaults and serve's limits.</summary>
+    /// <summary>
+    /// The run every invocation's container is made from: runf's defaults and serve's limits, and
+    /// the OpenWhisk action /init installed: its code bound read-only at /action, its working
+    /// directory there (as actionproxy.py runs it), value.env added to the environment.
+    /// </summary>
     private static RunRequest TemplateOf(ServeConfig config) => new()
     {
         Rootfs = config.Rootfs,
+        User = config.User,
+        WorkingDir = config.Action?.HostDirectory is null ? null : InstalledAction.MountPoint,
         Command = config.Command,
         Memory = config.Memory,
         PidsLimit = config.PidsLimit,
@@ -36,9 +49,9 @@ public static class FunctionContainers
         Seccomp = config.Seccomp,
         NetBind = config.AllowBind,
         CgroupParent = config.CgroupParent,
-        Binds = config.Binds,
+        Binds = config.Action?.HostDirectory is { } code ? [.. config.Binds, $"{code}:{InstalledAction.MountPoint}:ro"] : config.Binds,
         Tmpfs = config.Tmpfs,
-        Env = config.Env,
+        Env = config.Action is { } action ? [.. config.Env, .. action.Env] : config.Env,
         EnvFiles = config.EnvFiles,
     };
 }

@@ -27,12 +27,14 @@ public static class ServeHost
     /// <summary>Serves the function with the invoker createInvoker makes (the benchmark baselines bring their own); runner names it in the log.</summary>
     public static async Task<int> RunAsync(ServeConfig config, string runner, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker)
     {
-        await using var invoker = await createInvoker(config);
         var state = new ServeState(config.MaxInflight);
-        state.Metrics.PrewarmedReady = () => invoker.Prewarmed;
-        RequestDelegate front = config.Mode == ServeMode.OpenWhisk
-            ? new OpenWhiskFront(config, invoker, state).HandleAsync
-            : new WatchdogFront(config, invoker, state).HandleAsync;
+        // OpenWhisk's front makes its invokers itself: /init may bring another action.
+        await using var openWhisk = config.IsOpenWhisk ? await OpenWhiskFront.CreateAsync(config, createInvoker, state) : null;
+        await using var invoker = config.IsOpenWhisk ? null : await createInvoker(config);
+        state.Metrics.PrewarmedReady = () => openWhisk?.Prewarmed ?? invoker!.Prewarmed;
+        RequestDelegate front = openWhisk is not null
+            ? openWhisk.HandleAsync
+            : new WatchdogFront(config, invoker!, state).HandleAsync;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -70,7 +72,8 @@ public static class ServeHost
         }
         LockFile.Create(config.LockFile);
         state.MarkReady();
-        ServeLog.Info($"ready: {string.Join(' ', config.Command)} ({ModeName(config.Mode)}, runner {runner}) on port {config.Port}, metrics on port {config.MetricsPort}");
+        var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
+        ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, runner {runner}) on port {config.Port}, metrics on port {config.MetricsPort}");
 
         await shutdown.Task;
         state.MarkDraining();
@@ -150,7 +153,7 @@ public static class ServeHost
         _ => front(context),
     };
 
-    private static string ModeName(ServeMode mode) => mode.ToString().ToLowerInvariant();
+    private static string ModeName(ServeMode mode) => mode == ServeMode.OpenWhiskLoop ? "openwhisk-loop" : mode.ToString().ToLowerInvariant();
 
     /// <summary>No console lifetime: runf serve handles SIGTERM and SIGINT itself, to drain as the watchdog does.</summary>
     private sealed class SignalLifetime : IHostLifetime

@@ -45,6 +45,7 @@ public class LaunchErrorsTests
         { Ops.MountFs("proc", "/proc", MountFlags.NoSuid), EPERM, "mount proc on /proc: Operation not permitted: the executor's /proc has masked or read-only paths", 125 },
         { Ops.MountFs("tmpfs", "/tmp", MountFlags.NoSuid), EPERM, "mount tmpfs on /tmp: Operation not permitted (see runf doctor)", 125 },
         { Ops.Hostname("x"), EBUSY, "set hostname x: Device or resource busy", 125 },
+        { Ops.Terminal(new Spec.TerminalSize(24, 80)), ENOTTY, "open a terminal in /dev/pts as stdin, stdout and stderr: Inappropriate ioctl for device: this kernel cannot open a terminal's peer from its master (TIOCGPTPEER needs Linux 4.13): run without -t", 125 },
     };
 
     [Theory]

@@ -58,6 +58,10 @@ internal static class LaunchErrors
         {
             line += ": the executor's /proc has masked or read-only paths (start the executor with --security-opt systempaths=unconfined, in Docker or an outer runf; see runf doctor)";
         }
+        else if (op is TerminalOp && errno == ENOTTY)
+        {
+            line += ": this kernel cannot open a terminal's peer from its master (TIOCGPTPEER needs Linux 4.13): run without -t";
+        }
         else if (errno is EPERM or EACCES or EINVAL)
         {
             line += " (see runf doctor)";

@@ -108,8 +108,9 @@ public static class ServeArguments
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
-            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop)),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
+            User = Get(Setting.User),
             Memory = Get(Setting.Memory),
             PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,
             Cpus = Get(Setting.Cpus),
@@ -121,6 +122,7 @@ public static class ServeArguments
             Listen = Get(Setting.Listen) is { } listen
                 ? System.Net.IPAddress.TryParse(listen, out var address) ? address : throw new RunfException($"invalid listen \"{listen}\" ({Setting.Listen.Source}): expected an IP address such as 127.0.0.1 or ::1")
                 : null,
+            MaxActionSize = SizeOf(Setting.MaxActionSize, Get(Setting.MaxActionSize), 128L << 20),
         };
         Check(config);
         return config;
@@ -129,7 +131,8 @@ public static class ServeArguments
     /// <summary>Rules between settings, which no single value shows.</summary>
     private static void Check(ServeConfig config)
     {
-        if (config.Command.Count == 0)
+        // OpenWhisk's /init brings the action; fprocess is only the blackbox one.
+        if (config.Command.Count == 0 && !config.IsOpenWhisk)
         {
             throw new RunfException("no function to run: set fprocess (e.g. fprocess=\"tr a-z A-Z\") or give the command after --");
         }
@@ -184,7 +187,7 @@ public static class ServeArguments
         // "0.1" parses, and rounds down to no byte at all.
         return size > 0
             ? size
-            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a size such as 64m, 512k or 1g (streaming mode has no limit)");
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a size such as 64m, 512k or 1g{(setting == Setting.MaxResponseSize ? " (streaming mode has no limit)" : "")}");
     }
 
     private static int PortOf(Setting setting, string? text, int fallback)

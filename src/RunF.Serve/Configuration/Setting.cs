@@ -28,12 +28,13 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default: the request's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing or openwhisk");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, openwhisk or openwhisk-loop");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
     public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation");
     public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation");
+    public static readonly Setting User = new("user", false, "USER[:GROUP]", "the user every invocation runs as, as runf's --user (default: the image's User, else root)", Alias: "-u");
     public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (default 0)");
     public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default (the default), unconfined or a profile file");
     public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (default none: a function publishes no service)");
@@ -45,10 +46,14 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting Listen = new("listen", false, "ADDRESS", "the address both ports listen on, e.g. 127.0.0.1 (default: every address)");
     public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
 
+    // OpenWhisk's.
+    public static readonly Setting MaxActionSize = new("max_action_size", false, "SIZE", "largest action code an OpenWhisk /init installs, a zip's files together (default 128m)");
+
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, User, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
         CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
+        MaxActionSize,
     ];
 }
