@@ -2,6 +2,7 @@ using RunF.RootfsTools;
 using RunF.RootfsTools.Archive;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
+using RunF.Runtime.Identity;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Spec;
 
@@ -68,7 +69,9 @@ internal static class ImageConfigTarget
     {
         try
         {
-            var spec = SpecFactory.Create(new RunRequest { Rootfs = rootfs }, rootfs, "zen_turing", image, seccomp: null, IdMaps.RootAs(1000, 1000), _ => null);
+            // The image's User too: parsed, and a name looked up in the rootfs's /etc/passwd.
+            var identity = ContainerIdentity.Resolve(requested: null, image?.User, rootfs);
+            var spec = SpecFactory.Create(new RunRequest { Rootfs = rootfs }, rootfs, "zen_turing", image, seccomp: null, identity, _ => null);
             var plan = new PlanBuilder(HostProbe.Shared).Build(spec);
             var bytes = new byte[PlanSerializer.SizeOf(plan)];
             PlanSerializer.Write(plan, timing: false, bytes);
