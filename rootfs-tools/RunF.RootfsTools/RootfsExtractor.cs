@@ -32,6 +32,7 @@ public static class RootfsExtractor
             options.Warn?.Invoke(warning);
         }
         var config = ImageCatalog.ParseConfig(image);
+        var saved = SavedConfig(image, config);
         var diffIds = config.Rootfs?.DiffIds ?? [];
         if (diffIds.Count != image.Layers.Count)
         {
@@ -73,7 +74,7 @@ public static class RootfsExtractor
             stats = applier.Stats;
             OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners);
         }
-        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), ToImageConfig(config.Config));
+        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), saved);
         ct.ThrowIfCancellationRequested();
         output.Commit();
         return new ExtractResult(image, output.FinalPath, stats, clock.Elapsed);
@@ -93,6 +94,15 @@ public static class RootfsExtractor
         return $"image {image.DisplayName} is for {platform} but this host is {Platform.Host}: its programs will fail with \"exec format error\" " +
             $"unless an emulator is registered (binfmt_misc); extract the image for {arch} instead (--platform {Platform.Host} picks it from an archive " +
             $"that has several, `skopeo copy --override-arch {arch} docker://IMAGE oci:DIR:TAG` fetches it)";
+    }
+
+    /// <summary>What extract saves beside the rootfs as DIR.image.json: a run must be able to read it back.</summary>
+    internal static ImageConfig SavedConfig(ImageInfo image, ImageConfigDocument document)
+    {
+        var saved = ToImageConfig(document.Config);
+        return ImageConfigFile.NullEntry(saved) is { } field
+            ? throw new RootfsException($"the config of image {image.ShortId}: config.{field} is null; the image is malformed")
+            : saved;
     }
 
     private static ImageConfig ToImageConfig(ContainerConfig? c) => new(

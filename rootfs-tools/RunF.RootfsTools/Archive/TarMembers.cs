@@ -47,7 +47,8 @@ internal sealed class TarMembers : IArchiveMembers
                 entries[name] = new Entry(name, entry.EntryType, offset, entry.Length, entry.LinkName);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        // TarReader's errors on malformed headers (a base-256 number too big for a long is an OverflowException: found by fuzzing).
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
         {
             throw new RootfsException($"archive {display} is not a valid tar archive or is truncated ({e.Message.ToLowerInvariant().TrimEnd('.')}); " +
                 "runf reads docker save and OCI archives (uncompressed, gzip, zstd, bzip2 or xz) and OCI layout directories");
