@@ -1,6 +1,7 @@
 using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
+using RunF.Runtime.Launch;
 
 namespace RunF.Runtime.Run;
 
@@ -8,19 +9,24 @@ namespace RunF.Runtime.Run;
 /// The supervisor's side of runf -t, as docker run -t's client: runf's terminal in raw mode, so
 /// that every key (Ctrl-C included) reaches the container's terminal as typed and its line
 /// discipline echoes and signals; window size changes passed on; the relay between runf's stdio
-/// and the container's terminal. Finish (or Dispose, on every other way out) puts runf's terminal
-/// back as it was. The forwarded signals (SIGINT, SIGTERM...) do not end runf: they end the
-/// container, and runf comes back here; the few others that would end runf restore the terminal
-/// in their handler (native/signal_relay.c).
+/// and the container's terminal while runf waits. RelayUntilExit (or Dispose, on every other way
+/// out) puts runf's terminal back as it was. The forwarded signals (SIGINT, SIGTERM...) do not
+/// end runf: they end the container, and runf comes back here; the few others that would end
+/// runf restore the terminal in their handler (native/signal_relay.c).
 /// </summary>
 internal sealed unsafe class TerminalSession : IDisposable
 {
-    /// <summary>How long the relay waits for the container's last output once it has exited (TerminalRelay.Finish).</summary>
+    /// <summary>How long the relay waits for more of the container's output once it has exited (TerminalRelay).</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
 
-    private TerminalRelay? _relay;
+    private readonly SafeFd _master;
     private Termios _saved;
     private bool _raw;
+
+    private TerminalSession(SafeFd master)
+    {
+        _master = master;
+    }
 
     /// <summary>-i with -t, as docker run -it: the input must be a terminal (-t alone gives the command one anyway).</summary>
     public static void CheckInteractive()
@@ -38,11 +44,10 @@ internal sealed unsafe class TerminalSession : IDisposable
         {
             forwarder.ForwardResize(sizeSource, master);
         }
-        var session = new TerminalSession();
+        var session = new TerminalSession(master);
         try
         {
             session.EnterRawMode(forwarder);
-            session._relay = TerminalRelay.Start(master);
             return session;
         }
         catch
@@ -71,10 +76,10 @@ internal sealed unsafe class TerminalSession : IDisposable
         forwarder.RestoreTerminalOnFatalSignals(0, saved);
     }
 
-    /// <summary>Once the container has exited: its last output, then runf's terminal as it was.</summary>
-    public void Finish()
+    /// <summary>Relays until the container has exited and its last output is out, then puts runf's terminal back.</summary>
+    public void RelayUntilExit(ContainerProcess process)
     {
-        _relay?.Finish(OutputGrace);
+        TerminalRelay.CopyUntilExit(_master, process.PidFd, OutputGrace);
         Restore();
     }
 
@@ -88,9 +93,5 @@ internal sealed unsafe class TerminalSession : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Restore();
-        _relay?.Dispose();
-    }
+    public void Dispose() => Restore();
 }
