@@ -94,6 +94,18 @@ public class TerminalTests(TestEnvironment env)
         }
     }
 
+    /// <summary>`runf -t cmd | head -1`: once nobody reads runf's output the terminal is hung up, as a closed terminal window is.</summary>
+    [Fact]
+    public void When_runfs_output_is_closed_the_commands_terminal_hangs_up()
+    {
+        using var p = Runf.Start(env, ["-t", "--init", "sh", "-c", "while :; do echo y; done"]);
+        p.StandardInput.Close();
+        Assert.Equal("y", p.StandardOutput.ReadLine()?.TrimEnd('\r'));
+        p.StandardOutput.Close();
+        Assert.True(p.WaitForExit(10_000), "runf went on after its stdout was closed");
+        Assert.Equal(129, p.ExitCode); // the command's SIGHUP
+    }
+
     [Fact]
     public void Interactive_with_tty_needs_a_terminal_on_stdin_as_docker_run_it_does()
     {

@@ -53,6 +53,13 @@ internal static unsafe class TerminalRelay
             {
                 return;
             }
+            if (stdout.Gone)
+            {
+                // Nobody reads runf's output any more (`runf -t cmd | head -1`): the terminal is hung
+                // up, as when a terminal window closes, instead of copying output to nowhere.
+                master.Dispose();
+                return;
+            }
             if (pending && (fds[1].ReturnedEvents & POLLOUT) != 0)
             {
                 var n = Write(master, input + pendingStart, pendingEnd - pendingStart);
@@ -118,10 +125,12 @@ internal static unsafe class TerminalRelay
         return TcGetAttr(master, &modes) == 0 && (modes.LocalFlags & ICANON) != 0 ? modes.ControlChars[VEOF] : null;
     }
 
-    /// <summary>runf's stdout; after a write fails (a closed pipe) the output is read and dropped, so the command never blocks on it.</summary>
+    /// <summary>runf's stdout, until a write fails (a closed pipe).</summary>
     private struct Output
     {
         private bool _gone;
+
+        public readonly bool Gone => _gone;
 
         public void WriteAll(byte* buffer, int count)
         {
