@@ -106,6 +106,35 @@ public class TerminalTests(TestEnvironment env)
         Assert.Equal(129, p.ExitCode); // the command's SIGHUP
     }
 
+    /// <summary>
+    /// A process outside the container that holds its terminal (here through /proc/PID/fd/0, which
+    /// the container's owner may open) keeps the master from reporting EIO: runf still ends about a
+    /// second after the command, with its status.
+    /// </summary>
+    [Fact]
+    public void A_terminal_held_open_outside_the_container_does_not_hold_runf()
+    {
+        using var p = Runf.Start(env, ["-t", "sh", "-c", "echo ready; read line; exit 5"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine()?.TrimEnd('\r'));
+        var container = Assert.Single(Runf.ChildrenOf(p.Id));
+        var holderStart = Runf.Unprivileged("sh", ["-c", $"exec sleep 60 < /proc/{container}/fd/0"]);
+        holderStart.RedirectStandardError = true;
+        using var holder = System.Diagnostics.Process.Start(holderStart)!;
+        try
+        {
+            Thread.Sleep(300);
+            Assert.False(holder.HasExited, holder.HasExited ? holder.StandardError.ReadToEnd() : "");
+            p.StandardInput.WriteLine("go");
+            p.StandardInput.Close();
+            Assert.True(p.WaitForExit(10_000), "runf waited for the terminal held outside");
+            Assert.Equal(5, p.ExitCode);
+        }
+        finally
+        {
+            holder.Kill();
+        }
+    }
+
     [Fact]
     public void Interactive_with_tty_needs_a_terminal_on_stdin_as_docker_run_it_does()
     {
