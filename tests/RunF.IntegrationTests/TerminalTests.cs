@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using RunF.IntegrationTests.Infrastructure;
 
 namespace RunF.IntegrationTests;
@@ -104,6 +105,26 @@ public class TerminalTests(TestEnvironment env)
         p.StandardOutput.Close();
         Assert.True(p.WaitForExit(10_000), "runf went on after its stdout was closed");
         Assert.Equal(129, p.ExitCode); // the command's SIGHUP
+    }
+
+    /// <summary>The same with runf's stdin on a terminal: the resize relay's copy of the master must not keep it open.</summary>
+    [Fact]
+    public void When_runfs_output_is_closed_the_commands_terminal_hangs_up_with_a_terminal_on_stdin_too()
+    {
+        using var terminal = PseudoTerminal.Open(24, 80);
+        using var output = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
+        using (var writeEnd = output.ClientSafePipeHandle)
+        {
+            terminal.Start(env.Runf, ["-it", "--init", "sh", "-c", "while :; do echo y; done"], env.Dir, stdoutFd: (int)writeEnd.DangerousGetHandle());
+        }
+        output.DisposeLocalCopyOfClientHandle();
+        using (var reader = new StreamReader(output, leaveOpen: true))
+        {
+            Assert.Equal("y", reader.ReadLine()?.TrimEnd('\r'));
+        }
+        output.Dispose();
+        Assert.Equal(129, terminal.WaitForExit(10_000));
+        Assert.Equal(terminal.InitialModes, terminal.Modes());
     }
 
     /// <summary>

@@ -19,10 +19,11 @@ internal static unsafe class TerminalRelay
     private const int Stdin = 0, Stdout = 1;
 
     /// <summary>
-    /// Copies until the process behind pidFd has exited and the master is drained. grace bounds
-    /// the drain: only a terminal end passed out of the container could keep the master open.
+    /// Copies until the process behind pidFd has exited and the master is drained (true), or until
+    /// nobody reads runf's stdout any more (false: `runf -t cmd | head -1`). grace bounds the
+    /// drain: only a terminal end passed out of the container could keep the master open.
     /// </summary>
-    public static void CopyUntilExit(SafeFd master, int pidFd, TimeSpan grace)
+    public static bool CopyUntilExit(SafeFd master, int pidFd, TimeSpan grace)
     {
         if (SetNonBlocking(master) < 0)
         {
@@ -47,18 +48,15 @@ internal static unsafe class TerminalRelay
             }
             if (ready <= 0)
             {
-                return; // the grace is over, or poll itself failed: nothing more will be copied
+                return true; // the grace is over, or poll itself failed: nothing more will be copied
             }
             if ((fds[1].ReturnedEvents & (POLLIN | POLLHUP | POLLERR)) != 0 && CopyOutput(master, output, ref stdout) == Copied.Closed)
             {
-                return;
+                return true;
             }
             if (stdout.Gone)
             {
-                // Nobody reads runf's output any more (`runf -t cmd | head -1`): the terminal is hung
-                // up, as when a terminal window closes, instead of copying output to nowhere.
-                master.Dispose();
-                return;
+                return false;
             }
             if (pending && (fds[1].ReturnedEvents & POLLOUT) != 0)
             {

@@ -20,12 +20,14 @@ internal sealed unsafe class TerminalSession : IDisposable
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
 
     private readonly SafeFd _master;
+    private readonly SignalForwarder _forwarder;
     private Termios _saved;
     private bool _raw;
 
-    private TerminalSession(SafeFd master)
+    private TerminalSession(SafeFd master, SignalForwarder forwarder)
     {
         _master = master;
+        _forwarder = forwarder;
     }
 
     /// <summary>-i with -t, as docker run -it: the input must be a terminal (-t alone gives the command one anyway).</summary>
@@ -44,10 +46,10 @@ internal sealed unsafe class TerminalSession : IDisposable
         {
             forwarder.ForwardResize(sizeSource, master);
         }
-        var session = new TerminalSession(master);
+        var session = new TerminalSession(master, forwarder);
         try
         {
-            session.EnterRawMode(forwarder);
+            session.EnterRawMode();
             return session;
         }
         catch
@@ -58,7 +60,7 @@ internal sealed unsafe class TerminalSession : IDisposable
     }
 
     /// <summary>TCSANOW, not TCSAFLUSH: what was typed ahead reaches the container.</summary>
-    private void EnterRawMode(SignalForwarder forwarder)
+    private void EnterRawMode()
     {
         Termios saved;
         if (Libc.TcGetAttr(0, &saved) < 0)
@@ -73,13 +75,22 @@ internal sealed unsafe class TerminalSession : IDisposable
         }
         _saved = saved;
         _raw = true;
-        forwarder.RestoreTerminalOnFatalSignals(0, saved);
+        _forwarder.RestoreTerminalOnFatalSignals(0, saved);
     }
 
-    /// <summary>Relays until the container has exited and its last output is out, then puts runf's terminal back.</summary>
+    /// <summary>
+    /// Relays until the container has exited and its last output is out, then puts runf's
+    /// terminal back. When nobody reads runf's output any more, the container's terminal is hung
+    /// up instead, as when a terminal window closes (SIGHUP, EIO on its writes: not output copied
+    /// to nowhere until the command ends): every copy of the master is closed.
+    /// </summary>
     public void RelayUntilExit(ContainerProcess process)
     {
-        TerminalRelay.CopyUntilExit(_master, process.PidFd, OutputGrace);
+        if (!TerminalRelay.CopyUntilExit(_master, process.PidFd, OutputGrace))
+        {
+            _forwarder.StopResize();
+            _master.Dispose();
+        }
         Restore();
     }
 
