@@ -12,8 +12,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "signal_relay.h"
@@ -96,12 +96,31 @@ int runf_relay_resize(int32_t from_fd, int32_t to_fd)
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGWINCH, NULL, &previous[SIGWINCH]) < 0 || sigaction(SIGWINCH, &action, NULL) < 0) {
         int err = errno;
-        runf_relay_remove();
+        runf_relay_resize_stop();
         return -err;
     }
     installed |= 1ULL << SIGWINCH;
     resize(SIGWINCH); /* a resize before the handler was there */
     return 0;
+}
+
+/* Lets the copies go once no handler is running: after this the handler has nothing to do. */
+static void close_when_idle(int fds[], int count)
+{
+    while (__atomic_load_n(&running, __ATOMIC_SEQ_CST) > 0) {
+        sched_yield();
+    }
+    for (int i = 0; i < count; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+}
+
+void runf_relay_resize_stop(void)
+{
+    int fds[2] = {__atomic_exchange_n(&resize_from, -1, __ATOMIC_SEQ_CST), __atomic_exchange_n(&resize_to, -1, __ATOMIC_SEQ_CST)};
+    close_when_idle(fds, 2);
 }
 
 /* A signal that ends runf: its terminal back as it was, then the signal's default action
@@ -212,17 +231,9 @@ void runf_relay_remove(void)
     }
     installed = 0;
     restore_fd = -1;
-    int fd = __atomic_exchange_n(&target, -1, __ATOMIC_SEQ_CST);
-    int from = __atomic_exchange_n(&resize_from, -1, __ATOMIC_SEQ_CST);
-    int to = __atomic_exchange_n(&resize_to, -1, __ATOMIC_SEQ_CST);
     /* A handler that read the old descriptors is counted in running: wait it out before the
      * descriptors' numbers can be reused. */
-    while (__atomic_load_n(&running, __ATOMIC_SEQ_CST) > 0) {
-        sched_yield();
-    }
-    for (int i = 0, fds[3] = {fd, from, to}; i < 3; i++) {
-        if (fds[i] >= 0) {
-            close(fds[i]);
-        }
-    }
+    int fds[3] = {__atomic_exchange_n(&target, -1, __ATOMIC_SEQ_CST), __atomic_exchange_n(&resize_from, -1, __ATOMIC_SEQ_CST),
+                  __atomic_exchange_n(&resize_to, -1, __ATOMIC_SEQ_CST)};
+    close_when_idle(fds, 3);
 }

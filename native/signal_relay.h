@@ -18,6 +18,9 @@ int runf_relay_attach(int32_t pidfd);
  * Returns 0 or -errno. */
 int runf_relay_resize(int32_t from_fd, int32_t to_fd);
 
+/* Stops passing sizes on and lets the copied descriptors go (the terminal is being closed). */
+void runf_relay_resize_stop(void);
+
 /* While runf's terminal (fd) is in raw mode: a signal that would end runf (SIGALRM, SIGXCPU...,
  * not the relayed ones, which end the container instead) first sets modes (a struct termios of
  * size bytes) back on it. Until runf_relay_remove. Returns 0 or -errno. */

@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using RunF.IntegrationTests.Infrastructure;
 
 namespace RunF.IntegrationTests;
@@ -91,6 +92,67 @@ public class TerminalTests(TestEnvironment env)
         foreach (var line in (string[])["/dev/pts/0", "out", "err", "got:in", "more", "end"])
         {
             Assert.Contains(line + "\n", output);
+        }
+    }
+
+    /// <summary>`runf -t cmd | head -1`: once nobody reads runf's output the terminal is hung up, as a closed terminal window is.</summary>
+    [Fact]
+    public void When_runfs_output_is_closed_the_commands_terminal_hangs_up()
+    {
+        using var p = Runf.Start(env, ["-t", "--init", "sh", "-c", "while :; do echo y; done"]);
+        p.StandardInput.Close();
+        Assert.Equal("y", p.StandardOutput.ReadLine()?.TrimEnd('\r'));
+        p.StandardOutput.Close();
+        Assert.True(p.WaitForExit(10_000), "runf went on after its stdout was closed");
+        Assert.Equal(129, p.ExitCode); // the command's SIGHUP
+    }
+
+    /// <summary>The same with runf's stdin on a terminal: the resize relay's copy of the master must not keep it open.</summary>
+    [Fact]
+    public void When_runfs_output_is_closed_the_commands_terminal_hangs_up_with_a_terminal_on_stdin_too()
+    {
+        using var terminal = PseudoTerminal.Open(24, 80);
+        using var output = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
+        using (var writeEnd = output.ClientSafePipeHandle)
+        {
+            terminal.Start(env.Runf, ["-it", "--init", "sh", "-c", "while :; do echo y; done"], env.Dir, stdoutFd: (int)writeEnd.DangerousGetHandle());
+        }
+        output.DisposeLocalCopyOfClientHandle();
+        using (var reader = new StreamReader(output, leaveOpen: true))
+        {
+            Assert.Equal("y", reader.ReadLine()?.TrimEnd('\r'));
+        }
+        output.Dispose();
+        Assert.Equal(129, terminal.WaitForExit(10_000));
+        Assert.Equal(terminal.InitialModes, terminal.Modes());
+    }
+
+    /// <summary>
+    /// A process outside the container that holds its terminal (here through /proc/PID/fd/0, which
+    /// the container's owner may open) keeps the master from reporting EIO: runf still ends about a
+    /// second after the command, with its status.
+    /// </summary>
+    [Fact]
+    public void A_terminal_held_open_outside_the_container_does_not_hold_runf()
+    {
+        using var p = Runf.Start(env, ["-t", "sh", "-c", "echo ready; read line; exit 5"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine()?.TrimEnd('\r'));
+        var container = Assert.Single(Runf.ChildrenOf(p.Id));
+        var holderStart = Runf.Unprivileged("sh", ["-c", $"exec sleep 60 < /proc/{container}/fd/0"]);
+        holderStart.RedirectStandardError = true;
+        using var holder = System.Diagnostics.Process.Start(holderStart)!;
+        try
+        {
+            Thread.Sleep(300);
+            Assert.False(holder.HasExited, holder.HasExited ? holder.StandardError.ReadToEnd() : "");
+            p.StandardInput.WriteLine("go");
+            p.StandardInput.Close();
+            Assert.True(p.WaitForExit(10_000), "runf waited for the terminal held outside");
+            Assert.Equal(5, p.ExitCode);
+        }
+        finally
+        {
+            holder.Kill();
         }
     }
 

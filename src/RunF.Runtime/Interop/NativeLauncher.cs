@@ -50,6 +50,9 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_relay_resize")]
     public static partial int RelayResize(int fromFd, RunF.Interop.SafeFd toFd);
 
+    [LibraryImport(Lib, EntryPoint = "runf_relay_resize_stop")]
+    public static partial void RelayResizeStop();
+
     /// <summary>Returns 0 or -errno (EINVAL: modes is not a struct termios).</summary>
     [LibraryImport(Lib, EntryPoint = "runf_relay_restore_terminal")]
     public static partial int RelayRestoreTerminal(int fd, RunF.Interop.Termios* modes, int size);

@@ -61,8 +61,8 @@ public static class ContainerRunner
             states.SweepStale();
             created.Cgroup?.SweepSiblings(states.IsLive);
             using var deadline = settings.Timeout is { } timeout ? new Deadline(process, timeout, settings.StopTimeout) : null;
+            terminal?.RelayUntilExit(process);
             var exit = process.WaitForExit();
-            terminal?.Finish();
             var outcome = created.Cgroup?.ReadOutcome();
             var report = new RunReport
             {

@@ -38,6 +38,9 @@ public sealed unsafe class SignalForwarder : IDisposable
     public void ForwardResize(int hostFd, SafeFd master) =>
         Check(NativeLauncher.RelayResize(hostFd, master), "pass window size changes on to the container's terminal");
 
+    /// <summary>Stops ForwardResize and lets its copy of the master go: the terminal is being hung up.</summary>
+    public void StopResize() => NativeLauncher.RelayResizeStop();
+
     /// <summary>
     /// -t, while runf's terminal (fd) is raw: a signal that would end runf itself (SIGALRM,
     /// SIGXCPU...: not the forwarded ones) first puts modes back on it.

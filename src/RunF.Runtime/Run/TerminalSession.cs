@@ -1,6 +1,7 @@
 using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
+using RunF.Runtime.Launch;
 
 namespace RunF.Runtime.Run;
 
@@ -8,19 +9,26 @@ namespace RunF.Runtime.Run;
 /// The supervisor's side of runf -t, as docker run -t's client: runf's terminal in raw mode, so
 /// that every key (Ctrl-C included) reaches the container's terminal as typed and its line
 /// discipline echoes and signals; window size changes passed on; the relay between runf's stdio
-/// and the container's terminal. Finish (or Dispose, on every other way out) puts runf's terminal
-/// back as it was. The forwarded signals (SIGINT, SIGTERM...) do not end runf: they end the
-/// container, and runf comes back here; the few others that would end runf restore the terminal
-/// in their handler (native/signal_relay.c).
+/// and the container's terminal while runf waits. RelayUntilExit (or Dispose, on every other way
+/// out) puts runf's terminal back as it was. The forwarded signals (SIGINT, SIGTERM...) do not
+/// end runf: they end the container, and runf comes back here; the few others that would end
+/// runf restore the terminal in their handler (native/signal_relay.c).
 /// </summary>
 internal sealed unsafe class TerminalSession : IDisposable
 {
-    /// <summary>How long the relay waits for the container's last output once it has exited (TerminalRelay.Finish).</summary>
+    /// <summary>How long the relay waits for more of the container's output once it has exited (TerminalRelay).</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
 
-    private TerminalRelay? _relay;
+    private readonly SafeFd _master;
+    private readonly SignalForwarder _forwarder;
     private Termios _saved;
     private bool _raw;
+
+    private TerminalSession(SafeFd master, SignalForwarder forwarder)
+    {
+        _master = master;
+        _forwarder = forwarder;
+    }
 
     /// <summary>-i with -t, as docker run -it: the input must be a terminal (-t alone gives the command one anyway).</summary>
     public static void CheckInteractive()
@@ -38,11 +46,10 @@ internal sealed unsafe class TerminalSession : IDisposable
         {
             forwarder.ForwardResize(sizeSource, master);
         }
-        var session = new TerminalSession();
+        var session = new TerminalSession(master, forwarder);
         try
         {
-            session.EnterRawMode(forwarder);
-            session._relay = TerminalRelay.Start(master);
+            session.EnterRawMode();
             return session;
         }
         catch
@@ -53,7 +60,7 @@ internal sealed unsafe class TerminalSession : IDisposable
     }
 
     /// <summary>TCSANOW, not TCSAFLUSH: what was typed ahead reaches the container.</summary>
-    private void EnterRawMode(SignalForwarder forwarder)
+    private void EnterRawMode()
     {
         Termios saved;
         if (Libc.TcGetAttr(0, &saved) < 0)
@@ -68,13 +75,22 @@ internal sealed unsafe class TerminalSession : IDisposable
         }
         _saved = saved;
         _raw = true;
-        forwarder.RestoreTerminalOnFatalSignals(0, saved);
+        _forwarder.RestoreTerminalOnFatalSignals(0, saved);
     }
 
-    /// <summary>Once the container has exited: its last output, then runf's terminal as it was.</summary>
-    public void Finish()
+    /// <summary>
+    /// Relays until the container has exited and its last output is out, then puts runf's
+    /// terminal back. When nobody reads runf's output any more, the container's terminal is hung
+    /// up instead, as when a terminal window closes (SIGHUP, EIO on its writes: not output copied
+    /// to nowhere until the command ends): every copy of the master is closed.
+    /// </summary>
+    public void RelayUntilExit(ContainerProcess process)
     {
-        _relay?.Finish(OutputGrace);
+        if (!TerminalRelay.CopyUntilExit(_master, process.PidFd, OutputGrace))
+        {
+            _forwarder.StopResize();
+            _master.Dispose();
+        }
         Restore();
     }
 
@@ -88,9 +104,5 @@ internal sealed unsafe class TerminalSession : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Restore();
-        _relay?.Dispose();
-    }
+    public void Dispose() => Restore();
 }

@@ -60,9 +60,10 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
 
     /// <summary>
     /// Starts program (as the unprivileged test user) in a new session whose controlling terminal
-    /// is this one: opening the slave without O_NOCTTY as a session leader makes it so.
+    /// is this one: opening the slave without O_NOCTTY as a session leader makes it so. stdoutFd,
+    /// when given, is its stdout instead of the terminal.
     /// </summary>
-    public void Start(string program, IReadOnlyList<string> args, string workingDirectory, bool stdinIsTerminal = true)
+    public void Start(string program, IReadOnlyList<string> args, string workingDirectory, bool stdinIsTerminal = true, int stdoutFd = -1)
     {
         var psi = Runf.Unprivileged(program, args);
         var argv = new List<string> { psi.FileName };
@@ -83,6 +84,10 @@ public sealed unsafe partial class PseudoTerminal : IDisposable
             Check(posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSID), "posix_spawnattr_setflags");
             Check(posix_spawn_file_actions_addopen(actions, 1, Utf8(SlavePath), O_RDWR, 0), "addopen");
             Check(posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2");
+            if (stdoutFd >= 0)
+            {
+                Check(posix_spawn_file_actions_adddup2(actions, stdoutFd, 1), "adddup2");
+            }
             Check(posix_spawn_file_actions_addopen(actions, 0, Utf8(stdinIsTerminal ? SlavePath : "/dev/null"), stdinIsTerminal ? O_RDWR : O_RDONLY, 0), "addopen");
             Check(posix_spawn_file_actions_addchdir_np(actions, Utf8(workingDirectory)), "addchdir");
             var argvPointers = argv.Select(Utf8).Append(0).ToArray();
