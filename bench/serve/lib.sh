@@ -1,9 +1,23 @@
 # Shared by bench/serve/run.sh and bench/serve/openwhisk.sh, sourced from the checkout's top
-# once $bench (the name their messages start with), $out and $bench_uid are set. make_work sets
-# $work; $server holds the pid of the agent being measured, if any.
+# once $bench (the name their messages start with) is set. make_work sets $work; $server holds
+# the pid of the agent being measured, if any.
 server=""
 work=""
 failed=0
+bench_uid=${SERVE_BENCH_UID:-40001}
+out=${RUNF_OUT:-out}
+
+# The one argument both take, after the script's name for the usage line: none (10 s per wrk
+# run) or --smoke (2 s per wrk run). Sets $mode and $duration.
+parse_args() {
+  local script=$1
+  shift
+  case "${1:-}" in
+    "") mode=full duration=10 ;;
+    --smoke) mode=smoke duration=2 ;;
+    *) echo "usage: $script [--smoke]" >&2; exit 2 ;;
+  esac
+}
 
 # out/ must hold runf, runf-serve, runf-serve-baselines and the busybox rootfs (built if missing).
 require_out() {

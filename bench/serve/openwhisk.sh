@@ -21,17 +21,9 @@
 # uid/gid $SERVE_BENCH_UID (default 40001) from a world-readable temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mode=full
-case "${1:-}" in
-  "") ;;
-  --smoke) mode=smoke ;;
-  *) echo "usage: bench/serve/openwhisk.sh [--smoke]" >&2; exit 2 ;;
-esac
-if [ "$mode" = smoke ]; then duration=2; else duration=10; fi
-bench_uid=${SERVE_BENCH_UID:-40001}
-out=${RUNF_OUT:-out}
 bench=bench/serve/openwhisk
 source bench/serve/lib.sh
+parse_args bench/serve/openwhisk.sh "$@"
 for tool in wrk curl jq; do
   command -v "$tool" >/dev/null || { echo "$bench: $tool is missing" >&2; exit 1; }
 done

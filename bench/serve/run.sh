@@ -19,17 +19,11 @@
 # RUNF_OUT=DIR measures the runf, runf-serve, runf-serve-baselines and rootfs in DIR instead of out/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mode=full
-case "${1:-}" in
-  "") ;;
-  --smoke) mode=smoke ;;
-  *) echo "usage: bench/serve/run.sh [--smoke]" >&2; exit 2 ;;
-esac
-bench_uid=${SERVE_BENCH_UID:-40001}
-out=${RUNF_OUT:-out}
+bench=bench/serve
+source bench/serve/lib.sh
+parse_args bench/serve/run.sh "$@"
 threads=2 connections=4 prewarm=8 # prewarm: twice the load's concurrency
 pace_ms=20
-if [ "$mode" = smoke ]; then duration=2; else duration=10; fi
 
 if [ "$(id -u)" = 0 ]; then
   missing=()
@@ -44,8 +38,6 @@ fi
 for tool in wrk bwrap curl jq pgrep; do
   command -v "$tool" >/dev/null || { echo "bench/serve: $tool is missing (run as root to install it)" >&2; exit 1; }
 done
-bench=bench/serve
-source bench/serve/lib.sh
 require_out
 make_work serve bench/serve/post.lua
 
