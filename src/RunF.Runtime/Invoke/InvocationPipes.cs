@@ -16,9 +16,9 @@ internal sealed unsafe class InvocationPipes : IDisposable
 
     private InvocationPipes(bool combineOutput)
     {
-        var (stdinRead, stdinWrite) = Create();
-        var (stdoutRead, stdoutWrite) = Create();
-        var (stderrRead, stderrWrite) = combineOutput ? (-1, stdoutWrite) : Create();
+        var (stdinRead, stdinWrite) = Pipe();
+        var (stdoutRead, stdoutWrite) = Pipe();
+        var (stderrRead, stderrWrite) = combineOutput ? (-1, stdoutWrite) : Pipe();
         _childEnds = [stdinRead, stdoutWrite, stderrWrite];
         Stdin = Stream(stdinWrite, FileAccess.Write);
         Stdout = Stream(stdoutRead, FileAccess.Read);
@@ -61,7 +61,8 @@ internal sealed unsafe class InvocationPipes : IDisposable
         Stderr?.Dispose();
     }
 
-    private static (int Read, int Write) Create()
+    /// <summary>A close-on-exec pipe (no process started meanwhile inherits it); LoopContainer makes its four with it too.</summary>
+    internal static (int Read, int Write) Pipe()
     {
         var fds = stackalloc int[2];
         if (Libc.Pipe2(fds, Libc.O_CLOEXEC) < 0)

@@ -121,16 +121,12 @@ internal sealed class LoopContainer
     /// <summary>SIGKILL to its PID 1: the kernel ends the rest of the container with it.</summary>
     public void Kill() => _process.Signal(Signals.SIGKILL);
 
-    private static unsafe (int Read, int Write) Pipe(List<int> ends)
+    private static (int Read, int Write) Pipe(List<int> ends)
     {
-        var fds = stackalloc int[2];
-        if (Libc.Pipe2(fds, Libc.O_CLOEXEC) < 0)
-        {
-            throw new RunfException($"cannot create a pipe for the action: {Errno.Describe(Errno.Last)}");
-        }
-        ends.Add(fds[0]);
-        ends.Add(fds[1]);
-        return (fds[0], fds[1]);
+        var (read, write) = InvocationPipes.Pipe();
+        ends.Add(read);
+        ends.Add(write);
+        return (read, write);
     }
 
     /// <summary>fd, no longer among the ends closed on the way out.</summary>
