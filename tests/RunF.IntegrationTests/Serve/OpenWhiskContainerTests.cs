@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using RunF.IntegrationTests.Infrastructure;
+using static RunF.IntegrationTests.Serve.OpenWhiskRequests;
 
 namespace RunF.IntegrationTests.Serve;
 
@@ -12,8 +13,6 @@ namespace RunF.IntegrationTests.Serve;
 [Collection(RunfCollection.Name)]
 public sealed class OpenWhiskContainerTests(TestEnvironment env)
 {
-    private const string Sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
-
     /// <summary>
     /// A busybox actionloop action: reads one JSON line per activation, logs, and writes its
     /// result on fd 3 with its count of activations, its container (the hostname) and the line.
@@ -33,15 +32,6 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
     private Task<ServeServer> StartAsync(string rootfs, params string[] args) =>
         ServeServer.StartAsync(env, ["--rootfs", rootfs, "--healthcheck-interval", "0", .. args]);
 
-    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(ServeServer server, string path, string body)
-    {
-        using var response = await server.PostAsync(path, body);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    private static string Init(string code) =>
-        JsonSerializer.Serialize(new Dictionary<string, object> { ["value"] = new Dictionary<string, object> { ["code"] = code, ["binary"] = false } });
-
     private static JsonElement Json(string body) => JsonDocument.Parse(body).RootElement;
 
     [Fact]
@@ -57,7 +47,7 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
             printf '{"wrote":%d,"removed":%d,"created":%d,"chmod":%d,"cwd":"%s"}\n' $w $r $t $c "$(pwd)"
             """;
         using var server = await StartAsync(env.Rootfs, "--mode", "openwhisk");
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", Init(action))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", InitBody(action))).Status);
         for (var run = 0; run < 2; run++)
         {
             var (status, body) = await PostAsync(server, "/run", "{\"value\":{}}");
@@ -84,7 +74,7 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
         using (var server = await StartAsync(env.Rootfs, "--mode", "openwhisk"))
         {
             const string action = "#!/bin/sh\necho '{\"killed\":\"agent\"}'\n";
-            Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", Init(action))).Status);
+            Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", InitBody(action))).Status);
             var installed = Directory.GetFiles($"/tmp/runf-{TestEnvironment.TestUid}", "exec", SearchOption.AllDirectories);
             left = Path.GetDirectoryName(Path.GetDirectoryName(Assert.Single(installed, f => File.ReadAllText(f) == action)))!;
             Runf.Signal(server.Pid, 9);
@@ -103,10 +93,10 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
         Directory.Delete(Path.Combine(rootfs, "action"));
         using var server = await StartAsync(rootfs, "--mode", "openwhisk");
         Assert.Contains($"rootfs {rootfs} has no /action directory", server.Stderr);
-        var (status, body) = await PostAsync(server, "/init", Init("#!/bin/sh\necho '{}'\n"));
+        var (status, body) = await PostAsync(server, "/init", InitBody("#!/bin/sh\necho '{}'\n"));
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Equal($"rootfs {rootfs} lacks the mount point /action: create it there (mkdir -p {rootfs}/action): runf never writes into a rootfs",
-            Json(body).GetProperty("error").GetString());
+            ErrorOf(body));
         Assert.False(Directory.Exists(Path.Combine(rootfs, "action")), "runf wrote into the rootfs");
     }
 
@@ -114,7 +104,7 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
     public async Task An_actionloop_action_serves_activations_one_at_a_time_in_one_container()
     {
         using var server = await StartAsync(env.Rootfs, "--mode", "openwhisk-loop");
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", Init(LoopAction))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", InitBody(LoopAction))).Status);
 
         var hosts = new HashSet<string>();
         for (var n = 1; n <= 3; n++)
@@ -142,13 +132,13 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
     public async Task An_actionloop_action_that_dies_or_times_out_is_restarted_for_the_next_activation()
     {
         using var server = await StartAsync(env.Rootfs, "--mode", "openwhisk-loop", "--exec-timeout", "2s");
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", Init(LoopAction))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, "/init", InitBody(LoopAction))).Status);
         var first = Json((await PostAsync(server, "/run", "{\"value\":{}}")).Body);
         Assert.Equal(1, first.GetProperty("n").GetInt32());
 
         var (status, body) = await PostAsync(server, "/run", "{\"value\":{\"die\":true}}");
         Assert.Equal(HttpStatusCode.BadGateway, status);
-        Assert.Equal("command exited", Json(body).GetProperty("error").GetString());
+        Assert.Equal("command exited", ErrorOf(body));
         Assert.Contains("dying at 2", server.Stderr);
 
         var restarted = Json((await PostAsync(server, "/run", "{\"value\":{}}")).Body);
@@ -157,7 +147,7 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
 
         (status, body) = await PostAsync(server, "/run", "{\"value\":{\"slow\":true}}");
         Assert.Equal(HttpStatusCode.BadGateway, status);
-        Assert.StartsWith("the action exceeded its time limit of 2s", Json(body).GetProperty("error").GetString());
+        Assert.StartsWith("the action exceeded its time limit of 2s", ErrorOf(body));
         var afterTimeout = Json((await PostAsync(server, "/run", "{\"value\":{}}")).Body);
         Assert.Equal(1, afterTimeout.GetProperty("n").GetInt32());
         Assert.Equal(2d, await server.MetricAsync("runf_starts_total{kind=\"cold\"}"));
@@ -170,14 +160,14 @@ public sealed class OpenWhiskContainerTests(TestEnvironment env)
         {
             var (status, body) = await PostAsync(server, "/run", "{\"value\":{}}");
             Assert.Equal(HttpStatusCode.InternalServerError, status);
-            Assert.Equal("no action defined yet", Json(body).GetProperty("error").GetString());
+            Assert.Equal("no action defined yet", ErrorOf(body));
             (status, body) = await PostAsync(server, "/init", "{\"value\":{}}");
             Assert.Equal(HttpStatusCode.Forbidden, status);
-            Assert.Equal("Missing main/no code to execute.", Json(body).GetProperty("error").GetString());
-            await PostAsync(server, "/init", Init("#!/bin/sh\nwhile read -r l; do echo 'not json' >&3; done\n"));
+            Assert.Equal("Missing main/no code to execute.", ErrorOf(body));
+            await PostAsync(server, "/init", InitBody("#!/bin/sh\nwhile read -r l; do echo 'not json' >&3; done\n"));
             (status, body) = await PostAsync(server, "/run", "{\"value\":{}}");
             Assert.Equal(HttpStatusCode.BadGateway, status);
-            Assert.Equal("The action did not return a dictionary or array.", Json(body).GetProperty("error").GetString());
+            Assert.Equal("The action did not return a dictionary or array.", ErrorOf(body));
         }
 
         using var blackbox = await StartAsync(env.Rootfs, "--mode", "openwhisk-loop", "--", "sh", "-c", "while read -r l; do echo \"[$l]\" >&3; done");

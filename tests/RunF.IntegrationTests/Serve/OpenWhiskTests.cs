@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using RunF.IntegrationTests.Infrastructure;
+using static RunF.IntegrationTests.Serve.OpenWhiskRequests;
 
 namespace RunF.IntegrationTests.Serve;
 
@@ -13,8 +14,6 @@ namespace RunF.IntegrationTests.Serve;
 /// </summary>
 public abstract class OpenWhiskTests(TestEnvironment env)
 {
-    protected const string Sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
-
     protected TestEnvironment Env => env;
 
     protected abstract string[] RunnerArgs { get; }
@@ -23,10 +22,6 @@ public abstract class OpenWhiskTests(TestEnvironment env)
 
     protected Task<ServeServer> StartAsync(params string[] args) =>
         ServeServer.StartAsync(env, [.. RunnerArgs, "--healthcheck-interval", "0", "--mode", "openwhisk", .. args], baseline: Baseline);
-
-    /// <summary>An /init of code (text, or base64 when binary), with value.env.</summary>
-    protected static string InitBody(string code, bool binary = false, string env = "{}") =>
-        JsonSerializer.Serialize(new Dictionary<string, object> { ["value"] = new Dictionary<string, object> { ["code"] = code, ["binary"] = binary, ["main"] = "main", ["env"] = JsonDocument.Parse(env).RootElement } });
 
     /// <summary>A zip of (name, content, unix mode) entries, base64 as /init takes it.</summary>
     protected static string Base64Zip(params (string Name, string Content, int Mode)[] entries)
@@ -44,14 +39,6 @@ public abstract class OpenWhiskTests(TestEnvironment env)
         }
         return Convert.ToBase64String(buffer.ToArray());
     }
-
-    protected static async Task<(HttpStatusCode Status, string Body)> PostAsync(ServeServer server, string path, string body)
-    {
-        using var response = await server.PostAsync(path, body);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    protected static string ErrorOf(string body) => JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
 
     /// <summary>Echoes what it got in argv[1] and on stdin, and its __OW_ variables and value.env's GREETING.</summary>
     private const string EchoAction = "#!/bin/sh\necho a log line\necho an error line >&2\nread -r input\n" +
