@@ -37,7 +37,6 @@ internal sealed class ActionDirectory : IDisposable
         var (state, statePath) = OpenState();
         try
         {
-            SweepStale(state);
             for (var attempt = 0; attempt < 16; attempt++)
             {
                 var name = Prefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
@@ -96,13 +95,30 @@ internal sealed class ActionDirectory : IDisposable
         _state.Dispose();
     }
 
-    /// <summary>Removes the action directories that agents killed (SIGKILL) left: at an OpenWhisk agent's start.</summary>
+    /// <summary>
+    /// Removes the action directories that agents killed (SIGKILL) left, at an OpenWhisk agent's
+    /// start: those whose lock is free (their agent is gone).
+    /// </summary>
     public static void SweepStale()
     {
         var (state, _) = OpenState();
         using (state)
         {
-            SweepStale(state);
+            var entries = new List<(string Name, byte Type)>();
+            if (DirectoryEntries.Read(state, entries) != 0)
+            {
+                return;
+            }
+            foreach (var (name, _) in entries.Where(e => e.Name.StartsWith(Prefix, StringComparison.Ordinal)))
+            {
+                using var dir = Libc.OpenAt(state, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+                // A young one may be an agent's that has made it and not locked it yet.
+                if (!dir.IsInvalid && Libc.FStat(dir) is { } status && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000 - status.MtimeNs > SweepGraceNs
+                    && Libc.Flock(dir, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
+                {
+                    RemoveTree(state, name);
+                }
+            }
         }
     }
 
@@ -111,26 +127,6 @@ internal sealed class ActionDirectory : IDisposable
         var path = StateDirectory.ForCurrentUser().Path;
         var state = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
         return state.IsInvalid ? throw new RunfException(IoError.Message("open the state directory", path, Errno.Last)) : (state, path);
-    }
-
-    /// <summary>Removes the action directories whose lock is free: their agent is gone.</summary>
-    private static void SweepStale(SafeFd state)
-    {
-        var entries = new List<(string Name, byte Type)>();
-        if (DirectoryEntries.Read(state, entries) != 0)
-        {
-            return;
-        }
-        foreach (var (name, _) in entries.Where(e => e.Name.StartsWith(Prefix, StringComparison.Ordinal)))
-        {
-            using var dir = Libc.OpenAt(state, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
-            // A young one may be an agent's that has made it and not locked it yet.
-            if (!dir.IsInvalid && Libc.FStat(dir) is { } status && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000 - status.MtimeNs > SweepGraceNs
-                && Libc.Flock(dir, Libc.LOCK_EX | Libc.LOCK_NB) == 0)
-            {
-                RemoveTree(state, name);
-            }
-        }
     }
 
     /// <summary>
