@@ -32,7 +32,7 @@ public static unsafe partial class Libc
                 r = GetPwUid(uid, &entry, b, (nuint)size, &result);
                 if (r == 0)
                 {
-                    return result is null ? null : (Marshal.PtrToStringUTF8((nint)entry.Name) ?? "", entry.Gid);
+                    return result is null ? null : (PosixStringMarshaller.ConvertToManaged(entry.Name) ?? "", entry.Gid);
                 }
             }
             if (r != Errno.ERANGE)

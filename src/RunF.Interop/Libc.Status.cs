@@ -26,9 +26,6 @@ public static unsafe partial class Libc
     /// <summary>Directory.Exists for a path of any bytes (it follows symlinks).</summary>
     public static bool IsDirectory(string path) => Stat(path) is { } status && status.Type == S_IFDIR;
 
-    /// <summary>File.Exists || Directory.Exists for a path of any bytes (it follows symlinks).</summary>
-    public static bool Exists(string path) => Stat(path) is not null;
-
     /// <summary>The status of path beneath dir; null with errno set.</summary>
     public static FileStatus? StatAt(SafeFd dir, string path, int flags)
     {

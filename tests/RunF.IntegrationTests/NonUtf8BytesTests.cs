@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using RunF.IntegrationTests.Infrastructure;
 
 namespace RunF.IntegrationTests;
@@ -72,11 +70,8 @@ public class NonUtf8BytesTests(TestEnvironment env)
     {
         var file = Path.Combine(env.NewDir("script"), "test.sh");
         File.WriteAllText(file, "d=$(mktemp -d /tmp/runf-bytes-XXXXXX) && trap 'rm -rf \"$d\"' EXIT\n" + script);
-        var psi = Runf.Unprivileged("/bin/bash", [file]);
-        psi.WorkingDirectory = env.Dir;
-        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        psi.StandardOutputEncoding = psi.StandardErrorEncoding = Encoding.UTF8;
-        using var p = Process.Start(psi)!;
+        using var p = Runf.Start(env, [file], program: "/bin/bash");
+        p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         Assert.True(p.WaitForExit(60_000), "the script did not finish in 60 s");

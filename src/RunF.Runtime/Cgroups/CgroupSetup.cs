@@ -79,7 +79,7 @@ public static class CgroupSetup
         var location = new CgroupLocation(parent);
         var version = location.Unified ? "cgroup v2" : Directory.Exists(Path.Combine(CgroupLocation.Root, "unified")) ? "cgroup v1 (hybrid)" : "cgroup v1";
         var parents = location.Parents.Where(p => !CgroupLocation.OptionalV1Controllers.Contains(p.Key)).Select(p => p.Value).Distinct().ToList();
-        return (version, parents, parents.Count == 0 ? [CgroupLocation.Root] : [.. parents.Where(d => !Directory.Exists(d) || !Writable(d))]);
+        return (version, parents, parents.Count == 0 ? [CgroupLocation.Root] : [.. parents.Where(d => !Libc.IsDirectory(d) || !Writable(d))]);
     }
 
     private static bool Writable(string dir) => Libc.Access(dir, Libc.W_OK) == 0;

@@ -113,7 +113,7 @@ public static class Doctor
     private static Check Rootfs(string rootfs)
     {
         var real = Libc.RealPath(rootfs);
-        if (real is null || !Directory.Exists(real))
+        if (real is null || !Libc.IsDirectory(real))
         {
             return new("rootfs", false, $"{rootfs} not found: create one with `runf rootfs extract` or pass --rootfs DIR", Required: false);
         }

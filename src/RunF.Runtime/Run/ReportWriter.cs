@@ -56,15 +56,9 @@ internal static unsafe class ReportWriter
                 throw new RunfException($"cannot write report {path}: {Errno.Describe(error)}");
             }
         }
-        if (settings.ReportFd is { } fd)
+        if (settings.ReportFd is { } fd && Libc.WriteAll(SafeFd.Borrow(fd), json) is not 0 and var errno)
         {
-            fixed (byte* p = json)
-            {
-                if (Libc.Write(SafeFd.Borrow(fd), p, json.Length) != json.Length)
-                {
-                    throw new RunfException($"cannot write report to descriptor {fd}: {Errno.Describe(Errno.Last)}");
-                }
-            }
+            throw new RunfException($"cannot write report to descriptor {fd}: {Errno.Describe(errno)}");
         }
     }
 }

@@ -1,4 +1,3 @@
-using RunF.Interop;
 using RunF.RootfsTools;
 using RunF.Runtime.Errors;
 
@@ -9,11 +8,6 @@ public static class ImageDefaultsLoader
 {
     public static ImageDefaults? Load(string rootfs)
     {
-        // Checked first: most rootfs have no config, and a thrown FileNotFoundException costs start-up time.
-        if (!Libc.Exists(ImageConfigFile.PathFor(rootfs)))
-        {
-            return null;
-        }
         try
         {
             return ImageConfigFile.TryLoad(rootfs) is { } config

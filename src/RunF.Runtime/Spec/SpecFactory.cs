@@ -160,12 +160,8 @@ public static class SpecFactory
             throw new RunfException($"invalid --bind \"{text}\": expected SRC:DST[:ro|rw]");
         }
         var source = Path.GetFullPath(parts[0]);
-        var isDirectory = Libc.IsDirectory(source);
-        if (!isDirectory && !Libc.Exists(source))
-        {
-            throw new RunfException($"invalid --bind \"{text}\": source {source} does not exist");
-        }
-        return new BindMountSpec(source, Destination(parts[1], "--bind", text), parts.Length == 3 && parts[2] == "rw", isDirectory);
+        var status = Libc.Stat(source) ?? throw new RunfException($"invalid --bind \"{text}\": source {source} does not exist");
+        return new BindMountSpec(source, Destination(parts[1], "--bind", text), parts.Length == 3 && parts[2] == "rw", status.Type == Libc.S_IFDIR);
     }
 
     private static string Destination(string path, string option, string text)
