@@ -99,6 +99,23 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         Assert.Contains("is not a valid tar or is truncated: a tar header's checksum does not match", error.Message);
     }
 
+    /// <summary>A PAX mtime a fraction of a second before the year 1: malformed, not a DateTimeOffset's ArgumentOutOfRangeException.</summary>
+    [Fact]
+    public void APaxTimeBeforeTheFirstYearIsRefused()
+    {
+        string layer = _scratch[$"layer-{Guid.NewGuid():N}.tar"];
+        Scratch.Run("python3", "-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                i = tarfile.TarInfo("old"); i.size = 1; i.pax_headers = {"mtime": "-62135596800.5"}
+                t.addfile(i, io.BytesIO(b"x"))
+            """, layer);
+
+        var error = Assert.Throws<RootfsException>(() => Extract(layer));
+
+        Assert.Contains("is not a valid tar or is truncated: a modification time of -62135596800 s since 1970 is out of range", error.Message);
+    }
+
     [Fact]
     public void ATruncatedLayerIsRefused()
     {
