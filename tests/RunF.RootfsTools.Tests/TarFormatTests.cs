@@ -76,7 +76,7 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         int header = 1024;
         tar[header + 156] = (byte)'1';
         "target"u8.CopyTo(tar.AsSpan(header + 157));
-        Checksum(tar, header);
+        CraftedArchive.Checksum(tar, header);
         // The link keeps its size field (5) but loses its data block.
         File.WriteAllBytes(layer, [.. tar[..(header + 512)], .. tar[(header + 1024)..]]);
 
@@ -144,18 +144,6 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("is a sparse file (GNU tar --sparse), which runf does not extract; rebuild the layer without --sparse", line);
         Assert.False(Path.Exists(output));
-    }
-
-    private static void Checksum(byte[] tar, int header)
-    {
-        var block = tar.AsSpan(header, 512);
-        block.Slice(148, 8).Fill((byte)' ');
-        int sum = 0;
-        foreach (byte b in block)
-        {
-            sum += b;
-        }
-        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(block[148..]);
     }
 
     public void Dispose() => _scratch.Dispose();
