@@ -117,11 +117,7 @@ internal sealed class Sandbox
     /// <summary>Empties out/ (the extractor's removal, which chmods what an image made unreadable) and removes other allowed files.</summary>
     public void Reset()
     {
-        using (var dir = Libc.Open(Output, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC))
-        using (var parent = Libc.Open(Path, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC))
-        {
-            RootDir.RemoveOpened(parent, "out", dir, Output);
-        }
+        Remove(Output);
         Directory.CreateDirectory(Output);
         foreach (var name in _allowed.Where(n => n is not ("out" or "canary")))
         {

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Text;
 using RunF.IntegrationTests.Infrastructure;
 using RunF.RootfsTools.Tests.Support;
 using static RunF.RootfsTools.Tests.Support.CraftedArchive;
@@ -36,16 +35,9 @@ public sealed class FuzzRegressionTests : IDisposable
             w.WriteEntry(entry);
         }
         byte[] bytes = tar.ToArray();
-        const int Checksum = 148;
         bytes[field] = 0x80;
         bytes.AsSpan(field + 1, 11).Fill(0xFF);
-        bytes.AsSpan(Checksum, 8).Fill((byte)' ');
-        int sum = 0;
-        foreach (byte b in bytes.AsSpan(0, 512))
-        {
-            sum += b;
-        }
-        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(bytes, Checksum);
+        Checksum(bytes, header: 0);
         return bytes;
     }
 

@@ -12,13 +12,11 @@ namespace RunF.RootfsTools.Tests;
 [Collection(ImagesCollection.Name)]
 public sealed class InputFormatTests(TestImages images, TestEnvironment env) : IClassFixture<TestEnvironment>
 {
-    private static readonly HashSet<string> MountPoints = ["proc", "sys", "dev", "tmp", "etc/resolv.conf", "etc/hosts"];
-
     private string Output(string name) => Path.Combine(RunfExtract.OwnedDir(env, name), "rootfs");
 
     private void AssertMatchesUmoci(string tag, string output, string what)
     {
-        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle(tag)), TreeSnapshot.Take(output), MountPoints);
+        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle(tag)), TreeSnapshot.Take(output), TreeSnapshot.MountPoints);
         Assert.True(diff.Length == 0, $"{what} differs from umoci:\n{diff}");
     }
 

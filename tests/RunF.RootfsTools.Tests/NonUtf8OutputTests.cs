@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using RunF.IntegrationTests.Infrastructure;
 using RunF.RootfsTools.Tests.Support;
 using static RunF.RootfsTools.Tests.Support.CraftedArchive;
@@ -20,17 +18,14 @@ public sealed class NonUtf8OutputTests(TestEnvironment env)
         string parent = RunfExtract.OwnedDir(env, "bytes-out");
         string archive = new CraftedArchive().Layer(w => FileEntry(w, "hello", "hi")).Write(Path.Combine(env.NewDir("archive"), "crafted.tar"));
 
-        var psi = Runf.Unprivileged("/bin/bash", ["-c", """
+        using var p = Runf.Start(env, ["-c", """
             "$0" rootfs extract "$1" -o "$2"/$'out\xff' 2>/dev/null && ls "$2" | od -An -tx1 && cat "$2"/$'out\xff'/hello
-            """, env.Runf, archive, parent]);
-        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        psi.StandardOutputEncoding = Encoding.UTF8;
-        using var p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
+            """, env.Runf, archive, parent], program: "/bin/bash");
+        p.StandardInput.Close();
+        var result = RunfExtract.Finish(p);
+        string stdout = result.Stdout;
 
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stdout} {stderr}");
+        Assert.True(result.ExitCode == 0, result.ToString());
         string hex = string.Join(' ', stdout[..stdout.LastIndexOf('\n', stdout.Length - 2)].Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
         // out\xff, out\xff.image.json, out\xff.owners
         Assert.Equal("6f 75 74 ff 0a 6f 75 74 ff 2e 69 6d 61 67 65 2e 6a 73 6f 6e 0a 6f 75 74 ff 2e 6f 77 6e 65 72 73 0a", hex);

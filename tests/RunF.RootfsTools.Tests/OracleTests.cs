@@ -9,9 +9,6 @@ namespace RunF.RootfsTools.Tests;
 [Collection(ImagesCollection.Name)]
 public sealed class OracleTests(TestImages images) : IDisposable
 {
-    // Created by the extractor for the runtime's mounts; the oracle has no such step.
-    private static readonly HashSet<string> MountPoints = ["proc", "sys", "dev", "tmp", "etc/resolv.conf", "etc/hosts"];
-
     private readonly Scratch _scratch = new();
 
     public static TheoryData<string> MultiFormats =>
@@ -76,7 +73,7 @@ public sealed class OracleTests(TestImages images) : IDisposable
             result = RootfsExtractor.Extract(new ExtractOptions(Archive(format), output), CancellationToken.None);
         }
 
-        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle("multi")), TreeSnapshot.Take(output), MountPoints);
+        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle("multi")), TreeSnapshot.Take(output), TreeSnapshot.MountPoints);
         Assert.True(diff.Length == 0, $"{format} differs from umoci:\n{diff}");
         Assert.Equal(4, result.Stats.Layers);
 
@@ -127,7 +124,7 @@ public sealed class OracleTests(TestImages images) : IDisposable
 
         string output = _scratch["rootfs"];
         RootfsExtractor.Extract(new ExtractOptions(archive, output) { Image = choice }, CancellationToken.None);
-        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle(expected)), TreeSnapshot.Take(output), MountPoints);
+        string diff = TreeSnapshot.Diff(TreeSnapshot.Take(images.Oracle(expected)), TreeSnapshot.Take(output), TreeSnapshot.MountPoints);
         Assert.True(diff.Length == 0, $"{choice} differs from umoci's {expected}:\n{diff}");
     }
 

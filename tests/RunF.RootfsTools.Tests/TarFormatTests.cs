@@ -76,7 +76,7 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         int header = 1024;
         tar[header + 156] = (byte)'1';
         "target"u8.CopyTo(tar.AsSpan(header + 157));
-        Checksum(tar, header);
+        CraftedArchive.Checksum(tar, header);
         // The link keeps its size field (5) but loses its data block.
         File.WriteAllBytes(layer, [.. tar[..(header + 512)], .. tar[(header + 1024)..]]);
 
@@ -97,6 +97,23 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         var error = Assert.Throws<RootfsException>(() => Extract(layer));
 
         Assert.Contains("is not a valid tar or is truncated: a tar header's checksum does not match", error.Message);
+    }
+
+    /// <summary>A PAX mtime a fraction of a second before the year 1: malformed, not a DateTimeOffset's ArgumentOutOfRangeException.</summary>
+    [Fact]
+    public void APaxTimeBeforeTheFirstYearIsRefused()
+    {
+        string layer = _scratch[$"layer-{Guid.NewGuid():N}.tar"];
+        Scratch.Run("python3", "-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                i = tarfile.TarInfo("old"); i.size = 1; i.pax_headers = {"mtime": "-62135596800.5"}
+                t.addfile(i, io.BytesIO(b"x"))
+            """, layer);
+
+        var error = Assert.Throws<RootfsException>(() => Extract(layer));
+
+        Assert.Contains("is not a valid tar or is truncated: a modification time of -62135596800 s since 1970 is out of range", error.Message);
     }
 
     [Fact]
@@ -127,18 +144,6 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("is a sparse file (GNU tar --sparse), which runf does not extract; rebuild the layer without --sparse", line);
         Assert.False(Path.Exists(output));
-    }
-
-    private static void Checksum(byte[] tar, int header)
-    {
-        var block = tar.AsSpan(header, 512);
-        block.Slice(148, 8).Fill((byte)' ');
-        int sum = 0;
-        foreach (byte b in block)
-        {
-            sum += b;
-        }
-        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(block[148..]);
     }
 
     public void Dispose() => _scratch.Dispose();

@@ -37,16 +37,11 @@ internal sealed class LayoutMembers : IArchiveMembers
 
     public OuterArchive.Member? Find(string name)
     {
-        string? clean = ArchivePath.Resolve("", name);
-        if (clean is null || clean.Length == 0)
-        {
-            return null;
-        }
-        if (_opened.TryGetValue(clean, out var known))
+        if (_opened.TryGetValue(name, out var known))
         {
             return known;
         }
-        var fd = Libc.OpenAt2(_dir, clean, Libc.O_RDONLY | Libc.O_CLOEXEC, Resolve);
+        var fd = Libc.OpenAt2(_dir, name, Libc.O_RDONLY | Libc.O_CLOEXEC, Resolve);
         OuterArchive.Member? member = null;
         if (fd.IsInvalid)
         {
@@ -54,18 +49,18 @@ internal sealed class LayoutMembers : IArchiveMembers
             fd.Dispose();
             if (errno is not (Errno.ENOENT or Errno.ENOTDIR))
             {
-                throw CheckIo.Error("open", Path.Combine(_display, clean), errno);
+                throw CheckIo.Error("open", Path.Combine(_display, name), errno);
             }
         }
         else if (Libc.FStat(fd) is { Type: Libc.S_IFREG } stat)
         {
-            member = new OuterArchive.Member(clean, fd.ToFileHandle(), 0, (long)stat.Size);
+            member = new OuterArchive.Member(name, fd.ToFileHandle(), 0, (long)stat.Size);
         }
         else
         {
             fd.Dispose();
         }
-        _opened[clean] = member;
+        _opened[name] = member;
         return member;
     }
 
@@ -82,6 +77,6 @@ internal sealed class LayoutMembers : IArchiveMembers
 /// <summary>Where the members of an outer archive come from: a tar file or a layout directory.</summary>
 internal interface IArchiveMembers : IDisposable
 {
-    /// <summary>The regular-file member behind name (relative to the archive root); null if absent.</summary>
+    /// <summary>The regular-file member behind name (a clean, non-empty path from the archive root: <see cref="ArchivePath.Resolve"/>); null if absent.</summary>
     OuterArchive.Member? Find(string name);
 }

@@ -144,7 +144,7 @@ internal sealed class OuterArchive : IDisposable
     public bool Contains(string name) => Find(name) is not null;
 
     /// <summary>The regular-file member behind name, following in-archive symlinks and hardlinks; null if absent.</summary>
-    public Member? Find(string name) => _members.Find(name);
+    public Member? Find(string name) => ArchivePath.Resolve("", name) is { Length: > 0 } clean ? _members.Find(clean) : null;
 
     /// <summary>The member named by a manifest (relative to the archive root); errors name the manifest field.</summary>
     public Member Require(string name, string what)

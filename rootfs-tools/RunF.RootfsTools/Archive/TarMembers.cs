@@ -62,21 +62,20 @@ internal sealed class TarMembers : IArchiveMembers
 
     public OuterArchive.Member? Find(string name)
     {
-        string? current = ArchivePath.Resolve("", name);
-        for (int hop = 0; hop < MaxLinkHops && current is not null; hop++)
+        for (int hop = 0; hop < MaxLinkHops; hop++)
         {
-            if (!_entries.TryGetValue(current, out var entry))
+            if (!_entries.TryGetValue(name, out var entry))
             {
                 return null;
             }
             switch (entry.Type)
             {
                 case TarEntryType.SymbolicLink:
-                    current = ArchivePath.Resolve(ArchivePath.DirectoryOf(entry.Name), entry.LinkName)
+                    name = ArchivePath.Resolve(ArchivePath.DirectoryOf(entry.Name), entry.LinkName)
                         ?? throw new RootfsException($"archive member \"{entry.Name}\" links to \"{entry.LinkName}\", which leaves the archive");
                     continue;
                 case TarEntryType.HardLink:
-                    current = ArchivePath.Resolve("", entry.LinkName)
+                    name = ArchivePath.Resolve("", entry.LinkName)
                         ?? throw new RootfsException($"archive member \"{entry.Name}\" links to \"{entry.LinkName}\", which leaves the archive");
                     continue;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:

@@ -66,8 +66,7 @@ internal sealed unsafe class LayerApplier
             {
                 entry = reader.Next();
             }
-            // OverflowException: TarReader's base-256 numbers (a GNU time field) that do not fit a long.
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
             {
                 throw new RootfsException($"layer {layerNumber} ({layerName}) is not a valid tar or is truncated: {LayerPipeline.Describe(e)}", e);
             }

@@ -228,22 +228,16 @@ internal sealed class LayerTarReader(Stream tar)
                     LinkPath = Decode(value);
                     break;
                 case "size":
-                    Size = TarFields.PaxNumber(value, key);
+                    Size = PaxNumber(value, key);
                     break;
-                case "uid" or "gid":
-                    long id = TarFields.PaxNumber(value, key);
-                    int checkedId = id <= int.MaxValue ? (int)id : throw new InvalidDataException($"the PAX record {key}={id} is out of range");
-                    if (key == "uid")
-                    {
-                        Uid = checkedId;
-                    }
-                    else
-                    {
-                        Gid = checkedId;
-                    }
+                case "uid":
+                    Uid = Id(value, key);
+                    break;
+                case "gid":
+                    Gid = Id(value, key);
                     break;
                 case "mtime":
-                    ModificationTime = TarFields.PaxTime(value, key);
+                    ModificationTime = PaxTime(value, key);
                     break;
                 default:
                     if (key.StartsWith("GNU.sparse.", StringComparison.Ordinal))
@@ -256,6 +250,12 @@ internal sealed class LayerTarReader(Stream tar)
                     }
                     break;
             }
+        }
+
+        private static int Id(ReadOnlySpan<byte> value, string key)
+        {
+            long id = PaxNumber(value, key);
+            return id <= int.MaxValue ? (int)id : throw new InvalidDataException($"the PAX record {key}={id} is out of range");
         }
     }
 }

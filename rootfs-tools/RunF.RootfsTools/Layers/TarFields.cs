@@ -128,10 +128,11 @@ internal static class TarFields
         return UnixTime(seconds, whole.StartsWith('-') ? -ticks : ticks);
     }
 
-    /// <summary>Seconds since the epoch (and 100 ns ticks) as a DateTimeOffset; out of its range is malformed.</summary>
+    /// <summary>Seconds since the epoch (and 100 ns ticks, negative for a negative time) as a DateTimeOffset; out of its range is malformed.</summary>
     public static DateTimeOffset UnixTime(long seconds, long ticks = 0)
     {
-        if (seconds is < -62_135_596_800 or > 253_402_300_799 - 1)
+        const long MinSeconds = -62_135_596_800;
+        if (seconds is < MinSeconds or > 253_402_300_799 - 1 || (seconds == MinSeconds && ticks < 0))
         {
             throw new InvalidDataException($"a modification time of {seconds} s since 1970 is out of range");
         }

@@ -31,10 +31,7 @@ public sealed record LayoutImage(string Tag, byte[] Config, byte[] Manifest, IRe
 
     public static byte[] Uncompress(byte[] blob)
     {
-        using var input = new MemoryStream(blob);
-        using Stream s = blob.Length > 1 && blob[0] == 0x1f && blob[1] == 0x8b ? new GZipStream(input, CompressionMode.Decompress)
-            : blob.Length > 3 && blob[0] == 0x28 && blob[1] == 0xb5 ? new ZstdSharp.DecompressionStream(input)
-            : input;
+        using var s = Compression.Open(new MemoryStream(blob));
         using var output = new MemoryStream();
         s.CopyTo(output);
         return output.ToArray();

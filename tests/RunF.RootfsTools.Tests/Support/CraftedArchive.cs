@@ -88,6 +88,20 @@ public sealed class CraftedArchive
         return ms.ToArray();
     }
 
+    /// <summary>Sets the checksum of the header at offset header in tar again, after a test has edited the header.</summary>
+    public static void Checksum(byte[] tar, int header)
+    {
+        const int Offset = 148, Length = 8;
+        var block = tar.AsSpan(header, 512);
+        block.Slice(Offset, Length).Fill((byte)' ');
+        int sum = 0;
+        foreach (byte b in block)
+        {
+            sum += b;
+        }
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(block[Offset..]);
+    }
+
     public static void FileEntry(TarWriter w, string name, string content = "x", int mode = 0x1A4) =>
         w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)), Mode = (UnixFileMode)mode });
 

@@ -81,8 +81,14 @@ public static class TreeSnapshot
         return new StatInfo(status.Mode, (long)status.Size, status.Links, status.Device, status.Inode);
     }
 
+    /// <summary>
+    /// What the extractor creates for the runtime's mounts when the image lacks it, and an
+    /// oracle's tree (umoci's) does not have: the extra paths a comparison with one ignores.
+    /// </summary>
+    public static readonly IReadOnlySet<string> MountPoints = new HashSet<string> { "proc", "sys", "dev", "tmp", "etc/resolv.conf", "etc/hosts" };
+
     /// <summary>An empty string if equal, else one line per differing path.</summary>
-    public static string Diff(IDictionary<string, string> expected, IDictionary<string, string> actual, ISet<string>? ignoreExtra = null)
+    public static string Diff(IDictionary<string, string> expected, IDictionary<string, string> actual, IReadOnlySet<string>? ignoreExtra = null)
     {
         var sb = new StringBuilder();
         foreach (var (path, want) in expected)
