@@ -116,6 +116,25 @@ public sealed class TarFormatTests(TestEnvironment env) : IDisposable
         Assert.Contains("is not a valid tar or is truncated: a modification time of -62135596800 s since 1970 is out of range", error.Message);
     }
 
+    /// <summary>A base-256 size of long.MaxValue on an entry whose data is skipped: size plus padding overflowed and nothing was skipped.</summary>
+    [Fact]
+    public void AHugeSizeOnASkippedEntryIsATruncatedLayer()
+    {
+        // A whiteout's data is never read: it is skipped.
+        string layer = Layer("ustar", ".wh.odd|0|1700000000|x", "after|0|1700000000|y");
+        byte[] tar = File.ReadAllBytes(layer);
+        tar[124] = 0x80;
+        tar.AsSpan(125, 3).Clear();
+        tar[128] = 0x7f;
+        tar.AsSpan(129, 7).Fill(0xff);
+        CraftedArchive.Checksum(tar, 0);
+        File.WriteAllBytes(layer, tar);
+
+        var error = Assert.Throws<RootfsException>(() => Extract(layer));
+
+        Assert.Contains("the layer ends inside an entry (truncated)", error.Message);
+    }
+
     [Fact]
     public void ATruncatedLayerIsRefused()
     {

@@ -25,7 +25,9 @@ internal sealed class LayerTarReader(Stream tar)
     /// <summary>The next entry, after skipping what is left of the current one's data; null at the end of the archive.</summary>
     public LayerEntry? Next()
     {
-        Skip(_dataLeft + _padding);
+        // Two skips: a size near long.MaxValue (base-256) plus the padding would overflow to a negative count.
+        Skip(_dataLeft);
+        Skip(_padding);
         _dataLeft = _padding = 0;
         string? longName = null, longLink = null;
         PaxHeader? pax = null;
