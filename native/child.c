@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "launcher.h"
+#include "fd_message.h"
 #include "landlock.h"
 #include "rawsys.h"
 
@@ -355,24 +355,6 @@ static long install_fds(struct ctx *c, int *fds, int n)
     return 0;
 }
 
-/* Sends fd to the parent as SCM_RIGHTS on the launcher's socket, with one byte. */
-static long send_fd(int sock, int fd)
-{
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    char byte = 0;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    *(int *)(void *)CMSG_DATA(cmsg) = fd;
-    return SYS3(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
-}
-
 /* A pseudo-terminal of the container's own devpts: its ptmx is opened beneath the root, the peer
  * is taken from the master itself (TIOCGPTPEER, no path lookup in /dev/pts), the master goes to
  * the parent, and the peer becomes the controlling terminal of this session and stdin, stdout
@@ -390,8 +372,10 @@ static long do_terminal(struct ctx *c, const struct runf_op *op)
     if (r == 0)
         r = SYS3(SYS_ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (r >= 0) {
+        struct runf_fd_message m;
+        int sent = (int)master;
         peer[0] = peer[1] = peer[2] = (int)r;
-        r = c->args->request_fd >= 0 ? send_fd(c->args->request_fd, (int)master) : -EBADF;
+        r = c->args->request_fd >= 0 ? SYS3(SYS_sendmsg, c->args->request_fd, runf_fd_message(&m, &sent, 1), MSG_NOSIGNAL) : -EBADF;
     }
     SYS1(SYS_close, master);
     if (r >= 0)
@@ -406,34 +390,22 @@ static long do_await(struct ctx *c, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     struct runf_step_error ready = {step, 0};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
-    } control;
-    char byte;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct runf_fd_message m;
+    struct msghdr *msg = runf_fd_message(&m, 0, RUNF_DISPATCH_MAX_FDS);
     int fds[RUNF_DISPATCH_MAX_FDS], n;
-    struct cmsghdr *cmsg;
     long r;
     if ((r = SYS3(SYS_write, c->error_fd, &ready, sizeof ready)) < 0)
         return r;
     do
-        r = SYS3(SYS_recvmsg, a->request_fd, &msg, MSG_CMSG_CLOEXEC);
+        r = SYS3(SYS_recvmsg, a->request_fd, msg, MSG_CMSG_CLOEXEC);
     while (r == -EINTR);
     if (r == 0)
         for (;;)
             SYS1(SYS_exit_group, 0);
     if (r < 0)
         return r;
-    cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC))
-        return -EPROTO;
-    n = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    if (n < 3 || n > RUNF_DISPATCH_MAX_FDS || cmsg->cmsg_len != CMSG_LEN((size_t)n * sizeof(int)))
-        return -EPROTO;
-    for (int i = 0; i < n; i++)
-        fds[i] = ((int *)(void *)CMSG_DATA(cmsg))[i];
+    if ((n = runf_fd_message_take(&m, fds, 3, RUNF_DISPATCH_MAX_FDS)) < 0)
+        return n;
     SYS1(SYS_close, a->request_fd);
     return install_fds(c, fds, n);
 }
