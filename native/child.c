@@ -214,13 +214,19 @@ static long do_chdir(struct ctx *c, const struct runf_op *op)
     return r;
 }
 
-/* The capabilities in keep in the effective, permitted and inheritable sets, and raised in the
- * ambient set so that they survive the exec of a file without capabilities. */
-static long set_caps(uint64_t keep)
+/* Drops from the bounding set every capability up to n1 that n2 does not keep; keeps those of n0
+ * in the effective, permitted and inheritable sets, raised in the ambient set so that they
+ * survive the exec of a file without capabilities. */
+static long do_caps(const struct runf_op *op)
 {
+    uint64_t keep = op->n[0], bounding = op->n[2];
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
     for (int i = 0; i < 2; i++) {
         uint32_t word = (uint32_t)(keep >> (32 * i));
         data[i].effective = data[i].permitted = data[i].inheritable = word;
@@ -232,17 +238,6 @@ static long set_caps(uint64_t keep)
             return r;
     }
     return 0;
-}
-
-static long do_caps(const struct runf_op *op)
-{
-    uint64_t bounding = op->n[2];
-    long r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            return r;
-    }
-    return set_caps(op->n[0]);
 }
 
 _Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
