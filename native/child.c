@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "launcher.h"
+#include "fd_message.h"
 #include "landlock.h"
 #include "rawsys.h"
 
@@ -214,13 +214,19 @@ static long do_chdir(struct ctx *c, const struct runf_op *op)
     return r;
 }
 
-/* The capabilities in keep in the effective, permitted and inheritable sets, and raised in the
- * ambient set so that they survive the exec of a file without capabilities. */
-static long set_caps(uint64_t keep)
+/* Drops from the bounding set every capability up to n1 that n2 does not keep; keeps those of n0
+ * in the effective, permitted and inheritable sets, raised in the ambient set so that they
+ * survive the exec of a file without capabilities. */
+static long do_caps(const struct runf_op *op)
 {
+    uint64_t keep = op->n[0], bounding = op->n[2];
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
     for (int i = 0; i < 2; i++) {
         uint32_t word = (uint32_t)(keep >> (32 * i));
         data[i].effective = data[i].permitted = data[i].inheritable = word;
@@ -232,17 +238,6 @@ static long set_caps(uint64_t keep)
             return r;
     }
     return 0;
-}
-
-static long do_caps(const struct runf_op *op)
-{
-    uint64_t bounding = op->n[2];
-    long r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            return r;
-    }
-    return set_caps(op->n[0]);
 }
 
 _Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
@@ -355,24 +350,6 @@ static long install_fds(struct ctx *c, int *fds, int n)
     return 0;
 }
 
-/* Sends fd to the parent as SCM_RIGHTS on the launcher's socket, with one byte. */
-static long send_fd(int sock, int fd)
-{
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    char byte = 0;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    *(int *)(void *)CMSG_DATA(cmsg) = fd;
-    return SYS3(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
-}
-
 /* A pseudo-terminal of the container's own devpts: its ptmx is opened beneath the root, the peer
  * is taken from the master itself (TIOCGPTPEER, no path lookup in /dev/pts), the master goes to
  * the parent, and the peer becomes the controlling terminal of this session and stdin, stdout
@@ -390,8 +367,10 @@ static long do_terminal(struct ctx *c, const struct runf_op *op)
     if (r == 0)
         r = SYS3(SYS_ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (r >= 0) {
+        struct runf_fd_message m;
+        int sent = (int)master;
         peer[0] = peer[1] = peer[2] = (int)r;
-        r = c->args->request_fd >= 0 ? send_fd(c->args->request_fd, (int)master) : -EBADF;
+        r = c->args->request_fd >= 0 ? SYS3(SYS_sendmsg, c->args->request_fd, runf_fd_message(&m, &sent, 1), MSG_NOSIGNAL) : -EBADF;
     }
     SYS1(SYS_close, master);
     if (r >= 0)
@@ -406,34 +385,22 @@ static long do_await(struct ctx *c, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     struct runf_step_error ready = {step, 0};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
-    } control;
-    char byte;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct runf_fd_message m;
+    struct msghdr *msg = runf_fd_message(&m, 0, RUNF_DISPATCH_MAX_FDS);
     int fds[RUNF_DISPATCH_MAX_FDS], n;
-    struct cmsghdr *cmsg;
     long r;
     if ((r = SYS3(SYS_write, c->error_fd, &ready, sizeof ready)) < 0)
         return r;
     do
-        r = SYS3(SYS_recvmsg, a->request_fd, &msg, MSG_CMSG_CLOEXEC);
+        r = SYS3(SYS_recvmsg, a->request_fd, msg, MSG_CMSG_CLOEXEC);
     while (r == -EINTR);
     if (r == 0)
         for (;;)
             SYS1(SYS_exit_group, 0);
     if (r < 0)
         return r;
-    cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC))
-        return -EPROTO;
-    n = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    if (n < 3 || n > RUNF_DISPATCH_MAX_FDS || cmsg->cmsg_len != CMSG_LEN((size_t)n * sizeof(int)))
-        return -EPROTO;
-    for (int i = 0; i < n; i++)
-        fds[i] = ((int *)(void *)CMSG_DATA(cmsg))[i];
+    if ((n = runf_fd_message_take(&m, fds, 3, RUNF_DISPATCH_MAX_FDS)) < 0)
+        return n;
     SYS1(SYS_close, a->request_fd);
     return install_fds(c, fds, n);
 }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "launcher.h"
+#include "fd_message.h"
 
 #define STACK_SIZE (256 * 1024)
 
@@ -251,15 +251,7 @@ int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, const int 
 {
     struct handle *h = p;
     const struct runf_op *exec = exec_op(exec_plan, length);
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
-    } control;
-    char byte = 1;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                         .msg_controllen = CMSG_SPACE((size_t)count * sizeof(int))};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    struct runf_fd_message m;
     ssize_t sent;
 
     if (!h || h->request_fd < 0 || h->dispatched)
@@ -269,13 +261,9 @@ int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, const int 
     /* The child is blocked in recvmsg and reads these only after the message arrives. */
     if (!(h->dispatched = exec_arrays(&h->args, exec_plan, exec)))
         return -ENOMEM;
-    memset(control.buf, 0, sizeof control.buf);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
-    memcpy(CMSG_DATA(cmsg), fds, (size_t)count * sizeof(int));
+    runf_fd_message(&m, fds, count);
     do
-        sent = sendmsg(h->request_fd, &msg, MSG_NOSIGNAL);
+        sent = sendmsg(h->request_fd, &m.msg, MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);
     close(h->request_fd);
     h->request_fd = -1;
@@ -285,28 +273,17 @@ int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, const int 
 int runf_receive_fd(void *p)
 {
     struct handle *h = p;
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    char byte;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    struct cmsghdr *cmsg;
+    struct runf_fd_message m;
     ssize_t got;
     int fd;
 
     if (!h || h->request_fd < 0)
         return -EBADF;
+    runf_fd_message(&m, NULL, 1);
     do
-        got = recvmsg(h->request_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        got = recvmsg(h->request_fd, &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     while (got < 0 && errno == EINTR);
     if (got < 0)
         return -errno;
-    cmsg = CMSG_FIRSTHDR(&msg);
-    if (got == 0 || !cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
-        return -EPROTO;
-    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return fd;
+    return got == 0 || runf_fd_message_take(&m, &fd, 1, 1) < 0 ? -EPROTO : fd;
 }

@@ -130,8 +130,31 @@ internal sealed unsafe class SpawnedChild : IDisposable
         return LaunchErrors.StepFailed(step, errno, _rootfs, HostProbe.Shared);
     }
 
-    /// <summary>The master of the terminal a TERMINAL step opened, which the child sent before its exec.</summary>
-    public SafeFd ReceiveTerminal()
+    /// <summary>
+    /// The started container: the pidfd, and the master a TERMINAL step sent before the exec, move
+    /// to it, and this handle no longer kills the child.
+    /// </summary>
+    public ContainerProcess TakeProcess()
+    {
+        var process = new ContainerProcess(_child.Pid, _child.PidFd) { Terminal = HasTerminal() ? ReceiveTerminal() : null };
+        _child.PidFd = -1;
+        _child.Pid = -1;
+        return process;
+    }
+
+    private bool HasTerminal()
+    {
+        foreach (var op in _plan.Ops)
+        {
+            if (op is TerminalOp)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private SafeFd ReceiveTerminal()
     {
         var fd = NativeLauncher.ReceiveFd(_child.Handle);
         if (fd < 0)
@@ -139,15 +162,6 @@ internal sealed unsafe class SpawnedChild : IDisposable
             throw new RunfException($"cannot receive the container's terminal: {Errno.Describe(-fd)}");
         }
         return SafeFd.Own(fd);
-    }
-
-    /// <summary>The started container: the pidfd (and a terminal's master) move to it, and this handle no longer kills the child.</summary>
-    public ContainerProcess TakeProcess(SafeFd? terminal = null)
-    {
-        var process = new ContainerProcess(_child.Pid, _child.PidFd) { Terminal = terminal };
-        _child.PidFd = -1;
-        _child.Pid = -1;
-        return process;
     }
 
     /// <summary>The per-step CLOCK_MONOTONIC stamps of a timed plan (op count + 1), or null.</summary>

@@ -207,31 +207,18 @@ public static class PlanSerializer
             return offset;
         }
 
+        /// <summary>The strings, then a u32 count and their offsets (AddNumbers).</summary>
         public uint AddList(IReadOnlyList<string> items)
         {
-            // The strings first, then the aligned count and their offsets, which follow one another.
-            var first = End;
-            foreach (var item in items)
+            var offsets = new uint[items.Count];
+            for (var i = 0; i < items.Count; i++)
             {
-                AddString(item);
+                offsets[i] = AddString(items[i]);
             }
-            Align(4);
-            var offset = (uint)End;
-            if (!IsMeasuring)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(_plan[End..], (uint)items.Count);
-                var at = first;
-                for (var i = 0; i < items.Count; i++)
-                {
-                    BinaryPrimitives.WriteUInt32LittleEndian(_plan[(End + 4 + 4 * i)..], (uint)at);
-                    at += _plan[at..].IndexOf((byte)0) + 1;
-                }
-            }
-            End += 4 + 4 * items.Count;
-            return offset;
+            return AddNumbers(offsets);
         }
 
-        /// <summary>A u32 count, then that many u32 numbers (the IDENTITY op's gids), 4-byte aligned.</summary>
+        /// <summary>A u32 count, then that many u32 numbers (a list's offsets, the IDENTITY op's gids), 4-byte aligned.</summary>
         public uint AddNumbers(IReadOnlyList<uint> numbers)
         {
             Align(4);
