@@ -18,6 +18,15 @@ public static class Runf
         IReadOnlyDictionary<string, string>? extraEnv = null, uint uid = TestEnvironment.TestUid, uint? gid = null)
     {
         using var p = Start(env, args, extraEnv, asCaller: asCaller, uid: uid, gid: gid);
+        return Finish(p, $"runf {string.Join(' ', args)}", timeoutSeconds, stdin);
+    }
+
+    /// <summary>
+    /// Collects a started process's output (read from the start, so a large stdin cannot deadlock
+    /// it), gives it stdin and closes it, and waits; past the timeout it is killed with its children.
+    /// </summary>
+    public static RunResult Finish(Process p, string what, int timeoutSeconds, string? stdin = null)
+    {
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -28,7 +37,7 @@ public static class Runf
         if (!p.WaitForExit(timeoutSeconds * 1000))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"runf {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
+            throw new TimeoutException($"{what} did not finish in {timeoutSeconds} s");
         }
         return new RunResult(p.ExitCode, stdout.Result, stderr.Result);
     }

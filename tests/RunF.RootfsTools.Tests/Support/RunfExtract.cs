@@ -34,17 +34,7 @@ public static class RunfExtract
     }
 
     /// <summary>Waits for a started extraction to end and collects its output.</summary>
-    public static RunResult Finish(Process p)
-    {
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeoutSeconds * 1000))
-        {
-            p.Kill();
-            throw new TimeoutException($"runf rootfs extract did not finish in {TimeoutSeconds} s");
-        }
-        return new RunResult(p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static RunResult Finish(Process p) => Runf.Finish(p, "runf rootfs extract", TimeoutSeconds);
 
     /// <summary>A fresh directory the test user owns, to extract into.</summary>
     public static string OwnedDir(TestEnvironment env, string name)
