@@ -19,12 +19,6 @@ internal static unsafe class SmallFiles
         return n < 0 ? null : Encoding.UTF8.GetString(buffer, (int)n);
     }
 
-    /// <summary>
-    /// Reads a whole file with plain read(2). Unlike FileStream it takes no flock, so it can read
-    /// files that their owner holds locked (state files). Meant for small files. Null if it cannot be opened.
-    /// </summary>
-    public static byte[]? Read(string path) => WholeFile.Read(path);
-
     /// <summary>Writes a whole small file in one write(2), as /proc control files require. Returns 0 or errno.</summary>
     public static int Write(string path, string text, int flags = Libc.O_WRONLY | Libc.O_CLOEXEC, uint mode = 0)
     {

@@ -37,7 +37,7 @@ public sealed record ContainerIdentity(IdMaps Ids, ContainerUser? User)
         return new(maps, user);
     }
 
-    private static string? ReadHostFile(string path) => SmallFiles.Read(path) is { } bytes ? PosixString.Decode(bytes) : null;
+    private static string? ReadHostFile(string path) => WholeFile.Read(path) is { } bytes ? PosixString.Decode(bytes) : null;
 }
 
 /// <summary>The user runf runs as on the executor: its ids, and its name when it has a passwd entry.</summary>

@@ -77,7 +77,7 @@ public sealed class SeccompCache(string directory)
     }
 
     /// <summary>A whole program (a multiple of 8 bytes), or null. Plain read(2): no FileStream lock.</summary>
-    private static byte[]? TryRead(string path) => SmallFiles.Read(path) is { Length: > 0 } bytes && bytes.Length % 8 == 0 ? bytes : null;
+    private static byte[]? TryRead(string path) => WholeFile.Read(path) is { Length: > 0 } bytes && bytes.Length % 8 == 0 ? bytes : null;
 
     /// <summary>Written aside and renamed, so a concurrent run reads a whole program or none.</summary>
     private static void Store(string path, byte[] program)

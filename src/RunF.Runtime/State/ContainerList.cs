@@ -11,7 +11,7 @@ public static class ContainerList
         var list = new List<ContainerState>();
         foreach (var file in states.Files())
         {
-            if (IsHeld(file) && SmallFiles.Read(file) is { } bytes && ContainerStateJson.Read(bytes) is { } state)
+            if (IsHeld(file) && WholeFile.Read(file) is { } bytes && ContainerStateJson.Read(bytes) is { } state)
             {
                 list.Add(state);
             }

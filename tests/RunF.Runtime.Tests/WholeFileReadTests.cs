@@ -1,10 +1,10 @@
 using System.Text;
-using RunF.Runtime.IO;
+using RunF.Interop;
 
 namespace RunF.Runtime.Tests;
 
-/// <summary>SmallFiles.Read: a whole file through read(2), into one array of its size.</summary>
-public sealed class SmallFilesReadTests : TempDirectoryTest
+/// <summary>WholeFile.Read: a whole file through read(2), into one array of its size.</summary>
+public sealed class WholeFileReadTests : TempDirectoryTest
 {
     [Theory]
     [InlineData(0)]
@@ -17,9 +17,9 @@ public sealed class SmallFilesReadTests : TempDirectoryTest
         var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, size).Select(i => (char)('a' + i % 26))));
         File.WriteAllBytes(path, bytes);
 
-        Assert.Equal(bytes, SmallFiles.Read(path));
+        Assert.Equal(bytes, WholeFile.Read(path));
     }
 
     [Fact]
-    public void A_missing_file_is_null() => Assert.Null(SmallFiles.Read(Path.Combine(Dir, "missing")));
+    public void A_missing_file_is_null() => Assert.Null(WholeFile.Read(Path.Combine(Dir, "missing")));
 }
