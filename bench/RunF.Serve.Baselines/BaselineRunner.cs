@@ -34,6 +34,10 @@ public sealed record BaselineRunner(string Name)
                 ? "no runner: give --runner process or --runner bwrap (runf's own runner is runf serve)"
                 : $"invalid runner \"{given[Runner]}\" (--runner): expected process or bwrap (runf's own runner is runf serve)");
         }
+        if (given.GetValueOrDefault(Setting.Mode)?.Trim().Equals("http", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw new RunfException($"mode=http works only with runf serve (the {name} runner runs a process per request, not a server): bench/serve measures mode=http against its server called directly");
+        }
         if (RunfOnly.FirstOrDefault(given.ContainsKey) is { } runfOnly)
         {
             throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");
