@@ -179,7 +179,7 @@ public static class ServeArguments
         {
             return url;
         }
-        throw new RunfException($"invalid upstream_url \"{text}\" ({Setting.UpstreamUrl.Source} or $http_upstream_url): expected http://HOST:PORT, where the function's server listens, such as http://127.0.0.1:8082 (no https, query or user)");
+        throw new RunfException($"invalid upstream_url \"{text}\" ({Setting.UpstreamUrl.Source}): expected http://HOST:PORT, where the function's server listens, such as http://127.0.0.1:8082 (no https, query or user)");
     }
 
     /// <summary>The of-watchdog's log_buffer_size: -1 is its "no limit", here 1 MiB per line piece (a line without end must not hold unbounded memory).</summary>
