@@ -113,7 +113,7 @@ public sealed class HttpModeFront(ServeConfig config, UpstreamServer server, Ups
         {
             return null;
         }
-        var content = new StreamContent(body, 64 * 1024);
+        var content = new StreamedContent(body);
         content.Headers.ContentLength = request.ContentLength;
         return content;
     }
@@ -128,6 +128,40 @@ public sealed class HttpModeFront(ServeConfig config, UpstreamServer server, Ups
         }
         catch (IOException) when (buffered.Overflowed)
         {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The client's body, each part sent on as it arrives: StreamContent's copy leaves small parts
+    /// in the connection's buffer until it fills, and the server would not see them.
+    /// </summary>
+    private sealed class StreamedContent(Stream body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                int n;
+                while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                    await stream.FlushAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
             return false;
         }
     }

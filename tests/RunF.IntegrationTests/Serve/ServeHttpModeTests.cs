@@ -35,7 +35,8 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     private static readonly (string Name, string Script)[] Scripts =
     [
         ("echo.cgi", EchoCgi),
-        ("cat.cgi", "#!/bin/sh\nprintf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\nexec cat\n"),
+        ("sha256.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nsha256sum\n"),
+        ("lines.cgi", "#!/bin/sh\nwhile read line; do echo \"the script got: $line\" >&2; done\nprintf 'Content-Type: text/plain\\r\\n\\r\\ndone\\n'\n"),
         ("stream.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\necho first\nsleep 2\necho second\n"),
         ("probe.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\ntouch /written-by-the-server 2>&1\n"),
         ("slow.cgi", "#!/bin/sh\nsleep ${QUERY_STRING:-3}\nprintf 'Content-Type: text/plain\\r\\n\\r\\nslept %s\\n' \"${QUERY_STRING:-3}\"\n"),
@@ -58,22 +59,26 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         return site;
     }
 
-    /// <summary>runf serve in mode=http with busybox httpd on a free port as the function's server (server replaces the command).</summary>
-    private async Task<(ServeServer Server, int Upstream)> StartAsync(string[] args, string[]? server = null, IReadOnlyDictionary<string, string>? extraEnv = null, bool untilReady = true)
+    /// <summary>
+    /// runf serve in mode=http with busybox httpd on a free port as the function's server, serving
+    /// a fresh Site(); server replaces httpd's command (UPSTREAM in it is the port).
+    /// </summary>
+    private async Task<(ServeServer Server, int Upstream, string Site)> StartAsync(string[] args, string[]? server = null, IReadOnlyDictionary<string, string>? extraEnv = null, bool untilReady = true)
     {
         var upstream = ServeServer.FreePort();
-        string[] command = server ?? ["httpd", "-f", "-p", $"127.0.0.1:{upstream}", "-h", "/mnt"];
+        var site = Site();
+        string[] command = server ?? ["httpd", "-f", "-p", "127.0.0.1:UPSTREAM", "-h", "/mnt"];
         var started = await ServeServer.StartAsync(env,
-            ["--rootfs", env.Rootfs, "--mode", "http", "--upstream-url", $"http://127.0.0.1:{upstream}", "--bind", Site() + ":/mnt",
+            ["--rootfs", env.Rootfs, "--mode", "http", "--upstream-url", $"http://127.0.0.1:{upstream}", "--bind", site + ":/mnt",
              "--healthcheck-interval", "0", "--stop-timeout", "2s", .. args, "--", .. command.Select(a => a.Replace("UPSTREAM", $"{upstream}"))],
             extraEnv, untilReady: untilReady);
-        return (started, upstream);
+        return (started, upstream, site);
     }
 
     [Fact]
     public async Task A_static_file_and_a_CGI_script_are_served_with_their_status_headers_and_bodies()
     {
-        var (server, _) = await StartAsync([], extraEnv: new Dictionary<string, string> { ["AGENT_SECRET"] = "from-the-agent" });
+        var (server, _, _) = await StartAsync([], extraEnv: new Dictionary<string, string> { ["AGENT_SECRET"] = "from-the-agent" });
         using var _ = server;
         Assert.Contains("(http, its server at http://127.0.0.1:", server.Stderr);
 
@@ -121,7 +126,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Bodies_stream_both_ways()
     {
-        var (server, _) = await StartAsync([]);
+        var (server, _, site) = await StartAsync([]);
         using var _ = server;
 
         // The answer's first line arrives while the script still sleeps before its second.
@@ -133,21 +138,35 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         Assert.Equal("second", await reader.ReadLineAsync());
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9));
 
-        // 8 MiB each way, read by curl while it sends.
-        var dir = env.NewDir("http-bodies");
-        var (sent, received) = (Path.Combine(dir, "sent"), Path.Combine(dir, "received"));
+        // The request's body reaches the server as it arrives: its first line is read (and logged) while the client still sends.
+        var rest = new TaskCompletionSource();
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/cgi-bin/lines.cgi") { Content = new PacedContent("first line\n", "second line\n", rest.Task) };
+        var uploaded = server.Client.SendAsync(upload);
+        await AssertEventually(() => server.Stderr.Contains("stderr: the script got: first line"), "the first line did not reach the server before the body ended");
+        Assert.False(uploaded.IsCompleted);
+        rest.SetResult();
+        using (var done = await uploaded)
+        {
+            Assert.Equal("done\n", await done.Content.ReadAsStringAsync());
+        }
+        Assert.Contains("stderr: the script got: second line", server.Stderr);
+
+        // 8 MiB each way, byte-exact.
         var body = new byte[8 << 20];
         new Random(8).NextBytes(body);
-        await File.WriteAllBytesAsync(sent, body);
-        Assert.Equal(200, await server.CurlPostAsync("/cgi-bin/cat.cgi", sent, received));
-        Assert.Equal(SHA256.HashData(body), SHA256.HashData(await File.ReadAllBytesAsync(received)));
+        using (var hashed = await server.Client.PostAsync("/cgi-bin/sha256.cgi", new ByteArrayContent(body)))
+        {
+            Assert.StartsWith(Convert.ToHexStringLower(SHA256.HashData(body)), await hashed.Content.ReadAsStringAsync());
+        }
+        File.WriteAllBytes(Path.Combine(site, "big.bin"), body);
+        Assert.Equal(SHA256.HashData(body), SHA256.HashData(await server.Client.GetByteArrayAsync("/big.bin")));
     }
 
     [Fact]
     public async Task Buffer_http_sends_a_chunked_body_with_its_length_and_refuses_one_past_max_response_size()
     {
         // busybox httpd, as WSGI servers, does not read chunked bodies: it hands the CGI script the chunks' framing.
-        var (plain, _) = await StartAsync([]);
+        var (plain, _, _) = await StartAsync([]);
         using (plain)
         {
             var lines = await PostChunkedAsync(plain, "/cgi-bin/echo.cgi", "chunked body");
@@ -155,7 +174,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
             Assert.DoesNotContain("body=chunked body", lines);
         }
 
-        var (buffered, _) = await StartAsync(["--buffer-http", "--max-response-size", "64k"]);
+        var (buffered, _, _) = await StartAsync(["--buffer-http", "--max-response-size", "64k"]);
         using (buffered)
         {
             var lines = await PostChunkedAsync(buffered, "/cgi-bin/echo.cgi", "chunked body");
@@ -171,7 +190,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task A_server_that_dies_is_restarted_its_requests_in_flight_get_502_and_the_next_ones_its_successor()
     {
-        var (server, _) = await StartAsync([]);
+        var (server, _, _) = await StartAsync([]);
         using var _ = server;
         var inFlight = server.Client.GetAsync("/cgi-bin/slow.cgi?5");
         await AssertEventually(() => server.Descendants("sleep").Count == 1, "the slow request never reached the script");
@@ -195,7 +214,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Exec_timeout_is_504_the_server_keeps_running_and_a_response_that_started_is_cut()
     {
-        var (server, _) = await StartAsync(["--exec-timeout", "1s"]);
+        var (server, _, _) = await StartAsync(["--exec-timeout", "1s"]);
         using var _ = server;
         var watch = Stopwatch.StartNew();
         using (var slow = await server.Client.GetAsync("/cgi-bin/slow.cgi?4"))
@@ -228,7 +247,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Max_inflight_refuses_past_the_limit_and_ready_says_429()
     {
-        var (server, _) = await StartAsync(["--max-inflight", "2"]);
+        var (server, _, _) = await StartAsync(["--max-inflight", "2"]);
         using var _ = server;
         var slow = Enumerable.Range(0, 2).Select(_ => server.Client.GetAsync("/cgi-bin/slow.cgi?2")).ToList();
         await AssertEventually(async () => await server.MetricAsync("http_requests_in_flight") == 2, "the requests never got in flight");
@@ -252,7 +271,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Health_and_ready_fail_until_the_server_is_up_and_a_request_waits_for_it()
     {
-        var (server, upstream) = await StartAsync([], ["sh", "-c", "sleep 2; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"], untilReady: false);
+        var (server, upstream, _) = await StartAsync([], ["sh", "-c", "sleep 2; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"], untilReady: false);
         using var _ = server;
         using (var health = await server.Client.GetAsync("/_/health"))
         {
@@ -288,7 +307,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Sigterm_drains_the_requests_in_flight_then_stops_the_server_and_leaves_nothing()
     {
-        var (server, _) = await StartAsync(["--write-timeout", "10s"]);
+        var (server, _, _) = await StartAsync(["--write-timeout", "10s"]);
         using var _ = server;
         var inFlight = Enumerable.Range(0, 3).Select(_ => server.Client.GetAsync("/cgi-bin/slow.cgi?2")).ToList();
         await AssertEventually(() => server.Descendants("sleep").Count == 3, "the requests never reached the script");
@@ -311,7 +330,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     public async Task The_servers_container_has_its_limits_and_a_read_only_rootfs_and_its_cgroup_goes_at_the_end()
     {
         using var cgroup = new DelegatedCgroup();
-        var (server, _) = await StartAsync(["--cgroup-parent", cgroup.Parent, "--memory", "64m", "--pids-limit", "64"]);
+        var (server, _, _) = await StartAsync(["--cgroup-parent", cgroup.Parent, "--memory", "64m", "--pids-limit", "64"]);
         using var _ = server;
         var container = ContainerOf(server);
         var own = Assert.Single(cgroup.Children(), dir => dir.Contains("memory", StringComparison.Ordinal) || DelegatedCgroup.V2);
@@ -333,7 +352,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     public async Task A_server_that_ignores_sigterm_is_killed_after_stop_timeout()
     {
         // An ignored signal stays ignored across exec: httpd inherits it.
-        var (server, _) = await StartAsync(["--stop-timeout", "1s"], ["sh", "-c", "trap '' TERM; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
+        var (server, _, _) = await StartAsync(["--stop-timeout", "1s"], ["sh", "-c", "trap '' TERM; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
         using var _ = server;
         var container = ContainerOf(server);
         var watch = Stopwatch.StartNew();
@@ -348,7 +367,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     public async Task The_server_may_bind_its_upstream_port_and_no_other()
     {
         var other = ServeServer.FreePort();
-        var (server, _) = await StartAsync([], ["sh", "-c", $"httpd -f -p 127.0.0.1:{other} -h /mnt & exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
+        var (server, _, _) = await StartAsync([], ["sh", "-c", $"httpd -f -p 127.0.0.1:{other} -h /mnt & exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
         using var _ = server;
         await AssertEventually(() => server.Stderr.Contains("bind: Permission denied"), "binding another port was not refused");
         Assert.Matches(@"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d stderr: httpd: bind: Permission denied", server.Stderr); // prefix_logs: time and stream
@@ -373,9 +392,9 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     [Fact]
     public async Task Prefix_logs_false_logs_the_servers_lines_as_they_are_on_their_own_streams()
     {
-        var (server, _) = await StartAsync(["--prefix-logs", "false"], ["sh", "-c", "echo to stdout; echo to stderr >&2; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
+        var (server, _, _) = await StartAsync(["--prefix-logs", "false"], ["sh", "-c", "echo to stdout; echo to stderr >&2; exec httpd -f -p 127.0.0.1:UPSTREAM -h /mnt"]);
         using var _ = server;
-        await AssertEventually(() => server.Stdout.Contains("to stdout\n") && server.Stderr.Contains("\nto stderr\n"), "the server's lines did not reach the log");
+        await AssertEventually(() => server.Stdout.Split('\n').Contains("to stdout") && server.Stderr.Split('\n').Contains("to stderr"), "the server's lines did not reach the log as they were");
         Assert.DoesNotContain("to stderr", server.Stdout);
     }
 
@@ -424,6 +443,24 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         {
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), message);
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A body sent in two parts: the second once go completes.</summary>
+    private sealed class PacedContent(string first, string second, Task go) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(first));
+            await stream.FlushAsync();
+            await go;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(second));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = Encoding.UTF8.GetByteCount(first + second);
+            return true;
         }
     }
 
