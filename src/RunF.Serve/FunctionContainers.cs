@@ -56,7 +56,7 @@ public static class FunctionContainers
     /// The run every container of the function is made from: runf's defaults, serve's limits, and
     /// the agent's environment as the watchdog passes its own (FunctionEnvironment).
     /// </summary>
-    public static RunRequest TemplateOf(ServeConfig config, IEnumerable<string> agentEnvironment) => new()
+    private static RunRequest TemplateOf(ServeConfig config, IEnumerable<string> agentEnvironment) => new()
     {
         Rootfs = config.Rootfs,
         Command = config.Command,
@@ -70,6 +70,6 @@ public static class FunctionContainers
         Tmpfs = config.Tmpfs,
         Env = config.Env,
         EnvFiles = config.EnvFiles,
-        InheritedEnv = FunctionEnvironment.Inherited(agentEnvironment),
+        InheritedEnv = config.InheritEnv ? FunctionEnvironment.Inherited(agentEnvironment) : [],
     };
 }

@@ -35,6 +35,8 @@ public sealed class ServeArgumentsTests
         Assert.True(config.PrefixLogs);
         Assert.Equal(64 * 1024, config.LogBufferSize); // bufio.MaxScanTokenSize, as the of-watchdog's
         Assert.Equal(TimeSpan.FromSeconds(10), config.StopTimeout);
+        Assert.True(config.InheritEnv);
+        Assert.False(Parse(["--inherit-env", "false", "--", "cat"]).InheritEnv);
     }
 
     [Fact]

@@ -118,6 +118,7 @@ public static class ServeArguments
             StopTimeout = DurationOf(Setting.StopTimeout, Get(Setting.StopTimeout), TimeSpan.FromSeconds(10), allowZero: true),
             PrefixLogs = Get(Setting.PrefixLogs) is not { } prefix || BoolOf(Setting.PrefixLogs, prefix),
             LogBufferSize = LogBufferSizeOf(Get(Setting.LogBufferSize)),
+            InheritEnv = Get(Setting.InheritEnv) is not { } inherit || BoolOf(Setting.InheritEnv, inherit),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
             Memory = Get(Setting.Memory),
             PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,

@@ -69,4 +69,7 @@ public sealed record ServeConfig
 
     /// <summary>The longest log line of the function, in characters; a longer one is split.</summary>
     public int LogBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>The function gets the agent's environment, less runf serve's settings (FunctionEnvironment).</summary>
+    public bool InheritEnv { get; init; } = true;
 }

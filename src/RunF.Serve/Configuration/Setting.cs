@@ -51,6 +51,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting StopTimeout = new("stop_timeout", false, "DURATION", "mode=http: after the drain, how long the server has between SIGTERM and SIGKILL (default 10s)");
     public static readonly Setting PrefixLogs = new("prefix_logs", true, "BOOL", "prefix the function's log lines: [request id], or in mode=http the time and stream (default true)");
     public static readonly Setting LogBufferSize = new("log_buffer_size", true, "N", "longest line of the function's log, in characters, before it is split (default 65536; -1: 1 MiB)");
+    public static readonly Setting InheritEnv = new("inherit_env", false, "BOOL", "the function gets runf serve's own environment, less its settings, as the watchdog passes its own (default true)", IsSwitch: true);
 
     /// <summary>Variables the of-watchdog also reads under another name; the main name wins where both are set.</summary>
     public static readonly IReadOnlyList<(Setting Setting, string Variable)> OtherNames =
@@ -61,7 +62,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize,
+        HealthcheckInterval, Mode, MaxResponseSize, UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
         Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
     ];
 }
