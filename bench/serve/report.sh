@@ -12,8 +12,8 @@ def goal(ok): if ok then "met" else "NOT met" end;
 def runner_name:
   {cold: "runf, cold (`runf serve`)", prewarm: "runf, pre-warmed (`runf serve --prewarm \(.prewarm)`)",
    process: "plain process (`runf-serve-baselines --runner process`)", bwrap: "bwrap per request (`runf-serve-baselines --runner bwrap`)",
-   http: "mode=http: busybox httpd in a runf container, CGI `cat` (`runf serve --mode http`)",
-   "http-direct": "busybox httpd as a plain process, called directly (mode=http'"'"'s baseline)"}[.config];
+   http: "mode=http: busybox httpd in a runf container (`runf serve --mode http`), GET of a static file",
+   "http-direct": "busybox httpd as a plain process, called directly (mode=http'"'"'s baseline), same GET"}[.config];
 def pace: .pace_ms // 0;
 # p50 in ms of CONFIG at CONNECTIONS and PACE, or null if that run is missing
 def p50(config; c; p): (.runs[] | select(.config == config and .connections == c and pace == p) | .wrk.latency_us.p50 / 1000) // null;
@@ -25,7 +25,7 @@ def ratio_rows(c; p):
     "| cold p50 / bwrap p50 | \(if $cold and $bw then "\(r($cold / $bw))x" else "-" end) |",
     "| mode=http p50 − httpd called directly p50 | \(if $http and $direct then "\(r($http - $direct)) ms" else "-" end) |";
 . as $all
-| "fprocess `\(.fprocess)` in the busybox rootfs (mode=http: a CGI `cat` behind busybox httpd); POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
+| "fprocess `\(.fprocess)` in the busybox rootfs (mode=http: busybox httpd, GET of a 6-byte static file); POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
   "\(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
   "",
   ( [.runs[] | [.connections, pace]] | unique[] as [$c, $p]

@@ -29,33 +29,34 @@ public static class ProxyHeaders
         "Host", "Content-Length", "Expect", "X-Forwarded-For",
     };
 
-    /// <summary>Whether a header of a message whose Connection header is connection passes the proxy.</summary>
-    public static bool IsEndToEnd(string name, StringValues connection)
+    /// <summary>The test of a message whose Connection header is connection: whether a header of it passes the proxy.</summary>
+    public static Func<string, bool> EndToEnd(StringValues connection)
     {
-        if (HopByHop.Contains(name))
+        if (connection.Count == 0)
         {
-            return false;
+            return name => !HopByHop.Contains(name);
         }
+        var named = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var value in connection)
         {
-            foreach (var token in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (token.Equals(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return false;
-                }
-            }
+            named.UnionWith((value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
         }
-        return true;
+        return name => !HopByHop.Contains(name) && !named.Contains(name);
     }
 
     /// <summary>The request headers copied as they are to the function's server.</summary>
-    public static IEnumerable<KeyValuePair<string, StringValues>> OfRequest(IEnumerable<KeyValuePair<string, StringValues>> headers, StringValues connection) =>
-        headers.Where(h => !SetByTheProxy.Contains(h.Key) && IsEndToEnd(h.Key, connection));
+    public static IEnumerable<KeyValuePair<string, StringValues>> OfRequest(IEnumerable<KeyValuePair<string, StringValues>> headers, StringValues connection)
+    {
+        var endToEnd = EndToEnd(connection);
+        return headers.Where(h => !SetByTheProxy.Contains(h.Key) && endToEnd(h.Key));
+    }
 
     /// <summary>The response headers copied as they are to the client (Content-Length included).</summary>
-    public static IEnumerable<KeyValuePair<string, StringValues>> OfResponse(IEnumerable<KeyValuePair<string, StringValues>> headers, StringValues connection) =>
-        headers.Where(h => IsEndToEnd(h.Key, connection));
+    public static IEnumerable<KeyValuePair<string, StringValues>> OfResponse(IEnumerable<KeyValuePair<string, StringValues>> headers, StringValues connection)
+    {
+        var endToEnd = EndToEnd(connection);
+        return headers.Where(h => endToEnd(h.Key));
+    }
 
     /// <summary>X-Forwarded-For with the client appended: "prior, client", or "client" alone.</summary>
     public static string? ForwardedFor(StringValues prior, IPAddress? client)

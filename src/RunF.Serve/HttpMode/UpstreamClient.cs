@@ -38,7 +38,7 @@ public sealed class UpstreamClient : IDisposable
     public HttpRequestMessage RequestFor(HttpContext context, HttpContent? content)
     {
         var request = context.Request;
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_base + TargetOf(context)))
+        var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), new Uri(_base + TargetOf(context)))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -71,12 +71,12 @@ public sealed class UpstreamClient : IDisposable
     public static void CopyHead(HttpResponseMessage answer, HttpResponse response)
     {
         response.StatusCode = (int)answer.StatusCode;
-        var connection = answer.Headers.NonValidated.TryGetValues("Connection", out var c) ? new StringValues([.. c]) : StringValues.Empty;
+        var endToEnd = ProxyHeaders.EndToEnd(answer.Headers.NonValidated.TryGetValues("Connection", out var c) ? new StringValues([.. c]) : StringValues.Empty);
         foreach (var headers in (IEnumerable<HttpHeadersNonValidated>)[answer.Headers.NonValidated, answer.Content.Headers.NonValidated])
         {
             foreach (var (name, values) in headers)
             {
-                if (ProxyHeaders.IsEndToEnd(name, connection))
+                if (endToEnd(name))
                 {
                     response.Headers[name] = new StringValues([.. values]);
                 }

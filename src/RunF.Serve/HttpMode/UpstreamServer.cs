@@ -165,7 +165,7 @@ public sealed class UpstreamServer : IAsyncDisposable
                         _up.TrySetResult();
                     }
                 }
-                ServeLog.Info($"the function's server is up: {_url.Authority} accepts connections ({Duration.Format(Stopwatch.GetElapsedTime(started))} after its start)");
+                ServeLog.Info($"the function's server is up: {_url.Authority} accepts connections ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms after its start)");
                 return;
             }
             await Task.WhenAny(Task.Delay(ProbeInterval), server.Exited);
