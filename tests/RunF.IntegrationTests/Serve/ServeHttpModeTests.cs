@@ -349,6 +349,31 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_SIGKILLed_agent_takes_its_server_with_it_and_the_next_agent_sweeps_its_record()
+    {
+        var (server, _, _) = await StartAsync([]);
+        string container;
+        List<int> processes;
+        using (server)
+        {
+            container = ContainerOf(server);
+            processes = [.. server.Descendants("httpd")];
+            Assert.NotEmpty(processes);
+            Runf.Signal(server.Pid, 9);
+            server.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        // The parent-death signal kills the container's PID 1, and with it the container.
+        await AssertEventually(() => processes.All(pid => Runf.StateOf(pid) is null or 'Z'), "the server outlived its agent");
+        Assert.True(File.Exists($"/tmp/runf-{TestEnvironment.TestUid}/{container}.json"));
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // records younger than 2 s may be a runf's that is starting
+        var (next, _, _) = await StartAsync([]);
+        using (next)
+        {
+            Assert.False(File.Exists($"/tmp/runf-{TestEnvironment.TestUid}/{container}.json"), "the dead agent's container record was not swept");
+        }
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_sigterm_is_killed_after_stop_timeout()
     {
         // An ignored signal stays ignored across exec: httpd inherits it.
