@@ -48,7 +48,9 @@ public static class ServeHost
                 : new WatchdogFront(config, invoker!, state).HandleAsync;
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // No appsettings.json to reload: without this the host watches its working directory
+        // (inotify) and wakes up for every file written there, the agent's own log included.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.WriteTimeout);
