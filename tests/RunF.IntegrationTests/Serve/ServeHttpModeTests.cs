@@ -149,7 +149,8 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         {
             Assert.Equal("done\n", await done.Content.ReadAsStringAsync());
         }
-        Assert.Contains("stderr: the script got: second line", server.Stderr);
+        // The script's stderr reaches the log through httpd's, on its own path: it may follow the answer.
+        await AssertEventually(() => server.Stderr.Contains("stderr: the script got: second line"), "the second line did not reach the server");
 
         // 8 MiB each way, byte-exact.
         var body = new byte[8 << 20];
@@ -431,17 +432,11 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         return (await response.Content.ReadAsStringAsync()).Split('\n');
     }
 
-    /// <summary>The httpd that listens: the one whose parent is not an httpd (the others serve one connection each).</summary>
+    /// <summary>The httpd that listens: the one whose parent is not an httpd (the others serve one connection each, and may be gone already).</summary>
     private static int MainHttpd(ServeServer server)
     {
         var all = server.Descendants("httpd");
-        return all.Single(pid => !all.Contains(ParentOf(pid)));
-    }
-
-    private static int ParentOf(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 4)..].Split(' ')[0]);
+        return all.Single(pid => Runf.ParentOf(pid) is var parent && parent > 0 && !all.Contains(parent));
     }
 
     /// <summary>The server's container, as the log names it.</summary>
