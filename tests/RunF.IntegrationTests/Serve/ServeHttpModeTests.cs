@@ -35,6 +35,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
     private static readonly (string Name, string Script)[] Scripts =
     [
         ("echo.cgi", EchoCgi),
+        ("count.cgi", "#!/bin/sh\nn=$(wc -c)\necho \"count.cgi got $n of $CONTENT_LENGTH bytes\" >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\ncounted\\n'\n"),
         ("sha256.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nsha256sum\n"),
         ("lines.cgi", "#!/bin/sh\nwhile read line; do echo \"the script got: $line\" >&2; done\nprintf 'Content-Type: text/plain\\r\\n\\r\\ndone\\n'\n"),
         ("stream.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\necho first\nsleep 2\necho second\n"),
@@ -161,6 +162,21 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         }
         File.WriteAllBytes(Path.Combine(site, "big.bin"), body);
         Assert.Equal(SHA256.HashData(body), SHA256.HashData(await server.Client.GetByteArrayAsync("/big.bin")));
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_is_408_and_never_reaches_the_server_as_a_whole_one()
+    {
+        var (server, _, _) = await StartAsync(["--read-timeout", "1s"]);
+        using var _ = server;
+        using var connection = await RawHttpConnection.OpenAsync(server.Port);
+        await connection.SendPostAsync(100_000, "6bytes", "/cgi-bin/count.cgi");
+        var (text, _, elapsed) = await connection.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 408 ", text);
+        Assert.Contains("the request body stopped arriving: nothing for 1s (read_timeout)", text);
+        Assert.InRange(elapsed.TotalSeconds, 0.9, 5);
+        // The request to the server was aborted inside the length it announced: the script knows it got 6 of 100000.
+        await AssertEventually(() => server.Stderr.Contains("count.cgi got 6 of 100000 bytes"), "the server did not see the request broken off");
     }
 
     [Fact]
