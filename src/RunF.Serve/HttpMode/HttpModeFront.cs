@@ -63,7 +63,6 @@ public sealed class HttpModeFront(ServeConfig config, UpstreamServer server, Ups
         if (body.Failure is { } failure)
         {
             (status, message) = (failure.Status, failure.Message);
-            context.Response.Headers.Connection = "close";
         }
         else if (deadline.IsCancellationRequested)
         {
@@ -88,6 +87,11 @@ public sealed class HttpModeFront(ServeConfig config, UpstreamServer server, Ups
         }
         ServeLog.Info($"[{id}] {message}");
         context.Response.Clear();
+        if (body.Failure is not null)
+        {
+            // The rest of a broken body is not read: the connection cannot carry another request.
+            context.Response.Headers.Connection = "close";
+        }
         await Refuse(context, started, status, message + "\n");
     }
 

@@ -174,6 +174,7 @@ public sealed class ServeHttpModeTests(TestEnvironment env)
         var (text, _, elapsed) = await connection.ReadToEndAsync(TimeSpan.FromSeconds(10));
         Assert.StartsWith("HTTP/1.1 408 ", text);
         Assert.Contains("the request body stopped arriving: nothing for 1s (read_timeout)", text);
+        Assert.Contains("Connection: close", text);
         Assert.InRange(elapsed.TotalSeconds, 0.9, 5);
         // The request to the server was aborted inside the length it announced: the script knows it got 6 of 100000.
         await AssertEventually(() => server.Stderr.Contains("count.cgi got 6 of 100000 bytes"), "the server did not see the request broken off");
