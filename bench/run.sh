@@ -22,7 +22,7 @@ bench_uid=${BENCH_UID:-40000}
 if [ "$(id -u)" = 0 ]; then
   # A fresh machine lacks the runtimes compared against; install only what is missing.
   missing=()
-  for pkg in runc crun bubblewrap hyperfine jq umoci skopeo util-linux; do
+  for pkg in runc crun bubblewrap hyperfine jq umoci skopeo util-linux mmdebstrap zstd curl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -82,4 +82,8 @@ fi
 # a runf binary): one run per tool instead.
 if [ -x bench/extract/run.sh ]; then
   if [ "$mode" = smoke ]; then RUNS=1 bench/extract/run.sh; else bench/extract/run.sh; fi
+fi
+# Its second part, a real image: the Debian image of the tests (built once per machine).
+if [ -x bench/extract/debian.sh ]; then
+  if [ "$mode" = smoke ]; then RUNS=1 bench/extract/debian.sh; else bench/extract/debian.sh; fi
 fi

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "launcher.h"
 #include "landlock.h"
 #include "rawsys.h"
 
@@ -33,6 +35,10 @@ struct ctx {
     const struct runf_child_args *args;
     const uint8_t *plan;
     int rootfd;
+    /* The descriptors still used after the AWAIT step, copied from args (shared with the parent,
+     * never written here): install_fds may move them out of the way of fd 3. */
+    int error_fd;
+    int init_fd;
 };
 
 static const char *str(const struct ctx *c, uint32_t off)
@@ -58,16 +64,21 @@ static void fd_path(char buf[32], int fd)
 
 /* Opens path beneath the root without ever leaving it: ".." and absolute symlinks stop at the
  * root, magic links (/proc/self/...) are refused. */
-static long open_in_root(const struct ctx *c, const char *path, uint32_t flags, int oflags)
+static long open_in_root_as(const struct ctx *c, const char *path, uint32_t flags, int oflags)
 {
     struct open_how how = {
-        .flags = (uint64_t)(O_PATH | O_CLOEXEC | oflags),
+        .flags = (uint64_t)(O_CLOEXEC | oflags),
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
                    ((flags & RUNF_F_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0),
     };
     if (c->rootfd < 0)
         return -EBADF;
     return SYS4(SYS_openat2, c->rootfd, path, &how, sizeof how);
+}
+
+static long open_in_root(const struct ctx *c, const char *path, uint32_t flags, int oflags)
+{
+    return open_in_root_as(c, path, flags, O_PATH | oflags);
 }
 
 static long is_devnull(int fd)
@@ -203,27 +214,69 @@ static long do_chdir(struct ctx *c, const struct runf_op *op)
     return r;
 }
 
-static long do_caps(const struct runf_op *op)
+/* The capabilities in keep in the effective, permitted and inheritable sets, and raised in the
+ * ambient set so that they survive the exec of a file without capabilities. */
+static long set_caps(uint64_t keep)
 {
-    uint64_t keep = op->n[0];
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     long r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
-        if (!(keep & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            return r;
-    }
     for (int i = 0; i < 2; i++) {
         uint32_t word = (uint32_t)(keep >> (32 * i));
         data[i].effective = data[i].permitted = data[i].inheritable = word;
     }
     if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
         return r;
-    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+    for (uint64_t cap = 0; cap < 64; cap++) {
         if ((keep & (1ull << cap)) && (r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
             return r;
     }
     return 0;
+}
+
+static long do_caps(const struct runf_op *op)
+{
+    uint64_t bounding = op->n[2];
+    long r;
+    for (uint64_t cap = 0; cap <= op->n[1]; cap++) {
+        if (!(bounding & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
+    return set_caps(op->n[0]);
+}
+
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t) && sizeof(uid_t) == sizeof(uint32_t),
+               "the IDENTITY op's ids are handed to setgroups and setres[ug]id as they are");
+
+/* Becomes the container's user, as runc's finalizeNamespace does: with PR_SET_KEEPCAPS the
+ * permitted set survives the switch away from uid 0 (the kernel still clears the effective and
+ * ambient sets); it is made effective again for the CAPS op, which comes next and cuts the sets
+ * down to the user's own. The groups go first, while uid 0 still holds CAP_SETGID. */
+static long do_identity(const struct ctx *c, const struct runf_op *op)
+{
+    const uint32_t *groups = (const uint32_t *)(const void *)(c->plan + op->s[0]);
+    uint64_t uid = op->n[0], gid = op->n[1];
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    long r;
+    if ((r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0)) < 0 ||
+        (r = SYS2(SYS_setgroups, groups[0], groups + 1)) < 0 ||
+        (r = SYS3(SYS_setresgid, gid, gid, gid)) < 0 ||
+        (r = SYS3(SYS_setresuid, uid, uid, uid)) < 0 ||
+        (r = SYS5(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0)) < 0 ||
+        (r = SYS2(SYS_capget, &hdr, data)) < 0)
+        return r;
+    for (int i = 0; i < 2; i++)
+        data[i].effective = data[i].permitted;
+    if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
+        return r;
+    /* A change of effective ids clears the parent-death signal, and makes the memory this child
+     * still shares with runf (CLONE_VM) non-dumpable: runf's own /proc files would turn root's
+     * and the agent could no longer open a waiting container's namespaces. The exec makes the
+     * command dumpable again anyway (its ids all agree). */
+    if ((r = SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+        return r;
+    return SYS5(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static long do_close_fds(const struct runf_op *op)
@@ -270,39 +323,100 @@ static long close_all_but(int *keep, int n)
     return SYS3(SYS_close_range, next, ~0u, 0);
 }
 
-/* Takes the three descriptors the dispatch sent as stdin, stdout and stderr. They arrive
- * close-on-exec; any that landed on 0-2 is first moved out of the way. */
-static long install_stdio(int fds[3])
+/* F_DUPFD_CLOEXEC: fd copied to the lowest free descriptor at or above min. */
+static long move_above(int fd, int min)
 {
-    for (int i = 0; i < 3; i++)
-        if (fds[i] < 3 && (fds[i] = (int)SYS3(SYS_fcntl, fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+    return SYS3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, min);
+}
+
+/* Installs the n descriptors the dispatch sent as fds 0 to n-1 (stdin, stdout, stderr, and fd 3
+ * for an actionloop action), kept across the exec. They arrive close-on-exec; every one below n,
+ * and the error pipe and runf-init's memfd that the exec still needs, is first moved above n, so
+ * that no dup3 lands on a descriptor still in use. */
+static long install_fds(struct ctx *c, int *fds, int n)
+{
+    long r;
+    for (int i = 0; i < n; i++)
+        if (fds[i] < n && (fds[i] = (int)move_above(fds[i], n)) < 0)
             return fds[i];
-    for (int i = 0; i < 3; i++) {
-        long r = SYS3(SYS_dup3, fds[i], i, 0);
-        if (r < 0)
+    if (c->error_fd < n) {
+        if ((r = move_above(c->error_fd, n)) < 0)
             return r;
+        c->error_fd = (int)r;
     }
+    if (c->init_fd >= 0 && c->init_fd < n) {
+        if ((r = move_above(c->init_fd, n)) < 0)
+            return r;
+        c->init_fd = (int)r;
+    }
+    for (int i = 0; i < n; i++)
+        if ((r = SYS3(SYS_dup3, fds[i], i, 0)) < 0)
+            return r;
     return 0;
 }
 
+/* Sends fd to the parent as SCM_RIGHTS on the launcher's socket, with one byte. */
+static long send_fd(int sock, int fd)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    char byte = 0;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *)(void *)CMSG_DATA(cmsg) = fd;
+    return SYS3(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
+}
+
+/* A pseudo-terminal of the container's own devpts: its ptmx is opened beneath the root, the peer
+ * is taken from the master itself (TIOCGPTPEER, no path lookup in /dev/pts), the master goes to
+ * the parent, and the peer becomes the controlling terminal of this session and stdin, stdout
+ * and stderr. */
+static long do_terminal(struct ctx *c, const struct runf_op *op)
+{
+    struct winsize size = {.ws_row = (unsigned short)op->n[0], .ws_col = (unsigned short)op->n[1]};
+    int unlock = 0, peer[3];
+    long master = open_in_root_as(c, str(c, op->s[0]), RUNF_F_NO_SYMLINKS, O_RDWR | O_NOCTTY), r;
+    if (master < 0)
+        return master;
+    r = SYS3(SYS_ioctl, master, TIOCSPTLCK, &unlock);
+    if (r == 0 && (size.ws_row || size.ws_col))
+        r = SYS3(SYS_ioctl, master, TIOCSWINSZ, &size);
+    if (r == 0)
+        r = SYS3(SYS_ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (r >= 0) {
+        peer[0] = peer[1] = peer[2] = (int)r;
+        r = c->args->request_fd >= 0 ? send_fd(c->args->request_fd, (int)master) : -EBADF;
+    }
+    SYS1(SYS_close, master);
+    if (r >= 0)
+        r = SYS3(SYS_ioctl, peer[0], TIOCSCTTY, 0);
+    return r < 0 ? r : install_fds(c, peer, 3);
+}
+
 /* The pre-warmed wait: report ready, then block until the parent sends one byte with stdin,
- * stdout and stderr attached (runf_dispatch has stored the command in args by then). EOF means
- * the pool was closed: exit quietly. */
-static long do_await(const struct ctx *c, uint32_t step)
+ * stdout, stderr and perhaps fd 3 attached (runf_dispatch has stored the command in args by
+ * then). EOF means the pool was closed: exit quietly. */
+static long do_await(struct ctx *c, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     struct runf_step_error ready = {step, 0};
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
     } control;
     char byte;
     struct iovec iov = {&byte, 1};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-    int fds[3];
+    int fds[RUNF_DISPATCH_MAX_FDS], n;
     struct cmsghdr *cmsg;
     long r;
-    if ((r = SYS3(SYS_write, a->error_fd, &ready, sizeof ready)) < 0)
+    if ((r = SYS3(SYS_write, c->error_fd, &ready, sizeof ready)) < 0)
         return r;
     do
         r = SYS3(SYS_recvmsg, a->request_fd, &msg, MSG_CMSG_CLOEXEC);
@@ -313,13 +427,15 @@ static long do_await(const struct ctx *c, uint32_t step)
     if (r < 0)
         return r;
     cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC))
         return -EPROTO;
-    for (int i = 0; i < 3; i++)
+    n = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    if (n < 3 || n > RUNF_DISPATCH_MAX_FDS || cmsg->cmsg_len != CMSG_LEN((size_t)n * sizeof(int)))
+        return -EPROTO;
+    for (int i = 0; i < n; i++)
         fds[i] = ((int *)(void *)CMSG_DATA(cmsg))[i];
     SYS1(SYS_close, a->request_fd);
-    return install_stdio(fds);
+    return install_fds(c, fds, n);
 }
 
 /* With an init, the command is found here, so that "not found" is still reported as a failed
@@ -337,7 +453,7 @@ static long exec_via_init(const struct ctx *c)
             uint64_t empty = 0;
             a->init_argv[1] = *path;
             SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
-            return SYS5(SYS_execveat, a->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
+            return SYS5(SYS_execveat, c->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
         }
         if (first == -ENOENT && r != -ENOENT && r != -ENOTDIR)
             first = r;
@@ -392,6 +508,8 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     case RUNF_OP_AWAIT: return do_await(c, step);
     case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);
+    case RUNF_OP_IDENTITY: return do_identity(c, op);
+    case RUNF_OP_TERMINAL: return do_terminal(c, op);
     default: return -EINVAL;
     }
 }
@@ -410,10 +528,10 @@ static void reset_signals(void)
         SYS4(SYS_rt_sigaction, sig, &dfl, 0, sizeof(uint64_t));
 }
 
-static __attribute__((noreturn)) void fail(const struct runf_child_args *a, uint32_t step, long err)
+static __attribute__((noreturn)) void fail(const struct ctx *c, uint32_t step, long err)
 {
     struct runf_step_error e = {step, (int32_t)-err};
-    SYS3(SYS_write, a->error_fd, &e, sizeof e);
+    SYS3(SYS_write, c->error_fd, &e, sizeof e);
     for (;;)
         SYS1(SYS_exit_group, 125);
 }
@@ -423,7 +541,7 @@ int runf_child_main(void *arg)
     const struct runf_child_args *a = arg;
     const struct runf_plan_header *h = (const void *)a->plan;
     const struct runf_op *ops = (const void *)(a->plan + h->ops_offset);
-    struct ctx c = {a, a->plan, -1};
+    struct ctx c = {a, a->plan, -1, a->error_fd, a->init_fd};
     char go;
 
     /* Every signal is still blocked (inherited from the cloning thread); the parent's handlers
@@ -454,9 +572,9 @@ int runf_child_main(void *arg)
         if (r == -ENOENT && (ops[i].flags & RUNF_F_OPTIONAL))
             r = 0;
         if (r < 0)
-            fail(a, i, r);
+            fail(&c, i, r);
         if (a->times)
             a->times[i + 1] = now_ns();
     }
-    fail(a, h->op_count, -EINVAL); /* a plan must end with EXEC */
+    fail(&c, h->op_count, -EINVAL); /* a plan must end with EXEC */
 }

@@ -12,7 +12,8 @@ struct runf_child_args {
     int sync_write_fd;  /* the parent's ends, closed in the child */
     int error_read_fd;
     int error_fd;       /* write end, close-on-exec: (step, errno) or EOF on execve */
-    int request_fd;     /* with an AWAIT op: the child's end of the dispatch socket, else -1 */
+    int request_fd;     /* with an AWAIT or TERMINAL op: the child's end of the launcher's socket
+                         * (the dispatch arrives on it, the terminal's master leaves on it), else -1 */
     int request_peer_fd; /* the parent's end, closed in the child */
     char *const *argv;  /* the EXEC op's lists as pointer arrays, NULL-terminated; AWAIT gets new ones */
     char *const *envp;

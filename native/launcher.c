@@ -24,7 +24,7 @@ struct handle {
     void *stack;
     char **arrays;
     char **dispatched; /* the arrays of runf_dispatch's command */
-    int request_fd;    /* with an AWAIT op: the parent's end of the dispatch socket */
+    int request_fd;    /* with an AWAIT or TERMINAL op: the parent's end of the socket to the child */
     uint64_t *times;
 };
 
@@ -141,12 +141,14 @@ static char **exec_arrays(struct runf_child_args *args, const uint8_t *plan, con
     return block;
 }
 
-static int has_await(const uint8_t *plan)
+/* Whether the child talks to the parent over a socket: the dispatch of an AWAIT op arrives on
+ * it, the master of a TERMINAL op leaves on it. */
+static int needs_socket(const uint8_t *plan)
 {
     const struct runf_plan_header *h = (const void *)plan;
     const struct runf_op *ops = (const void *)(plan + h->ops_offset);
     for (uint32_t i = 0; i < h->op_count; i++)
-        if (ops[i].kind == RUNF_OP_AWAIT)
+        if (ops[i].kind == RUNF_OP_AWAIT || ops[i].kind == RUNF_OP_TERMINAL)
             return 1;
     return 0;
 }
@@ -158,7 +160,7 @@ static int prepare(struct handle *h, const uint8_t *plan, const struct runf_op *
         return -ENOMEM;
     if ((exec->flags & RUNF_F_VIA_INIT) && (h->args.init_fd = init_memfd()) < 0)
         return h->args.init_fd;
-    if (has_await(plan)) {
+    if (needs_socket(plan)) {
         int pair[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
             return -errno;
@@ -245,24 +247,24 @@ int runf_spawn(const uint8_t *plan, uint32_t length, uint64_t clone_flags, struc
     return 0;
 }
 
-int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, int stdin_fd, int stdout_fd, int stderr_fd)
+int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, const int *fds, int count)
 {
     struct handle *h = p;
     const struct runf_op *exec = exec_op(exec_plan, length);
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CMSG_SPACE(RUNF_DISPATCH_MAX_FDS * sizeof(int))];
     } control;
     char byte = 1;
     struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = CMSG_SPACE((size_t)count * sizeof(int))};
     struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    int fds[3] = {stdin_fd, stdout_fd, stderr_fd};
     ssize_t sent;
 
     if (!h || h->request_fd < 0 || h->dispatched)
         return -EBADF;
-    if (!exec)
+    if (!exec || count < 3 || count > RUNF_DISPATCH_MAX_FDS)
         return -EINVAL;
     /* The child is blocked in recvmsg and reads these only after the message arrives. */
     if (!(h->dispatched = exec_arrays(&h->args, exec_plan, exec)))
@@ -270,12 +272,41 @@ int runf_dispatch(void *p, const uint8_t *exec_plan, uint32_t length, int stdin_
     memset(control.buf, 0, sizeof control.buf);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof fds);
-    memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
+    cmsg->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+    memcpy(CMSG_DATA(cmsg), fds, (size_t)count * sizeof(int));
     do
         sent = sendmsg(h->request_fd, &msg, MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);
     close(h->request_fd);
     h->request_fd = -1;
     return sent < 0 ? -errno : 0;
+}
+
+int runf_receive_fd(void *p)
+{
+    struct handle *h = p;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    char byte;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg;
+    ssize_t got;
+    int fd;
+
+    if (!h || h->request_fd < 0)
+        return -EBADF;
+    do
+        got = recvmsg(h->request_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return -errno;
+    cmsg = CMSG_FIRSTHDR(&msg);
+    if (got == 0 || !cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+        cmsg->cmsg_len != CMSG_LEN(sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
+        return -EPROTO;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
 }

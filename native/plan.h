@@ -37,7 +37,8 @@ enum runf_op_kind {
     RUNF_OP_PIVOT_ROOT = 7,  /* pivot_root(".", ".") in the root, then detach the old root */
     RUNF_OP_HOSTNAME = 8,    /* s0 hostname */
     RUNF_OP_RLIMIT = 9,      /* n0 resource, n1 soft, n2 hard */
-    RUNF_OP_CAPS = 10,       /* n0 mask of capabilities kept in every set, n1 last capability */
+    RUNF_OP_CAPS = 10,       /* n0 mask of capabilities kept in the effective, permitted, inheritable
+                              * and ambient sets, n1 last capability, n2 mask kept in the bounding set */
     RUNF_OP_NO_NEW_PRIVS = 11,
     RUNF_OP_CHDIR = 12,      /* s0 directory in root */
     RUNF_OP_CLOSE_FDS = 13,  /* mark every fd above 2 close-on-exec; n0 fallback fd limit */
@@ -50,6 +51,13 @@ enum runf_op_kind {
     RUNF_OP_LANDLOCK = 18,    /* enter a Landlock domain (landlock.c): n0 handled network access
                                * (LANDLOCK_ACCESS_NET_*), n1 scopes (LANDLOCK_SCOPE_*), s0 offset of
                                * n2 little-endian u16 TCP ports that may still be bound */
+    RUNF_OP_IDENTITY = 19,    /* become a user other than the mapped root: n0 uid, n1 gid, s0 offset
+                               * of a u32 count then that many u32 supplementary gids; keeps the
+                               * permitted capabilities (effective again) for the CAPS op after it */
+    RUNF_OP_TERMINAL = 20,    /* s0 a devpts ptmx in root: a new pseudo-terminal becomes the controlling
+                               * terminal (after NEW_SESSION) and stdin, stdout and stderr; its master
+                               * goes to the parent over the launcher's socket (runf_receive_fd);
+                               * n0 rows, n1 columns of its initial size (0 0: unset) */
 };
 
 /* op.flags */

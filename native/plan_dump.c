@@ -48,6 +48,15 @@ int main(int argc, char **argv)
             for (uint64_t p = 0; p < op->n[2]; p++)
                 printf("%s%u", p ? "|" : "", buf[op->s[0] + 2 * p] | buf[op->s[0] + 2 * p + 1] << 8);
             printf("]");
+        } else if (op->kind == RUNF_OP_IDENTITY) {
+            uint32_t count, gid;
+            memcpy(&count, buf + op->s[0], 4);
+            printf(" uid=%llu gid=%llu groups@%u%%4=%u [", (unsigned long long)op->n[0], (unsigned long long)op->n[1], op->s[0], op->s[0] % 4);
+            for (uint32_t g = 0; g < count; g++) {
+                memcpy(&gid, buf + op->s[0] + 4 + 4 * g, 4);
+                printf("%s%u", g ? "|" : "", gid);
+            }
+            printf("]");
         } else {
             printf(" s=[%s|%s|%s|%s] n=[%llu|%llu|%llu]", text(buf, op->s[0]), text(buf, op->s[1]), text(buf, op->s[2]),
                    text(buf, op->s[3]), (unsigned long long)op->n[0], (unsigned long long)op->n[1], (unsigned long long)op->n[2]);

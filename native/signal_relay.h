@@ -13,7 +13,17 @@ int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate);
  * (the descriptor is copied). Returns 0 or -errno. */
 int runf_relay_attach(int32_t pidfd);
 
-/* Puts the previous handlers back and lets the copied pidfd go once no handler is running. */
+/* On SIGWINCH, and once now: the window size of from_fd (runf's terminal) is set on to_fd (the
+ * container's terminal master). Both descriptors are copied. Once until runf_relay_remove.
+ * Returns 0 or -errno. */
+int runf_relay_resize(int32_t from_fd, int32_t to_fd);
+
+/* While runf's terminal (fd) is in raw mode: a signal that would end runf (SIGALRM, SIGXCPU...,
+ * not the relayed ones, which end the container instead) first sets modes (a struct termios of
+ * size bytes) back on it. Until runf_relay_remove. Returns 0 or -errno. */
+int runf_relay_restore_terminal(int32_t fd, const void *modes, int32_t size);
+
+/* Puts the previous handlers back and lets the copied descriptors go once no handler is running. */
 void runf_relay_remove(void);
 
 #endif

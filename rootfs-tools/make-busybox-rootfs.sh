@@ -22,7 +22,8 @@ fi
 
 tmp=$(mktemp -d "$(dirname "$out")/.rootfs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp"/{bin,dev,etc,proc,sys,tmp,root,home,mnt,run,var,usr/bin,usr/sbin,sbin}
+# action: the mount point of an OpenWhisk action's code (runf serve --mode openwhisk binds it there).
+mkdir -p "$tmp"/{bin,dev,etc,proc,sys,tmp,root,home,mnt,run,var,usr/bin,usr/sbin,sbin,action}
 cp /bin/busybox "$tmp/bin/busybox"
 for applet in $(/bin/busybox --list); do
   [ "$applet" = busybox ] || ln -s busybox "$tmp/bin/$applet"

@@ -6,7 +6,9 @@
 #   OUTDIR/multi.oci.tar        skopeo oci-archive (index.json only, gzip layers)
 #   OUTDIR/multi-zstd.oci.tar   skopeo oci-archive of the zstd layout
 #   OUTDIR/second.docker.tar, OUTDIR/second.oci.tar
-#   OUTDIR/oracle/multi, OUTDIR/oracle/second   `umoci unpack --rootless` of each image
+#   OUTDIR/oci:kaniko           2 layers with absolute names, as kaniko and GNU tar -P write them
+#   OUTDIR/kaniko.docker.tar, OUTDIR/kaniko.oci.tar
+#   OUTDIR/oracle/multi, OUTDIR/oracle/second, OUTDIR/oracle/kaniko   `umoci unpack --rootless` of each image
 # "multi" covers: several layers, a deleted file, a deleted directory, an opaque directory, a
 # hardlink within a layer and one across layers, a symlink target over 100 bytes (PAX), a file
 # replaced by a symlink, setuid and odd modes, a fifo, an empty directory.
@@ -90,6 +92,34 @@ umoci new --image "$out/oci:second"
 umoci unpack --image "$out/oci:second" s1 >/dev/null
 mkdir -p s1/rootfs/etc && echo second > s1/rootfs/etc/second
 umoci repack --image "$out/oci:second" s1 >/dev/null
+# kaniko's layers: a "/" entry first (the root's metadata), then absolute names and an absolute
+# hardlink target (Python's tarfile writes names as given); a second layer from GNU tar -P
+# with a whiteout that names its victim absolutely.
+umoci new --image "$out/oci:kaniko"
+python3 - "$work/k1.tar" <<'PY'
+import io, sys, tarfile
+def add(t, name, kind=tarfile.REGTYPE, data=b"", link="", mode=0o644):
+    i = tarfile.TarInfo(name); i.type = kind; i.mode = mode; i.mtime = 1700000000; i.linkname = link
+    if kind == tarfile.REGTYPE: i.size = len(data); t.addfile(i, io.BytesIO(data))
+    else: t.addfile(i)
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    add(t, "/", tarfile.DIRTYPE, mode=0o755)
+    add(t, "/etc/", tarfile.DIRTYPE, mode=0o755)
+    add(t, "/etc/passwd", data=b"root:x:0:0::/root:/bin/sh\n")
+    add(t, "/etc/gone", data=b"removed by layer 2\n")
+    add(t, "//etc//os-release", data=b"ID=kaniko\n")
+    add(t, "/etc/passwd-", tarfile.LNKTYPE, link="/etc/passwd")
+    add(t, "/bin/", tarfile.DIRTYPE, mode=0o755)
+    add(t, "/bin/tool", data=b"#!/bin/sh\n", mode=0o4755)
+    add(t, "/bin/sh", tarfile.SYMTYPE, link="/bin/tool")
+    add(t, "app/", tarfile.DIRTYPE, mode=0o750)
+PY
+umoci raw add-layer --image "$out/oci:kaniko" "$work/k1.tar"
+mkdir -p k2/usr/lib k2/etc
+echo lib > k2/usr/lib/libk.so && ln -s libk.so k2/usr/lib/libk.so.1
+touch k2/etc/.wh.gone
+tar --numeric-owner --owner=0 --group=0 --mtime=@1700000000 -P --transform 's,^\.,,' -C k2 -cf "$work/k2.tar" . 2>/dev/null
+umoci raw add-layer --image "$out/oci:kaniko" "$work/k2.tar"
 umoci gc --layout "$out/oci"
 
 # zstd copy of "multi": recompress each layer blob and rewrite manifest and index digests.
@@ -113,7 +143,7 @@ jq -c --arg old "$mdigest" --arg new "sha256:$nm" --argjson size "$(stat -c %s "
   "$z/index.json" > "$work/index.json"
 mv "$work/index.json" "$z/index.json"
 
-for tag in multi second; do
+for tag in multi second kaniko; do
   skopeo copy -q "oci:$out/oci:$tag" "docker-archive:$out/$tag.docker.tar:example.com/test/$tag:latest"
   skopeo copy -q "oci:$out/oci:$tag" "oci-archive:$out/$tag.oci.tar:$tag"
   rm -rf "$work/oracle-$tag"

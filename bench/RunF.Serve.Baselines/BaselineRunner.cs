@@ -22,10 +22,10 @@ public sealed record BaselineRunner(string Name)
     private static readonly Setting[] RunfOnly =
     [
         Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind,
-        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.InheritEnv,
+        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User, Setting.InheritEnv,
     ];
 
-    public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given)
+    public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given, ServeMode mode)
     {
         var name = given.GetValueOrDefault(Runner)?.Trim().ToLowerInvariant();
         if (name is not ("process" or "bwrap"))
@@ -34,13 +34,17 @@ public sealed record BaselineRunner(string Name)
                 ? "no runner: give --runner process or --runner bwrap (runf's own runner is runf serve)"
                 : $"invalid runner \"{given[Runner]}\" (--runner): expected process or bwrap (runf's own runner is runf serve)");
         }
-        if (given.GetValueOrDefault(Setting.Mode)?.Trim().Equals("http", StringComparison.OrdinalIgnoreCase) == true)
+        if (mode == ServeMode.Http)
         {
             throw new RunfException($"mode=http works only with runf serve (the {name} runner runs a process per request, not a server): bench/serve measures mode=http against its server called directly");
         }
         if (RunfOnly.FirstOrDefault(given.ContainsKey) is { } runfOnly)
         {
             throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");
+        }
+        if (mode == ServeMode.OpenWhiskLoop)
+        {
+            throw new RunfException($"mode openwhisk-loop works only with runf serve (the {name} runner has no long-lived action): measure it with runf serve, beside OpenWhisk's Go proxy");
         }
         return new BaselineRunner(name);
     }
@@ -49,10 +53,10 @@ public sealed record BaselineRunner(string Name)
     {
         if (Name == "process")
         {
-            return Task.FromResult<IFunctionInvoker>(new ProcessInvoker(config.Command));
+            return Task.FromResult<IFunctionInvoker>(new ProcessInvoker(config.Command, config.Action));
         }
         FunctionContainers.RequireRootfs(config.Rootfs);
-        return Task.FromResult<IFunctionInvoker>(new BwrapInvoker(config.Rootfs, config.Command));
+        return Task.FromResult<IFunctionInvoker>(new BwrapInvoker(config.Rootfs, config.Command, config.Action));
     }
 
     public static string Help() => string.Join('\n', [

@@ -1,4 +1,5 @@
 using RunF.Runtime.Spec;
+using RunF.Serve.Configuration;
 
 namespace RunF.Serve.Baselines;
 
@@ -8,7 +9,7 @@ namespace RunF.Serve.Baselines;
 /// /dev, a /tmp tmpfs, the executor's DNS files; root inside; a new session). Unlike runf it
 /// has no cgroup limits and no seccomp filter.
 /// </summary>
-public sealed class BwrapInvoker(string rootfs, IReadOnlyList<string> command) : ChildProcessInvoker
+public sealed class BwrapInvoker(string rootfs, IReadOnlyList<string> command, InstalledAction? action) : ChildProcessInvoker
 {
     private readonly string[] _argv =
     [
@@ -21,9 +22,10 @@ public sealed class BwrapInvoker(string rootfs, IReadOnlyList<string> command) :
         "--tmpfs", "/tmp",
         "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf",
         "--ro-bind-try", "/etc/hosts", "/etc/hosts",
+        .. action?.HostDirectory is { } code ? (string[])["--ro-bind", code, InstalledAction.MountPoint, "--chdir", InstalledAction.MountPoint] : [],
         "--die-with-parent", "--new-session",
         "--",
-        .. command,
+        .. action?.HostDirectory is null ? command : [InstalledAction.Executable],
     ];
 
     protected override IReadOnlyList<string> Argv => _argv;
@@ -35,5 +37,6 @@ public sealed class BwrapInvoker(string rootfs, IReadOnlyList<string> command) :
         environment["PATH"] = ContainerDefaults.Path;
         environment["HOME"] = "/root";
         environment["TERM"] = "xterm";
+        AddPairs(environment, action?.Env ?? []);
     }
 }

@@ -27,6 +27,19 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
     /// <summary>Sets the child's environment; the invocation's pairs are added after.</summary>
     protected abstract void PrepareEnvironment(IDictionary<string, string?> environment);
 
+    /// <summary>Where the program runs; null for the agent's own directory.</summary>
+    protected virtual string? WorkingDirectory => null;
+
+    /// <summary>Adds KEY=VALUE pairs to an environment, later ones winning.</summary>
+    protected static void AddPairs(IDictionary<string, string?> environment, IEnumerable<string> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=');
+            environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+    }
+
     public async Task<InvocationResult> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -97,16 +110,13 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in argv.Skip(1))
+        foreach (var arg in argv.Skip(1).Concat(invocation.Arguments))
         {
             psi.ArgumentList.Add(arg);
         }
+        psi.WorkingDirectory = WorkingDirectory ?? "";
         PrepareEnvironment(psi.Environment);
-        foreach (var pair in invocation.Environment)
-        {
-            var equals = pair.IndexOf('=');
-            psi.Environment[pair[..equals]] = pair[(equals + 1)..];
-        }
+        AddPairs(psi.Environment, invocation.Environment);
         try
         {
             return Process.Start(psi)!;

@@ -13,6 +13,6 @@ static int Serve(string[] args)
         Console.Out.WriteLine(BaselineRunner.Help());
         return 0;
     }
-    var runner = BaselineRunner.Of(given);
+    var runner = BaselineRunner.Of(given, config.Mode);
     return ServeHost.RunAsync(config, runner.Name, runner.CreateAsync).GetAwaiter().GetResult();
 }

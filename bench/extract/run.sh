@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Extraction benchmark for issue 3 (figures not checked; ./test.sh runs it once per tool): a generated 5-layer image of about
 # 300 MB in 32,000+ files, extracted by GNU tar (the floor), runf and umoci, with hyperfine.
-#   bench/extract/run.sh [RUNF_BINARY]     (default: out/runf)
+#   bench/extract/run.sh [RUNF_BINARY [BASELINE_RUNF]]     (default: out/runf; a baseline, such as the
+#   binary of an earlier commit, is timed in the same run on the same archives)
 # Environment: BENCH_DIR (default /tmp/runf-bench; needs ~2 GB), RUNS (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,6 +10,12 @@ runf=$(realpath "${1:-out/runf}")
 dir=${BENCH_DIR:-/tmp/runf-bench}
 runs=${RUNS:-5}
 mkdir -p "$dir"
+baseline=()
+if [ -n "${2:-}" ]; then
+  base=$(realpath "$2")
+  baseline=(-n "baseline runf (oci-archive, gzip layers)" "$base rootfs extract $dir/bench.oci.tar -o $dir/r"
+            -n "baseline runf (docker-archive, uncompressed)" "$base rootfs extract $dir/bench.docker.tar -o $dir/r")
+fi
 
 if [ ! -f "$dir/bench.oci.tar" ]; then
   rm -rf "$dir/layers" "$dir/oci"
@@ -34,7 +41,8 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$dir/results.json" --export-m
   -n "runf (oci-archive, gzip layers)" "$runf rootfs extract $dir/bench.oci.tar -o $dir/r" \
   -n "umoci unpack --rootless (gzip layers)" "umoci unpack --rootless --image $dir/oci:bench $dir/u" \
   -n "tar -xf (uncompressed layers)" "$tar_plain" \
-  -n "runf (docker-archive, uncompressed)" "$runf rootfs extract $dir/bench.docker.tar -o $dir/r"
+  -n "runf (docker-archive, uncompressed)" "$runf rootfs extract $dir/bench.docker.tar -o $dir/r" \
+  "${baseline[@]}"
 python3 - "$dir/results.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:

@@ -49,53 +49,16 @@ fi
 for tool in wrk bwrap curl jq pgrep; do
   command -v "$tool" >/dev/null || { echo "bench/serve: $tool is missing (run as root to install it)" >&2; exit 1; }
 done
-if [ ! -x "$out/runf" ] || [ ! -x "$out/runf-serve" ] || [ ! -x "$out/runf-serve-baselines" ] || [ ! -d "$out/rootfs" ]; then
-  [ "$out" = out ] || { echo "bench/serve: $out lacks runf, runf-serve, runf-serve-baselines or rootfs" >&2; exit 1; }
-  ./build.sh rootfs
-fi
-
-# The checkout's parents may be unreadable by the bench user: work on copies in /tmp.
-work=$(mktemp -d /tmp/runf-bench-serve.XXXXXX)
-chmod 755 "$work"
-cp -a "$out/runf" "$out/runf-serve" "$out/runf-serve-baselines" "$out/rootfs" bench/serve/post.lua "$work/"
+bench=bench/serve
+source bench/serve/lib.sh
+require_out
+make_work serve bench/serve/post.lua
 # mode=http's site: the CGI script that echoes the body, as `cat` does in the other configurations.
 mkdir -p "$work/site/cgi-bin"
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nexec cat\n' >"$work/site/cgi-bin/echo.cgi"
 echo hello >"$work/site/index.html"
 chmod -R a+rX "$work/site"
 chmod 755 "$work/site/cgi-bin/echo.cgi"
-if [ "$(id -u)" = 0 ]; then
-  chown "$bench_uid:$bench_uid" "$work"
-  as_user=(setpriv --reuid="$bench_uid" --regid="$bench_uid" --clear-groups env -u XDG_RUNTIME_DIR HOME="$work")
-  agent_uid=$bench_uid
-else
-  as_user=()
-  agent_uid=$(id -u)
-fi
-
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill -KILL "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "bench/serve: $*" >&2
-  failed=1
-}
-
-# A port nothing listens on, from $1 upwards in steps of 10 (port+1 serves the metrics).
-free_port() {
-  local p=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; do
-    p=$((p + 10))
-  done
-  echo "$p"
-}
 
 # Waits up to $2 seconds for a condition (a command) to hold.
 wait_for() {
@@ -125,7 +88,6 @@ leftovers() {
   fi
 }
 
-failed=0
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo '[]' > "$work/runs.json"
 port=28070

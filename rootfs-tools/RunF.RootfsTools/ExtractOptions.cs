@@ -11,9 +11,14 @@ public sealed record ExtractOptions(string Archive, string Output)
 
     /// <summary>name[:tag], id or id prefix, or @N; null picks the only image.</summary>
     public string? Image { get; init; }
+    /// <summary>The platform to take from an image index (--platform); null is the host's.</summary>
+    public Platform? Platform { get; init; }
     public bool Force { get; init; }
     public long MaxSize { get; init; } = DefaultMaxSize;
     public long MaxFiles { get; init; } = DefaultMaxFiles;
+
+    /// <summary>Called with a one-line warning (an image for another architecture) before the layers are applied.</summary>
+    public Action<string>? Warn { get; init; }
 
     /// <summary>Called from the extracting thread at each layer start and every few megabytes.</summary>
     public Action<ExtractProgress>? Progress { get; init; }

@@ -6,10 +6,20 @@ namespace RunF.RootfsTools;
 /// <summary>The outcome of a successful extraction, for the summary line.</summary>
 public sealed record ExtractResult(ImageInfo Image, string Output, ExtractStats Stats, TimeSpan Elapsed)
 {
-    /// <summary>"busybox:latest (3a4b5c6d7e8f): 3 layers, 412 files, 1.2 MB in 0.04 s" plus skipped counts.</summary>
+    /// <summary>"busybox:latest (3a4b5c6d7e8f, linux/amd64): 3 layers, 412 files, 1.2 MB in 0.04 s" plus skipped counts.</summary>
     public string Summary()
     {
-        string name = Image.Tags.Count > 0 ? $"{Image.Tags[0]} ({Image.ShortId})" : Image.ShortId;
+        // The id is the name when there is no tag; the platform, when the config names one.
+        var details = new List<string>(2);
+        if (Image.Tags.Count > 0)
+        {
+            details.Add(Image.ShortId);
+        }
+        if (Image.Platform is { } platform)
+        {
+            details.Add(platform.ToString());
+        }
+        string name = details.Count > 0 ? $"{Image.DisplayName} ({string.Join(", ", details)})" : Image.DisplayName;
         string text = $"extracted {name} to {Output}: {Stats.Layers} layers, {Stats.Files} files, {Stats.Directories} directories, " +
             $"{Stats.Symlinks} symlinks, {Stats.Hardlinks} hardlinks, {Size.Format(Stats.FileBytes)} in {Elapsed.TotalSeconds:0.00} s";
         if (Stats.SkippedDevices > 0)

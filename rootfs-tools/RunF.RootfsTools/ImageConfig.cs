@@ -41,15 +41,36 @@ public static class ImageConfigFile
                 ? null
                 : throw new RootfsException($"cannot read image config {path}: {Errno.Describe(Errno.Last)}");
         }
+        ImageConfig config;
         try
         {
-            return JsonSerializer.Deserialize(bytes, ImageConfigJsonContext.Default.ImageConfig)
+            config = JsonSerializer.Deserialize(bytes, ImageConfigJsonContext.Default.ImageConfig)
                 ?? throw new RootfsException($"image config {path} is empty; extract the image again");
         }
         catch (JsonException e)
         {
             throw new RootfsException($"image config {path} is not valid json ({e.Message}); extract the image again", e);
         }
+        return NullEntry(config) is { } field
+            ? throw new RootfsException($"image config {path}: {field} is null; extract the image again")
+            : config;
+    }
+
+    /// <summary>
+    /// The first null in a list that becomes a command line or an environment ("Env[2]"), or
+    /// null: JSON allows `[null]`, execve does not.
+    /// </summary>
+    internal static string? NullEntry(ImageConfig config)
+    {
+        foreach (var (name, list) in (ReadOnlySpan<(string, string[]?)>)[("Env", config.Env), ("Entrypoint", config.Entrypoint), ("Cmd", config.Cmd)])
+        {
+            int i = list is null ? -1 : Array.IndexOf(list, null);
+            if (i >= 0)
+            {
+                return $"{name}[{i}]";
+            }
+        }
+        return null;
     }
 
     internal static void Write(string path, ImageConfig config)

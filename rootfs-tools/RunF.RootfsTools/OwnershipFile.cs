@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using RunF.Interop;
 using RunF.RootfsTools.Layers;
 using RunF.RootfsTools.Output;
 
@@ -7,7 +9,8 @@ namespace RunF.RootfsTools;
 /// <summary>
 /// What of the image an unprivileged extraction cannot apply, kept in a sidecar beside the
 /// rootfs, X.owners, so nothing is lost. Each line is a field, a space and a path (relative to
-/// X, "/" for X itself, escaped C-style: \\, \n, \t):
+/// X, "/" for X itself, escaped C-style: \\, \n, \t; its bytes as the file name has them, which
+/// need not be UTF-8):
 /// "UID:GID PATH" for each path not owned by 0:0 (every file belongs to the caller), and
 /// "mode=MODE /" (octal) when the image's mode of its root was not applied: X is a directory on
 /// the host, so it never gets the group or other write bits.
@@ -19,21 +22,15 @@ public static class OwnershipFile
 
     internal static void Write(string path, OwnershipRecord record)
     {
-        using var writer = new StreamWriter(SidecarFile.Create(path), new UTF8Encoding(false));
+        // PosixString, not a StreamWriter: UTF-8 would write a name's invalid bytes as U+FFFD.
+        using var writer = new BufferedStream(SidecarFile.Create(path), 1 << 16);
         if (record.ImageRootMode is { } mode)
         {
-            writer.Write("mode=");
-            writer.Write(Convert.ToString(mode, 8).PadLeft(4, '0'));
-            writer.Write(" /\n");
+            writer.Write(Encoding.ASCII.GetBytes($"mode={Convert.ToString(mode, 8).PadLeft(4, '0')} /\n"));
         }
         foreach (var (file, (uid, gid)) in record.Entries.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
-            writer.Write(uid);
-            writer.Write(':');
-            writer.Write(gid);
-            writer.Write(' ');
-            writer.Write(file.Length == 0 ? "/" : Escape(file));
-            writer.Write('\n');
+            writer.Write(PosixString.Encode(string.Create(CultureInfo.InvariantCulture, $"{uid}:{gid} {(file.Length == 0 ? "/" : Escape(file))}\n")));
         }
     }
 

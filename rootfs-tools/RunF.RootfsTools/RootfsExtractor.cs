@@ -14,10 +14,11 @@ namespace RunF.RootfsTools;
 /// </summary>
 public static class RootfsExtractor
 {
-    public static IReadOnlyList<ImageInfo> List(string archivePath, CancellationToken ct)
+    /// <summary>The images of an archive or layout; platform picks among an index's (null: the host's).</summary>
+    public static IReadOnlyList<ImageInfo> List(string archivePath, Platform? platform, CancellationToken ct)
     {
         using var archive = OuterArchive.Open(archivePath, Path.GetTempPath(), ct);
-        return ImageCatalog.Read(archive);
+        return ImageCatalog.Read(archive, platform);
     }
 
     public static ExtractResult Extract(ExtractOptions options, CancellationToken ct)
@@ -25,8 +26,13 @@ public static class RootfsExtractor
         var clock = Stopwatch.StartNew();
         using var output = new AtomicOutput(options.Output, options.Force);
         using var archive = OuterArchive.Open(options.Archive, output.WorkPath, ct);
-        var image = ImageSelector.Select(ImageCatalog.Read(archive), options.Image);
+        var image = ImageSelector.Select(ImageCatalog.Read(archive, options.Platform), options.Image);
+        if (ForeignPlatformWarning(image) is { } warning)
+        {
+            options.Warn?.Invoke(warning);
+        }
         var config = ImageCatalog.ParseConfig(image);
+        var saved = SavedConfig(image, config);
         var diffIds = config.Rootfs?.DiffIds ?? [];
         if (diffIds.Count != image.Layers.Count)
         {
@@ -68,10 +74,35 @@ public static class RootfsExtractor
             stats = applier.Stats;
             OwnershipFile.Write(output.Sidecar(OwnershipFile.PathFor(output.FinalPath)), applier.Owners);
         }
-        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), ToImageConfig(config.Config));
+        ImageConfigFile.Write(output.Sidecar(ImageConfigFile.PathFor(output.FinalPath)), saved);
         ct.ThrowIfCancellationRequested();
         output.Commit();
         return new ExtractResult(image, output.FinalPath, stats, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The one line for an image the host cannot run natively: its programs fail with "exec
+    /// format error" (unless binfmt_misc emulation is installed), long after this extraction.
+    /// </summary>
+    public static string? ForeignPlatformWarning(ImageInfo image)
+    {
+        if (image.Platform is not { } platform || platform.Matches(Platform.Host))
+        {
+            return null;
+        }
+        string arch = Platform.Host.Architecture;
+        return $"image {image.DisplayName} is for {platform} but this host is {Platform.Host}: its programs will fail with \"exec format error\" " +
+            $"unless an emulator is registered (binfmt_misc); extract the image for {arch} instead (--platform {Platform.Host} picks it from an archive " +
+            $"that has several, `skopeo copy --override-arch {arch} docker://IMAGE oci:DIR:TAG` fetches it)";
+    }
+
+    /// <summary>What extract saves beside the rootfs as DIR.image.json: a run must be able to read it back.</summary>
+    internal static ImageConfig SavedConfig(ImageInfo image, ImageConfigDocument document)
+    {
+        var saved = ToImageConfig(document.Config);
+        return ImageConfigFile.NullEntry(saved) is { } field
+            ? throw new RootfsException($"the config of image {image.ShortId}: config.{field} is null; the image is malformed")
+            : saved;
     }
 
     private static ImageConfig ToImageConfig(ContainerConfig? c) => new(

@@ -40,6 +40,10 @@ public static class ArgumentSplitter
                     throw new RunfException(pairHint);
                 }
                 var name = arg.Split('=')[0];
+                if (IsBundle(arg, known, takesValue))
+                {
+                    continue;
+                }
                 if (!known.Contains(name))
                 {
                     throw new RunfException(DockerHabits.HintFor(name) is { } hint
@@ -59,5 +63,26 @@ public static class ArgumentSplitter
             return [.. args[..i], "--", .. args[i..]];
         }
         return args;
+    }
+
+    /// <summary>
+    /// Single-letter switches written together, as docker's -it: System.CommandLine reads "-it" as
+    /// "-i -t" when every letter is a known option without a value.
+    /// </summary>
+    private static bool IsBundle(string arg, HashSet<string> known, HashSet<string> takesValue)
+    {
+        if (arg.Length < 3 || arg[1] == '-')
+        {
+            return false;
+        }
+        foreach (var letter in arg.AsSpan(1))
+        {
+            var option = "-" + letter;
+            if (!known.Contains(option) || takesValue.Contains(option))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

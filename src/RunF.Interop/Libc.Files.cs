@@ -38,11 +38,37 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(SafeFd fd, byte* buffer, nint count);
 
+    /// <summary>By number: for the descriptors runf was given (its stdio) and one a thread holds a reference on.</summary>
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
     [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
     public static partial nint PRead(SafeFd fd, byte* buffer, nint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFd fd, byte* buffer, nint count);
+
+    /// <summary>By number, as Read(int, ...).</summary>
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nint count);
+
+    /// <summary>Writes all of bytes, again after a short write or EINTR: 0, or the errno that stopped it.</summary>
+    public static int WriteAll(SafeFd fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            for (var at = 0; at < bytes.Length;)
+            {
+                var n = Write(fd, start + at, bytes.Length - at);
+                if (n < 0 && Errno.Last != Errno.EINTR)
+                {
+                    return Errno.Last;
+                }
+                at += (int)Math.Max(n, 0);
+            }
+        }
+        return 0;
+    }
 
     [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(SafeFd fd, byte* buffer, nint count, long offset);

@@ -27,6 +27,10 @@ public static unsafe partial class Libc
     public static partial int FChmod(SafeFd fd, uint mode);
 
     /// <summary>times[0] is the access time, times[1] the modification time.</summary>
+    /// <summary>Only for a name just made beneath a directory no one else writes (it follows a symlink).</summary>
+    [LibraryImport(Lib, EntryPoint = "fchmodat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
+    public static partial int FChmodAt(SafeFd dir, string path, uint mode, int flags);
+
     [LibraryImport(Lib, EntryPoint = "futimens", SetLastError = true)]
     public static partial int FUtimens(SafeFd fd, Timespec* times);
 

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace RunF.Interop;
 
-/// <summary>What statx reports of a file: type and mode bits, owner, link count, size, modification time.</summary>
-public readonly record struct FileStatus(uint Mode, uint Uid, uint Links, ulong Size, long MtimeNs)
+/// <summary>What statx reports of a file: type and mode bits, owner, link count, size, modification time, identity (device and inode).</summary>
+public readonly record struct FileStatus(uint Mode, uint Uid, uint Links, ulong Size, long MtimeNs, ulong Device, ulong Inode)
 {
     public uint Type => Mode & Libc.S_IFMT;
 }
@@ -11,9 +11,10 @@ public readonly record struct FileStatus(uint Mode, uint Uid, uint Links, ulong 
 /// <summary>File status through statx: unlike struct stat, its layout is the same on every architecture.</summary>
 public static unsafe partial class Libc
 {
-    private const uint STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_NLINK = 0x4, STATX_UID = 0x8, STATX_MTIME = 0x40, STATX_SIZE = 0x200;
-    private const uint StatxMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_MTIME | STATX_SIZE;
-    private const int StatxSize = 256, NlinkOffset = 0x10, UidOffset = 0x14, ModeOffset = 0x1c, SizeOffset = 0x28, MtimeOffset = 0x70;
+    private const uint STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_NLINK = 0x4, STATX_UID = 0x8, STATX_MTIME = 0x40, STATX_INO = 0x100, STATX_SIZE = 0x200;
+    private const uint StatxMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_MTIME | STATX_INO | STATX_SIZE;
+    private const int StatxSize = 256, NlinkOffset = 0x10, UidOffset = 0x14, ModeOffset = 0x1c, InoOffset = 0x20, SizeOffset = 0x28, MtimeOffset = 0x70,
+        DevMajorOffset = 0x88, DevMinorOffset = 0x8c;
 
     /// <summary>The status of path (flags: AT_SYMLINK_NOFOLLOW to not follow a final symlink); null with errno set.</summary>
     public static FileStatus? Stat(string path, int flags = 0)
@@ -43,7 +44,9 @@ public static unsafe partial class Libc
         *(uint*)(buffer + UidOffset),
         *(uint*)(buffer + NlinkOffset),
         *(ulong*)(buffer + SizeOffset),
-        *(long*)(buffer + MtimeOffset) * 1_000_000_000 + *(uint*)(buffer + MtimeOffset + 8));
+        *(long*)(buffer + MtimeOffset) * 1_000_000_000 + *(uint*)(buffer + MtimeOffset + 8),
+        (ulong)*(uint*)(buffer + DevMajorOffset) << 32 | *(uint*)(buffer + DevMinorOffset),
+        *(ulong*)(buffer + InoOffset));
 
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);

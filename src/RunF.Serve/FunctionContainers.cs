@@ -44,6 +44,13 @@ public static class FunctionContainers
         return allowed.AllowsAny ? allowed.ToString() : new TcpBindPolicy([.. allowed.Ports!.Append((ushort)config.UpstreamUrl.Port).Distinct().Order()]).ToString();
     }
 
+    /// <summary>An OpenWhisk actionloop action: one long-lived runf container, started now.</summary>
+    public static async Task<ActionLoop> CreateLoopAsync(ServeConfig config, LoopLogs logs)
+    {
+        RequireRootfs(config.Rootfs);
+        return await ActionLoop.CreateAsync(TemplateOf(config, PosixEnvironment.All()), ImageDefaultsLoader.Load(config.Rootfs), logs, config.MaxResponseSize);
+    }
+
     public static void RequireRootfs(string rootfs)
     {
         if (!Directory.Exists(rootfs))
@@ -53,12 +60,16 @@ public static class FunctionContainers
     }
 
     /// <summary>
-    /// The run every container of the function is made from: runf's defaults, serve's limits, and
-    /// the agent's environment as the watchdog passes its own (FunctionEnvironment).
+    /// The run every container of the function is made from: runf's defaults and serve's limits,
+    /// the agent's environment as the watchdog passes its own (FunctionEnvironment), and the
+    /// OpenWhisk action /init installed: its code bound read-only at /action, its working
+    /// directory there (as actionproxy.py runs it), value.env added to the environment.
     /// </summary>
     private static RunRequest TemplateOf(ServeConfig config, IEnumerable<string> agentEnvironment) => new()
     {
         Rootfs = config.Rootfs,
+        User = config.User,
+        WorkingDir = config.Action?.HostDirectory is null ? null : InstalledAction.MountPoint,
         Command = config.Command,
         Memory = config.Memory,
         PidsLimit = config.PidsLimit,
@@ -66,9 +77,9 @@ public static class FunctionContainers
         Seccomp = config.Seccomp,
         NetBind = config.AllowBind,
         CgroupParent = config.CgroupParent,
-        Binds = config.Binds,
+        Binds = config.Action?.HostDirectory is { } code ? [.. config.Binds, $"{code}:{InstalledAction.MountPoint}:ro"] : config.Binds,
         Tmpfs = config.Tmpfs,
-        Env = config.Env,
+        Env = config.Action is { } action ? [.. config.Env, .. action.Env] : config.Env,
         EnvFiles = config.EnvFiles,
         InheritedEnv = config.InheritEnv ? FunctionEnvironment.Inherited(agentEnvironment) : [],
     };

@@ -29,10 +29,12 @@ public static class ServeHost
     public static async Task<int> RunAsync(ServeConfig config, string runner, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker)
     {
         var state = new ServeState(config.MaxInflight);
-        // mode=http runs one long-running server, every other mode an invoker's container per request.
+        // mode=http runs one long-running server; OpenWhisk's front makes its invokers itself (/init
+        // may bring another action); the other modes run an invoker's container per request.
         await using var upstream = config.Mode == ServeMode.Http ? FunctionContainers.CreateServer(config) : null;
         using var upstreamClient = upstream is null ? null : new UpstreamClient(config.UpstreamUrl);
-        await using var invoker = upstream is null ? await createInvoker(config) : null;
+        await using var openWhisk = config.IsOpenWhisk ? await OpenWhiskFront.CreateAsync(config, createInvoker, state) : null;
+        await using var invoker = config.IsOpenWhisk || upstream is not null ? null : await createInvoker(config);
         RequestDelegate front;
         if (upstream is not null)
         {
@@ -42,10 +44,8 @@ public static class ServeHost
         }
         else
         {
-            state.Metrics.PrewarmedReady = () => invoker!.Prewarmed;
-            front = config.Mode == ServeMode.OpenWhisk
-                ? new OpenWhiskFront(config, invoker!, state).HandleAsync
-                : new WatchdogFront(config, invoker!, state).HandleAsync;
+            state.Metrics.PrewarmedReady = () => openWhisk?.Prewarmed ?? invoker!.Prewarmed;
+            front = openWhisk is not null ? openWhisk.HandleAsync : new WatchdogFront(config, invoker!, state).HandleAsync;
         }
 
         // No appsettings.json to reload: without this the host watches its working directory
@@ -101,8 +101,9 @@ public static class ServeHost
         if (ready)
         {
             LockFile.Create(config.LockFile);
+            var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
             var runs = upstream is null ? $"runner {runner}" : $"its server at {config.UpstreamUrl}";
-            ServeLog.Info($"ready: {string.Join(' ', config.Command)} ({ModeName(config.Mode)}, {runs}) on port {config.Port}, metrics on port {config.MetricsPort}");
+            ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, {runs}) on port {config.Port}, metrics on port {config.MetricsPort}");
         }
 
         await shutdown.Task;
@@ -201,7 +202,7 @@ public static class ServeHost
         return Task.CompletedTask;
     }
 
-    private static string ModeName(ServeMode mode) => mode.ToString().ToLowerInvariant();
+    private static string ModeName(ServeMode mode) => mode == ServeMode.OpenWhiskLoop ? "openwhisk-loop" : mode.ToString().ToLowerInvariant();
 
     /// <summary>No console lifetime: runf serve handles SIGTERM and SIGINT itself, to drain as the watchdog does.</summary>
     private sealed class SignalLifetime : IHostLifetime

@@ -99,6 +99,24 @@ public class LifecycleTests(TestEnvironment env)
         Assert.Contains("no running container", Runf.Run(env, "kill", id).Stderr);
     }
 
+    /// <summary>docker kill's default is KILL: a TERM would be dropped by a PID 1 without a handler, and the container would run on.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("-s SIGKILL")]
+    public void Kill_without_a_signal_kills(string options)
+    {
+        var signal = options.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        using var p = Runf.Start(env, ["--name", $"killme-{signal.Length}", "sh", "-c", "echo ready; exec sleep 60"]);
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        Assert.Equal(0, Runf.Run(env, ["kill", $"killme-{signal.Length}", .. signal]).ExitCode);
+        Assert.True(p.WaitForExit(10_000), "the container outlived runf kill");
+        Assert.Equal(137, p.ExitCode);
+    }
+
+    [Fact]
+    public void Kill_refuses_two_different_signals() =>
+        Assert.Contains("two signals given (TERM and --signal HUP)", Runf.Run(env, "kill", "x", "TERM", "-s", "HUP").Stderr);
+
     [Fact]
     public void Doctor_passes_here() =>
         Assert.Equal(0, Runf.Run(env, "doctor", "--rootfs", "rootfs").ExitCode);

@@ -116,7 +116,7 @@ public sealed class OracleTests(TestImages images) : IDisposable
             ArchiveFormats.Docker25(archive, brokenIndex: false, (multi, "example.com/test/multi:latest"), (second, "example.com/test/second:latest"));
         }
 
-        var listed = RootfsExtractor.List(archive, CancellationToken.None);
+        var listed = RootfsExtractor.List(archive, null, CancellationToken.None);
         Assert.Equal(2, listed.Count);
         Assert.Equal(second.ConfigHex, listed[1].Id);
 

@@ -39,6 +39,15 @@ public sealed class OutputTests : IDisposable
         Assert.Equal(expected, Directory.EnumerateFileSystemEntries(_scratch.Path).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>mknod applies the umask: Debian's image has a 0620 fifo that came out 0600 (found against umoci).</summary>
+    [Fact]
+    public void AFifoKeepsItsModeWhateverTheUmask()
+    {
+        string output = Extract(new CraftedArchive().Layer(w =>
+            w.WriteEntry(new PaxTarEntry(TarEntryType.Fifo, "fifo") { Mode = (UnixFileMode)0x190 })));
+        Assert.Equal((UnixFileMode)0x190, File.GetUnixFileMode(Path.Combine(output, "fifo")));
+    }
+
     [Fact]
     public void CancellationLeavesNothingBehind()
     {

@@ -22,8 +22,8 @@ public class InvokerTests
 
         public bool OutOfMemory => false;
 
-        public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd) =>
-            start(stdoutFd);
+        public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, ContainerFds fds) =>
+            start(fds.Stdout);
 
         public void Dispose() => Disposed = true;
     }

@@ -39,12 +39,15 @@ public class LaunchErrorsTests
         { Ops.Exec(["fn"], [], ["/bin/fn"]), ENOENT, "exec \"fn\": not found in rootfs /srv/rootfs", 127 },
         { Ops.Exec(["/opt/fn"], [], ["/opt/fn"]), ENOTDIR, "exec \"/opt/fn\": no such file in rootfs /srv/rootfs", 127 },
         { Ops.Exec(["fn"], [], ["/bin/fn"]), EACCES, "exec \"fn\": Permission denied", 126 },
+        // A file it cannot read (here, no rootfs at all) leaves the plain line.
+        { Ops.Exec(["fn"], [], ["/bin/fn"]), ENOEXEC, "exec \"fn\": Exec format error", 126 },
         { Ops.MountFs("proc", "/proc", MountFlags.NoSuid, opFlags: OpFlags.NoSymlinks), ELOOP, "rootfs /srv/rootfs: /proc is a symlink: it must be a plain directory", 125 },
         { Ops.EnsureDir("/data/x"), ENOENT, "create mount point /data/x: its parent is missing in rootfs /srv/rootfs", 125 },
         { Ops.EnsureFile("/etc/x"), EROFS, "create mount point /etc/x: Read-only file system: rootfs /srv/rootfs lacks it and cannot take it", 125 },
         { Ops.MountFs("proc", "/proc", MountFlags.NoSuid), EPERM, "mount proc on /proc: Operation not permitted: the executor's /proc has masked or read-only paths", 125 },
         { Ops.MountFs("tmpfs", "/tmp", MountFlags.NoSuid), EPERM, "mount tmpfs on /tmp: Operation not permitted (see runf doctor)", 125 },
         { Ops.Hostname("x"), EBUSY, "set hostname x: Device or resource busy", 125 },
+        { Ops.Terminal(new Spec.TerminalSize(24, 80)), ENOTTY, "open a terminal in /dev/pts as stdin, stdout and stderr: Inappropriate ioctl for device: this kernel cannot open a terminal's peer from its master (TIOCGPTPEER needs Linux 4.13): run without -t", 125 },
     };
 
     [Theory]

@@ -43,6 +43,28 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void With_t_a_terminal_of_the_containers_devpts_follows_the_new_session_at_runfs_size()
+    {
+        var plan = Build(SpecFixtures.Create(new RunRequest { Command = ["sh"], Tty = true }, hostTerminal: new TerminalSize(24, 80)));
+        var session = plan.Ops.ToList().FindIndex(op => op is NewSessionOp);
+        var terminal = Assert.IsType<TerminalOp>(plan.Ops[session + 1]);
+        Assert.Equal(("/dev/pts/ptmx", (ushort)24, (ushort)80), (terminal.Ptmx, terminal.Rows, terminal.Columns));
+        // The ptmx is a fresh devpts instance's, mounted before the pivot, and /dev/ptmx leads to it.
+        var devpts = Assert.IsType<MountOp>(plan.Ops[IndexOf(plan, "mount devpts on /dev/pts")]);
+        Assert.Contains("newinstance,ptmxmode=0666", devpts.Data);
+        Assert.Contains(plan.Ops, op => op is SymlinkOp { Target: "/dev/ptmx", LinkTo: "pts/ptmx" });
+        Assert.True(IndexOf(plan, "mount devpts on /dev/pts") < plan.Ops.ToList().FindIndex(op => op is PivotRootOp));
+        Assert.Contains("  open a terminal in /dev/pts as stdin, stdout and stderr  [80x24, controlling terminal]\n", PlanPrinter.Print(plan));
+    }
+
+    [Fact]
+    public void Without_t_there_is_no_terminal_step()
+    {
+        Assert.DoesNotContain(Build().Ops, op => op is TerminalOp);
+        Assert.Null(SpecFixtures.Create(hostTerminal: new TerminalSize(24, 80)).Terminal);
+    }
+
+    [Fact]
     public void Makes_the_rootfs_read_only_with_every_submount_before_stacking_the_containers_own_mounts()
     {
         var plan = Build(SpecFixtures.Create(new RunRequest
@@ -222,6 +244,56 @@ public class PlanBuilderTests
         var caps = Build().Ops.OfType<CapabilitiesOp>().Single();
         Assert.Equal((1UL << 29) | (1UL << 5) | (1UL << 10), caps.KeepMask);
         Assert.Equal(40, caps.LastCapability);
+    }
+
+    private static SpecFixturesUser AppUser => new();
+
+    [Fact]
+    public void A_user_other_than_root_is_switched_to_before_the_capabilities_are_cut_to_its_own()
+    {
+        var plan = Build(AppUser.Spec(new RunRequest { Command = ["true"] }));
+        var kinds = plan.Ops.Select(op => op.Kind).SkipWhile(k => k != OpKind.NewSession).ToList();
+        // runc's order: the ids change while the capabilities to change them are held (kept across
+        // the switch by PR_SET_KEEPCAPS), then the sets are cut; no_new_privs, Landlock and seccomp after.
+        Assert.Equal([OpKind.NewSession, OpKind.Identity, OpKind.Capabilities, OpKind.NoNewPrivileges, OpKind.Landlock, OpKind.CloseFds, OpKind.Seccomp, OpKind.Exec], kinds);
+        var identity = plan.Ops.OfType<IdentityOp>().Single();
+        Assert.Equal((1000u, 1000u), (identity.Uid, identity.Gid));
+        Assert.Equal([1000u, 2000u], identity.Groups);
+        Assert.Equal("become uid 1000 gid 1000 groups 1000,2000", identity.Description);
+        var caps = plan.Ops.OfType<CapabilitiesOp>().Single();
+        Assert.Equal((0UL, (1UL << 29) | (1UL << 5) | (1UL << 10)), (caps.KeepMask, caps.BoundingMask));
+        Assert.Equal("keep capabilities none (bounding set CAP_KILL,CAP_NET_BIND_SERVICE,CAP_AUDIT_WRITE)", caps.Description);
+        Assert.Equal(("0 40000 1\n1 200000 65536\n", "0 40000 1\n1 300000 65536\n"), (plan.Ids.UidMap, plan.Ids.GidMap));
+    }
+
+    [Fact]
+    public void A_user_holds_the_capabilities_added_for_it_and_root_all_of_them()
+    {
+        var caps = Build(AppUser.Spec(new RunRequest { Command = ["true"], CapAdd = ["NET_ADMIN"] })).Ops.OfType<CapabilitiesOp>().Single();
+        Assert.Equal(1UL << 12, caps.KeepMask);
+        Assert.Equal((1UL << 29) | (1UL << 5) | (1UL << 10) | (1UL << 12), caps.BoundingMask);
+        var root = Build().Ops.OfType<CapabilitiesOp>().Single();
+        Assert.Equal(root.KeepMask, root.BoundingMask);
+        Assert.DoesNotContain(Build().Ops, op => op.Kind == OpKind.Identity);
+    }
+
+    [Fact]
+    public void Dry_run_shows_the_maps_their_writers_and_the_identity_step()
+    {
+        var text = PlanPrinter.Print(Build(AppUser.Spec(new RunRequest { Command = ["id"] })));
+        Assert.Contains("id maps: uid 0 40000 1, 1 200000 65536; gid 0 40000 1, 1 300000 65536 (inside, host, count; written by /usr/bin/newuidmap and /usr/bin/newgidmap, setgroups allowed)\n", text);
+        Assert.Contains("  become uid 1000 gid 1000 groups 1000,2000\n", text);
+        Assert.Contains("id maps: uid 0 1000 1; gid 0 1000 1 (inside, host, count; setgroups denied)\n", PlanPrinter.Print(Build()));
+    }
+
+    /// <summary>User app (1000:1000, also in group 2000) with the caller's subordinate ids mapped.</summary>
+    private sealed class SpecFixturesUser
+    {
+        public RunF.Runtime.Identity.ContainerIdentity Identity { get; } = new(
+            new IdMaps([new(0, 40000, 1), new(1, 200000, 65536)], [new(0, 40000, 1), new(1, 300000, 65536)], new("/usr/bin/newuidmap", "/usr/bin/newgidmap")),
+            new ContainerUser(1000, 1000, [1000, 2000], "/home/app"));
+
+        public ContainerSpec Spec(RunRequest request) => SpecFixtures.Create(request, identity: Identity);
     }
 
     [Fact]

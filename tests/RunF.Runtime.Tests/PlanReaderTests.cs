@@ -50,7 +50,8 @@ public class PlanReaderTests : TempDirectoryTest
             Ops.PivotRoot(),
             Ops.Hostname("zen_turing"),
             Ops.SetRlimit(new Spec.Rlimit(7, 1024, 2048)),
-            Ops.KeepCapabilities([5, 10], 40),
+            Ops.SwitchUser(new Spec.ContainerUser(1000, 2000, [2000, 10, 4294967294], "/home/app")),
+            Ops.KeepCapabilities([5, 10], 40, held: [10]),
             Ops.NoNewPrivileges(),
             Ops.Landlock(1, 3, [80, 8443], "landlock"),
             Ops.Chdir("/"),
@@ -62,7 +63,7 @@ public class PlanReaderTests : TempDirectoryTest
         ];
         Assert.Equal(
         [
-            "plan version=1 flags=1 ops=20",
+            "plan version=1 flags=1 ops=21",
             "0 kind=1 flags=0 s=[-|/|-|-] n=[278528|0|0]",
             "1 kind=1 flags=9 s=[proc|/proc|proc|-] n=[10|0|0]",
             "2 kind=2 flags=0 s=[/srv/rootfs|-|-|-] n=[0|0|0]",
@@ -74,27 +75,36 @@ public class PlanReaderTests : TempDirectoryTest
             "8 kind=7 flags=0 s=[-|-|-|-] n=[0|0|0]",
             "9 kind=8 flags=0 s=[zen_turing|-|-|-] n=[0|0|0]",
             "10 kind=9 flags=0 s=[-|-|-|-] n=[7|1024|2048]",
-            "11 kind=10 flags=0 s=[-|-|-|-] n=[1056|40|0]",
-            "12 kind=11 flags=0 s=[-|-|-|-] n=[0|0|0]",
-            "13 kind=18 flags=0 net=1 scoped=3 ports=[80|8443]",
-            "14 kind=12 flags=0 s=[/|-|-|-] n=[0|0|0]",
-            "15 kind=16 flags=0 s=[-|-|-|-] n=[0|0|0]",
-            "16 kind=13 flags=0 s=[-|-|-|-] n=[4096|0|0]",
-            $"17 kind=14 flags=0 filter@{FilterOffset(ops)}%8=0 len=3",
-            "18 kind=17 flags=0 s=[-|-|-|-] n=[0|0|0]",
-            "19 kind=15 flags=128 argv=[echo|héllo|] envp=[A=1] paths=[/bin/echo|/usr/bin/echo]",
+            $"11 kind=19 flags=0 uid=1000 gid=2000 groups@{StringRef(ops, 11)}%4=0 [2000|10|4294967294]",
+            "12 kind=10 flags=0 s=[-|-|-|-] n=[1024|40|1056]",
+            "13 kind=11 flags=0 s=[-|-|-|-] n=[0|0|0]",
+            "14 kind=18 flags=0 net=1 scoped=3 ports=[80|8443]",
+            "15 kind=12 flags=0 s=[/|-|-|-] n=[0|0|0]",
+            "16 kind=16 flags=0 s=[-|-|-|-] n=[0|0|0]",
+            "17 kind=13 flags=0 s=[-|-|-|-] n=[4096|0|0]",
+            $"18 kind=14 flags=0 filter@{StringRef(ops, 18)}%8=0 len=3",
+            "19 kind=17 flags=0 s=[-|-|-|-] n=[0|0|0]",
+            "20 kind=15 flags=128 argv=[echo|héllo|] envp=[A=1] paths=[/bin/echo|/usr/bin/echo]",
         ], Dump(new SetupPlan(0, IdMaps.RootAs(1000, 1000), ops), timing: true));
     }
+
+    [Fact]
+    public void The_launcher_reads_the_terminal_op_as_written() =>
+        Assert.Equal(
+        [
+            "plan version=1 flags=0 ops=2",
+            "0 kind=20 flags=0 s=[/dev/pts/ptmx|-|-|-] n=[24|80|0]",
+            "1 kind=15 flags=0 argv=[sh] envp=[] paths=[/bin/sh]",
+        ], Dump(new SetupPlan(0, IdMaps.RootAs(1000, 1000), [Ops.Terminal(new Spec.TerminalSize(24, 80)), Ops.Exec(["sh"], [], ["/bin/sh"])])));
 
     [Fact]
     public void The_launcher_refuses_a_plan_that_does_not_end_with_exec() =>
         Assert.Throws<Xunit.Sdk.TrueException>(() => Dump(new SetupPlan(0, IdMaps.RootAs(0, 0), [Ops.Hostname("x")])));
 
-    /// <summary>Where the seccomp blob lands, taken from the bytes themselves (the dump prints it and checks its alignment).</summary>
-    private static uint FilterOffset(SetupOp[] ops)
+    /// <summary>Where op index's s0 (the seccomp blob, the gid list) lands, taken from the bytes themselves (the dump prints it and checks its alignment).</summary>
+    private static uint StringRef(SetupOp[] ops, int index)
     {
         var bytes = PlanBytes.Of(new SetupPlan(0, IdMaps.RootAs(1000, 1000), ops), timing: true);
-        var seccomp = Array.FindIndex(ops, op => op is SeccompOp);
-        return BitConverter.ToUInt32(bytes, PlanSerializer.HeaderSize + seccomp * PlanSerializer.OpSize + 8);
+        return BitConverter.ToUInt32(bytes, PlanSerializer.HeaderSize + index * PlanSerializer.OpSize + 8);
     }
 }

@@ -4,10 +4,11 @@ namespace RunF.Runtime.Tests;
 
 internal static class SpecFixtures
 {
-    public static ContainerSpec Create(RunRequest? request = null, ImageDefaults? image = null, Func<string, string?>? hostEnv = null) =>
+    public static ContainerSpec Create(RunRequest? request = null, ImageDefaults? image = null, Func<string, string?>? hostEnv = null,
+        RunF.Runtime.Identity.ContainerIdentity? identity = null, TerminalSize hostTerminal = default) =>
         SpecFactory.Create(request ?? new RunRequest { Command = ["sh", "-c", "true"] }, "/srv/rootfs", "zen_turing", image,
-            RunF.Runtime.Seccomp.SeccompFilters.Load((request ?? new RunRequest()).Seccomp, cacheDir: null), RunF.Runtime.Plan.IdMaps.RootAs(1000, 1000),
-            hostEnv ?? (_ => null));
+            RunF.Runtime.Seccomp.SeccompFilters.Load((request ?? new RunRequest()).Seccomp, cacheDir: null),
+            identity ?? new(RunF.Runtime.Plan.IdMaps.RootAs(1000, 1000), null), hostEnv ?? (_ => null), hostTerminal);
 }
 
 internal static class PlanBytes

@@ -84,6 +84,15 @@ public sealed class ServeArgumentsTests
     }
 
     [Fact]
+    public void User_is_runfs_option_in_either_spelling_and_unset_by_default()
+    {
+        Assert.Null(Parse(["--", "cat"]).User);
+        Assert.Equal("app:web", Parse(["--user", "app:web", "--", "cat"]).User);
+        Assert.Equal("1000", Parse(["-u", "1000", "--", "cat"]).User);
+        Assert.Equal("1000:1000", Parse(["--user=1000:1000", "--", "cat"]).User);
+    }
+
+    [Fact]
     public void Function_process_is_the_other_name_and_fprocess_wins()
     {
         Assert.Equal(["env"], Parse([], ("function_process", "env")).Command);
@@ -205,6 +214,19 @@ public sealed class ServeArgumentsTests
         Assert.Contains("--port needs a value", Error(["--port"]));
         Assert.Contains("no function to run", Error([]));
         Assert.Contains("port and metrics_port are both 8081", Error(["--port", "8081", "--", "cat"]));
+    }
+
+    [Theory]
+    [InlineData("openwhisk", ServeMode.OpenWhisk)]
+    [InlineData("openwhisk-loop", ServeMode.OpenWhiskLoop)]
+    public void The_openwhisk_modes_take_the_action_from_init_and_need_no_command(string mode, ServeMode parsed)
+    {
+        var config = Parse(["--mode", mode]);
+        Assert.Equal(parsed, config.Mode);
+        Assert.Empty(config.Command);
+        Assert.Equal(128L << 20, config.MaxActionSize);
+        Assert.Equal(1L << 20, Parse(["--mode", mode, "--max-action-size", "1m"]).MaxActionSize);
+        Assert.Equal("invalid max_action_size \"0\" (--max-action-size): expected a size such as 64m, 512k or 1g", Error(["--mode", mode, "--max-action-size", "0"]));
     }
 
     [Fact]

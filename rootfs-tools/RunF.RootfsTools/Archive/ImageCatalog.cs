@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -10,7 +9,7 @@ namespace RunF.RootfsTools.Archive;
 /// Lists the images of an archive. manifest.json (docker save, skopeo docker-archive, Docker
 /// 25+, ggcr/kaniko, containerd) is preferred over index.json, because Docker 25 wrote broken
 /// index.json files; an archive with index.json only (oci-archive, some containerd exports) is
-/// read as an OCI layout, following nested indexes.
+/// read as an OCI layout, following nested indexes. Each image's platform comes from its config.
 /// </summary>
 internal static partial class ImageCatalog
 {
@@ -18,7 +17,8 @@ internal static partial class ImageCatalog
     private const string OciRefNameAnnotation = "org.opencontainers.image.ref.name";
     private const int MaxIndexDepth = 8;
 
-    public static List<ImageInfo> Read(OuterArchive archive)
+    /// <summary>The images of archive; of an image index's platforms, those that match <paramref name="platform"/> (the host's by default).</summary>
+    public static List<ImageInfo> Read(OuterArchive archive, Platform? platform = null)
     {
         if (archive.Contains("manifest.json"))
         {
@@ -26,7 +26,7 @@ internal static partial class ImageCatalog
         }
         if (archive.Contains("index.json"))
         {
-            return FromOciIndex(archive);
+            return FromOciIndex(archive, platform ?? Platform.Host);
         }
         throw new RootfsException($"archive {archive.DisplayName} has neither manifest.json nor index.json; it is not a docker save or oci archive");
     }
@@ -52,11 +52,11 @@ internal static partial class ImageCatalog
         return images;
     }
 
-    private static List<ImageInfo> FromOciIndex(OuterArchive archive)
+    private static List<ImageInfo> FromOciIndex(OuterArchive archive, Platform platform)
     {
         var index = Parse(archive, archive.Require("index.json", "index"), "index.json", ArchiveJsonContext.Default.OciManifestOrIndex);
         var manifests = new List<(OciDescriptor Descriptor, string? Name)>();
-        CollectManifests(archive, index, name: null, manifests, depth: 0);
+        CollectManifests(archive, index, platform, name: null, manifests, depth: 0);
         var images = new List<ImageInfo>();
         foreach (var (descriptor, name) in manifests)
         {
@@ -79,24 +79,25 @@ internal static partial class ImageCatalog
 
     /// <summary>
     /// Walks an index down to image manifests. Of a multi-platform index only manifests present
-    /// in the archive count (exports usually carry one platform); among those, the host's
-    /// platform is preferred.
+    /// in the archive count (exports usually carry one platform); among those, the wanted
+    /// platform's (the host's unless --platform says otherwise) when there is one, so `skopeo
+    /// copy --all` layouts extract what runs here.
     /// </summary>
-    private static void CollectManifests(OuterArchive archive, OciManifestOrIndex index, string? name, List<(OciDescriptor, string?)> found, int depth)
+    private static void CollectManifests(OuterArchive archive, OciManifestOrIndex index, Platform platform, string? name, List<(OciDescriptor, string?)> found, int depth)
     {
         if (depth > MaxIndexDepth)
         {
             throw new RootfsException("index.json nests image indexes too deeply");
         }
         var present = (index.Manifests ?? []).Where(d => d.Digest is not null && archive.Contains(BlobPath(d.Digest))).ToList();
-        var forHost = present.Where(d => d.Platform is null || MatchesHost(d.Platform)).ToList();
-        foreach (var descriptor in forHost.Count > 0 ? forHost : present)
+        var wanted = present.Where(d => d.Platform is null || ToPlatform(d.Platform, platform).Matches(platform)).ToList();
+        foreach (var descriptor in wanted.Count > 0 ? wanted : present)
         {
             string? ownName = NameOf(descriptor) ?? name;
             if (IsIndex(descriptor.MediaType))
             {
                 var member = Blob(archive, descriptor, "index");
-                CollectManifests(archive, Parse(archive, member, member.Name, ArchiveJsonContext.Default.OciManifestOrIndex), ownName, found, depth + 1);
+                CollectManifests(archive, Parse(archive, member, member.Name, ArchiveJsonContext.Default.OciManifestOrIndex), platform, ownName, found, depth + 1);
             }
             else
             {
@@ -122,16 +123,9 @@ internal static partial class ImageCatalog
     private static bool IsIndex(string? mediaType) =>
         mediaType is "application/vnd.oci.image.index.v1+json" or "application/vnd.docker.distribution.manifest.list.v2+json";
 
-    private static bool MatchesHost(OciPlatform p)
-    {
-        string arch = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.Arm64 => "arm64",
-            Architecture.Arm => "arm",
-            _ => "amd64",
-        };
-        return (p.Os is null or "linux") && (p.Architecture is null || p.Architecture == arch);
-    }
+    // A descriptor that leaves a field out matches any value of it.
+    private static Platform ToPlatform(OciPlatform p, Platform wanted) =>
+        new(p.Os ?? wanted.Os, p.Architecture ?? wanted.Architecture, p.Variant);
 
     private static OuterArchive.Member Blob(OuterArchive archive, OciDescriptor d, string what)
     {
@@ -160,7 +154,24 @@ internal static partial class ImageCatalog
     {
         byte[] bytes = archive.ReadAll(config);
         string id = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        return new ImageInfo(index, tags, id, layers) { ConfigBytes = bytes };
+        var image = new ImageInfo(index, tags, id, layers) { ConfigBytes = bytes };
+        return image with { Platform = PlatformOf(image) };
+    }
+
+    // A config that does not parse is reported when its image is extracted, not when another one is.
+    private static Platform? PlatformOf(ImageInfo image)
+    {
+        ImageConfigDocument config;
+        try
+        {
+            config = ParseConfig(image);
+        }
+        catch (RootfsException)
+        {
+            return null;
+        }
+        return string.IsNullOrEmpty(config.Architecture) ? null
+            : new Platform(string.IsNullOrEmpty(config.Os) ? "linux" : config.Os, config.Architecture, string.IsNullOrEmpty(config.Variant) ? null : config.Variant);
     }
 
     private static T Parse<T>(OuterArchive archive, OuterArchive.Member member, string what, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -12,6 +12,12 @@ public sealed record ImageInfo(
 
     public string ShortId => Id.Length > 12 ? Id[..12] : Id;
 
+    /// <summary>What its config says it runs on; null when the config names no architecture.</summary>
+    public Platform? Platform { get; init; }
+
+    /// <summary>The name the summary and the warnings use: the first tag, else the short id.</summary>
+    public string DisplayName => Tags.Count > 0 ? Tags[0] : ShortId;
+
     internal byte[] ConfigBytes { get; init; } = [];
 }
 

@@ -95,5 +95,5 @@ public static class ImageSelector
     }
 
     private static string Describe(IEnumerable<ImageInfo> images) =>
-        string.Join(", ", images.Select(i => $"@{i.Index} {i.ShortId}" + (i.Tags.Count > 0 ? $" ({string.Join(" ", i.Tags)})" : "")));
+        string.Join(", ", images.Select(i => $"@{i.Index} {i.ShortId}" + (i.Tags.Count > 0 ? $" ({string.Join(" ", i.Tags)})" : "") + (i.Platform is { } p ? $" {p}" : "")));
 }

@@ -1,40 +1,43 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
 using RunF.Interop;
+using RunF.RootfsTools.Safety;
 
 namespace RunF.RootfsTools.Archive;
 
 /// <summary>
-/// The image archive (docker save, docker-archive, OCI archive...) as an index of its members,
-/// read once. Member data is then read in place by offset, so a layer is never copied out of
-/// the archive. Stdin and gzip-compressed archives are first spooled to a temporary file:
-/// every producer writes manifest.json after the layers, so random access is needed anyway.
+/// The image archive (docker save, docker-archive, OCI archive...) or OCI layout directory as a
+/// set of members read in place, so a layer is never copied out of it. Stdin, pipes and
+/// compressed archives (gzip, zstd, bzip2, xz: `docker save | zstd`) are first spooled to a
+/// temporary file: every producer writes manifest.json after the layers, so random access is
+/// needed anyway.
 /// </summary>
 internal sealed class OuterArchive : IDisposable
 {
-    private const int MaxLinkHops = 16;
     private const long MaxJsonBytes = 64L << 20;
 
-    private readonly Dictionary<string, Member> _members;
+    private readonly IArchiveMembers _members;
     private readonly string? _spoolPath;
 
-    internal sealed record Member(string Name, TarEntryType Type, long Offset, long Length, string LinkName);
+    /// <summary>A regular file of the archive: Length bytes of File from Offset.</summary>
+    internal sealed record Member(string Name, SafeFileHandle File, long Offset, long Length);
 
-    private OuterArchive(string displayName, SafeFileHandle file, Dictionary<string, Member> members, string? spoolPath)
+    private OuterArchive(string displayName, IArchiveMembers members, string? spoolPath)
     {
         DisplayName = displayName;
-        File = file;
         _members = members;
         _spoolPath = spoolPath;
     }
 
     public string DisplayName { get; }
-    public SafeFileHandle File { get; }
 
     /// <summary>Opens path ("-" for stdin); spoolDir holds the temporary copy when one is needed.</summary>
     public static OuterArchive Open(string path, string spoolDir, CancellationToken ct)
     {
+        // Paths go through Libc, not System.IO: they are bytes, which need not be UTF-8.
+        if (path != "-" && Libc.IsDirectory(path))
+        {
+            return new OuterArchive(path, LayoutMembers.Open(path), spoolPath: null);
+        }
         string display = path == "-" ? "stdin" : path;
         string? spool = null;
         SafeFileHandle? file = null;
@@ -42,38 +45,35 @@ internal sealed class OuterArchive : IDisposable
         {
             if (path == "-")
             {
-                spool = Spool(Console.OpenStandardInput(), spoolDir, ct);
-            }
-            else if (Directory.Exists(path))
-            {
-                throw new RootfsException($"archive {path} is a directory; give the archive file (docker save -o FILE)");
+                spool = Spool(Console.OpenStandardInput, spoolDir, ct, display, compression: null);
             }
             else if (IsPipe(path))
             {
                 // <(docker save x) and named pipes cannot be read by offset either.
-                spool = Spool(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1), spoolDir, ct);
+                spool = Spool(() => new FileStream(OpenHandle(path), FileAccess.Read, 1), spoolDir, ct, display, compression: null);
             }
             file = OpenHandle(spool ?? path);
-            if (IsGzip(file))
+            var blob = new BlobStream(file, 0, RandomAccess.GetLength(file));
+            if (Compression.Peek(blob) is { } kind)
             {
-                string unzipped = Spool(new GZipStream(new BlobStream(file, 0, RandomAccess.GetLength(file)), CompressionMode.Decompress), spoolDir, ct, display);
+                string uncompressed = Spool(() => Compression.Decompress(blob, kind), spoolDir, ct, display, kind);
                 file.Dispose();
                 if (spool is not null)
                 {
-                    System.IO.File.Delete(spool);
+                    Libc.Unlink(spool);
                 }
-                spool = unzipped;
+                spool = uncompressed;
                 file = OpenHandle(spool);
             }
-            var members = Index(new BlobStream(file, 0, RandomAccess.GetLength(file)), display);
-            return new OuterArchive(display, file, members, spool);
+            var members = TarMembers.Index(file, display);
+            return new OuterArchive(display, members, spool);
         }
         catch
         {
             file?.Dispose();
             if (spool is not null)
             {
-                System.IO.File.Delete(spool);
+                Libc.Unlink(spool);
             }
             throw;
         }
@@ -91,112 +91,60 @@ internal sealed class OuterArchive : IDisposable
         return Libc.Stat(path)?.Type is { } type && type is not Libc.S_IFREG and not Libc.S_IFDIR;
     }
 
-    private static bool IsGzip(SafeFileHandle file)
-    {
-        Span<byte> magic = stackalloc byte[2];
-        int n = RandomAccess.Read(file, magic, 0);
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    }
-
-    private static string Spool(Stream input, string dir, CancellationToken ct, string? gzipName = null)
+    /// <summary>Copies what open returns to a new file in dir; compression names what it decompresses, for its errors.</summary>
+    private static string Spool(Func<Stream> open, string dir, CancellationToken ct, string display, string? compression)
     {
         string path = Path.Combine(dir, $".runf-archive-{Guid.NewGuid():N}.tar");
         try
         {
-            using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-            using (input)
+            var created = CheckIo.Check(Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, Mode.Perm0600), "create", path);
+            using var output = new FileStream(created.ToFileHandle(), FileAccess.Write, 1 << 20);
+            using (var input = Decompressing(open, display, compression))
             {
                 var buffer = new byte[1 << 20];
-                int n;
-                while ((n = input.Read(buffer)) > 0)
+                while (true)
                 {
+                    int n = Decompressing(() => input.Read(buffer), display, compression);
+                    if (n == 0)
+                    {
+                        break;
+                    }
                     ct.ThrowIfCancellationRequested();
                     output.Write(buffer, 0, n);
                 }
             }
         }
-        catch (InvalidDataException e)
-        {
-            System.IO.File.Delete(path);
-            throw new RootfsException($"archive {gzipName}: corrupt gzip compression ({e.Message.ToLowerInvariant().TrimEnd('.')})");
-        }
         catch (IOException e) when (e is not EndOfStreamException)
         {
-            System.IO.File.Delete(path);
+            Libc.Unlink(path);
             throw new RootfsException($"cannot spool the archive to {dir}: {e.Message.ToLowerInvariant().TrimEnd('.')}");
         }
         catch
         {
-            System.IO.File.Delete(path);
+            Libc.Unlink(path);
             throw;
         }
         return path;
     }
 
-    private static Dictionary<string, Member> Index(Stream source, string display)
+    // Each decompressor throws exceptions of its own (InvalidDataException, ZstdException,
+    // EndOfStreamException...), from its constructor too (bzip2 reads its first block there).
+    private static T Decompressing<T>(Func<T> step, string display, string? compression)
     {
-        var members = new Dictionary<string, Member>(StringComparer.Ordinal);
-        long fileLength = source.Length;
         try
         {
-            using var reader = new TarReader(source, leaveOpen: true);
-            TarEntry? entry;
-            while ((entry = reader.GetNextEntry(copyData: false)) is not null)
-            {
-                string? name = ArchivePath.Resolve("", entry.Name);
-                if (name is null || name.Length == 0)
-                {
-                    continue;
-                }
-                long offset = entry.DataOffset;
-                if (offset < 0 || offset + entry.Length > fileLength)
-                {
-                    throw new RootfsException($"archive {display} is truncated: member \"{entry.Name}\" ends past the end of the file");
-                }
-                members[name] = new Member(name, entry.EntryType, offset, entry.Length, entry.LinkName);
-            }
+            return step();
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        catch (Exception e) when (compression is not null && e is not OperationCanceledException)
         {
-            throw new RootfsException($"archive {display} is not a valid tar archive or is truncated ({e.Message.ToLowerInvariant().TrimEnd('.')})");
+            throw new RootfsException($"archive {display}: corrupt or truncated {compression} compression ({e.Message.ToLowerInvariant().TrimEnd('.')})", e);
         }
-        if (members.Count == 0)
-        {
-            throw new RootfsException($"archive {display} is empty or not a tar archive");
-        }
-        return members;
     }
 
     public bool Contains(string name) => Find(name) is not null;
 
     /// <summary>The regular-file member behind name, following in-archive symlinks and hardlinks; null if absent.</summary>
-    public Member? Find(string name)
-    {
-        string? current = ArchivePath.Resolve("", name);
-        for (int hop = 0; hop < MaxLinkHops && current is not null; hop++)
-        {
-            if (!_members.TryGetValue(current, out var member))
-            {
-                return null;
-            }
-            switch (member.Type)
-            {
-                case TarEntryType.SymbolicLink:
-                    current = ArchivePath.Resolve(ArchivePath.DirectoryOf(member.Name), member.LinkName)
-                        ?? throw new RootfsException($"archive member \"{member.Name}\" links to \"{member.LinkName}\", which leaves the archive");
-                    continue;
-                case TarEntryType.HardLink:
-                    current = ArchivePath.Resolve("", member.LinkName)
-                        ?? throw new RootfsException($"archive member \"{member.Name}\" links to \"{member.LinkName}\", which leaves the archive");
-                    continue;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    return member;
-                default:
-                    return null;
-            }
-        }
-        return null;
-    }
+    public Member? Find(string name) => _members.Find(name);
 
     /// <summary>The member named by a manifest (relative to the archive root); errors name the manifest field.</summary>
     public Member Require(string name, string what)
@@ -208,7 +156,7 @@ internal sealed class OuterArchive : IDisposable
         return Find(name) ?? throw new RootfsException($"{what} \"{name}\" is missing from archive {DisplayName}");
     }
 
-    public Stream OpenMember(Member member) => new BlobStream(File, member.Offset, member.Length);
+    public Stream OpenMember(Member member) => new BlobStream(member.File, member.Offset, member.Length);
 
     public byte[] ReadAll(Member member)
     {
@@ -224,10 +172,10 @@ internal sealed class OuterArchive : IDisposable
 
     public void Dispose()
     {
-        File.Dispose();
+        _members.Dispose();
         if (_spoolPath is not null)
         {
-            System.IO.File.Delete(_spoolPath);
+            Libc.Unlink(_spoolPath);
         }
     }
 }

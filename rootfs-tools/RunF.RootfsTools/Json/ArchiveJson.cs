@@ -25,6 +25,7 @@ internal sealed class OciPlatform
 {
     [JsonPropertyName("os")] public string? Os { get; set; }
     [JsonPropertyName("architecture")] public string? Architecture { get; set; }
+    [JsonPropertyName("variant")] public string? Variant { get; set; }
 }
 
 /// <summary>An OCI image index, an OCI image manifest or a Docker manifest list / v2 manifest: one shape reads all four.</summary>
@@ -39,6 +40,9 @@ internal sealed class OciManifestOrIndex
 /// <summary>The parts of an image config (application/vnd.oci.image.config.v1+json) the extractor uses.</summary>
 internal sealed class ImageConfigDocument
 {
+    [JsonPropertyName("os")] public string? Os { get; set; }
+    [JsonPropertyName("architecture")] public string? Architecture { get; set; }
+    [JsonPropertyName("variant")] public string? Variant { get; set; }
     [JsonPropertyName("config")] public ContainerConfig? Config { get; set; }
     [JsonPropertyName("rootfs")] public RootfsSection? Rootfs { get; set; }
 }

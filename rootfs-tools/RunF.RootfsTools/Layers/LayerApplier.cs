@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Formats.Tar;
-using System.Text;
 using RunF.Interop;
 using RunF.RootfsTools.Safety;
 
@@ -31,7 +28,7 @@ internal sealed unsafe class LayerApplier
     private readonly HashSet<string> _layerPaths = new(StringComparer.Ordinal);
     private readonly byte[] _copyBuffer = new byte[CopyBufferSize];
 
-    private readonly record struct DirMeta(uint Mode, DateTimeOffset MTime, List<KeyValuePair<string, string>>? Xattrs);
+    private readonly record struct DirMeta(uint Mode, DateTimeOffset MTime, List<KeyValuePair<string, byte[]>>? Xattrs);
 
     public LayerApplier(RootDir root, long maxEntries, uint umask)
     {
@@ -61,15 +58,16 @@ internal sealed unsafe class LayerApplier
     public void Apply(Stream tar, int layerNumber, string layerName, CancellationToken ct)
     {
         _layerPaths.Clear();
-        using var reader = new TarReader(tar, leaveOpen: true);
+        var reader = new LayerTarReader(tar);
         while (true)
         {
-            TarEntry? entry;
+            LayerEntry? entry;
             try
             {
-                entry = reader.GetNextEntry(copyData: false);
+                entry = reader.Next();
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+            // OverflowException: TarReader's base-256 numbers (a GNU time field) that do not fit a long.
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
             {
                 throw new RootfsException($"layer {layerNumber} ({layerName}) is not a valid tar or is truncated: {LayerPipeline.Describe(e)}", e);
             }
@@ -78,10 +76,6 @@ internal sealed unsafe class LayerApplier
                 break;
             }
             ct.ThrowIfCancellationRequested();
-            if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
-            {
-                continue;
-            }
             if (++Stats.Entries > _maxEntries)
             {
                 throw new RootfsException($"layer {layerNumber} ({layerName}) entry \"{entry.Name}\": the image has more than {_maxEntries} entries (--max-files); raise --max-files if the image is trusted");
@@ -89,7 +83,7 @@ internal sealed unsafe class LayerApplier
             _root.TrimCache();
             try
             {
-                ApplyEntry(entry);
+                ApplyEntry(entry, reader);
             }
             catch (RootfsException e)
             {
@@ -105,12 +99,12 @@ internal sealed unsafe class LayerApplier
 
     public void CountEmptyLayer() => Stats.Layers++;
 
-    private void ApplyEntry(TarEntry entry)
+    private void ApplyEntry(LayerEntry entry, LayerTarReader reader)
     {
         string path = EntryPath.Normalize(entry.Name, out string? problem) ?? throw new RootfsException(problem + "; refusing to write outside the root");
         if (path.Length == 0)
         {
-            if (entry.EntryType != TarEntryType.Directory)
+            if (entry.Kind != EntryKind.Directory)
             {
                 throw new RootfsException("the root of the image must be a directory");
             }
@@ -123,18 +117,18 @@ internal sealed unsafe class LayerApplier
             ApplyWhiteout(parent, name);
             return;
         }
-        switch (entry.EntryType)
+        switch (entry.Kind)
         {
-            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                WriteFile(entry, path, parent, name);
+            case EntryKind.File:
+                WriteFile(entry, reader, path, parent, name);
                 Stats.Files++;
                 break;
-            case TarEntryType.Directory:
+            case EntryKind.Directory:
                 _root.MakeDir(_root.MakeDirs(parent), name, path);
                 RecordDir(path, entry);
                 Stats.Directories++;
                 break;
-            case TarEntryType.SymbolicLink:
+            case EntryKind.Symlink:
                 {
                     var dir = _root.MakeDirs(parent);
                     _root.Symlink(dir, name, path, entry.LinkName);
@@ -142,7 +136,7 @@ internal sealed unsafe class LayerApplier
                     Stats.Symlinks++;
                     break;
                 }
-            case TarEntryType.HardLink:
+            case EntryKind.HardLink:
                 {
                     string target = EntryPath.Normalize(entry.LinkName, out string? linkProblem)
                         ?? throw new RootfsException($"hardlink target \"{entry.LinkName}\": {linkProblem}; refusing to link outside the root");
@@ -157,15 +151,17 @@ internal sealed unsafe class LayerApplier
                     Stats.Hardlinks++;
                     break;
                 }
-            case TarEntryType.Fifo:
-                _root.MakeFifo(_root.MakeDirs(parent), name, path, (uint)entry.Mode);
+            case EntryKind.Fifo:
+                _root.MakeFifo(_root.MakeDirs(parent), name, path, entry.Mode);
                 break;
-            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+            case EntryKind.CharacterDevice or EntryKind.BlockDevice:
                 // mknod needs CAP_MKNOD in the initial namespace; the runtime provides /dev itself.
                 Stats.SkippedDevices++;
                 return;
+            case EntryKind.Sparse:
+                throw new RootfsException("is a sparse file (GNU tar --sparse), which runf does not extract; rebuild the layer without --sparse");
             default:
-                throw new RootfsException($"unsupported tar entry type {entry.EntryType}");
+                throw new RootfsException($"unsupported tar entry type '{entry.TypeFlag}'");
         }
         _layerPaths.Add(path);
         Owners.Set(path, entry.Uid, entry.Gid);
@@ -208,13 +204,13 @@ internal sealed unsafe class LayerApplier
         Owners.RemoveTree(victimPath);
     }
 
-    private void WriteFile(TarEntry entry, string path, string parent, string name)
+    private void WriteFile(LayerEntry entry, LayerTarReader reader, string path, string parent, string name)
     {
-        uint mode = (uint)entry.Mode;
+        uint mode = entry.Mode;
         using var fd = _root.CreateFile(_root.MakeDirs(parent), name, path, mode);
-        if (entry.DataStream is { } data)
+        if (entry.Size > 0)
         {
-            CopyTo(data, fd, path);
+            CopyTo(reader, fd, path);
         }
         // open(2) applied the umask; only files whose mode it changed (or with setuid,
         // setgid, sticky bits) need the extra fchmod.
@@ -229,10 +225,10 @@ internal sealed unsafe class LayerApplier
         RootDir.SetTime(fd, path, entry.ModificationTime);
     }
 
-    private void CopyTo(Stream data, SafeFd fd, string path)
+    private void CopyTo(LayerTarReader reader, SafeFd fd, string path)
     {
         int n;
-        while ((n = data.Read(_copyBuffer, 0, _copyBuffer.Length)) > 0)
+        while ((n = reader.ReadData(_copyBuffer)) > 0)
         {
             fixed (byte* p = _copyBuffer)
             {
@@ -256,21 +252,15 @@ internal sealed unsafe class LayerApplier
         }
     }
 
-    private List<KeyValuePair<string, string>>? UserXattrs(TarEntry entry)
+    private List<KeyValuePair<string, byte[]>>? UserXattrs(LayerEntry entry)
     {
-        if (entry is not PaxTarEntry pax || pax.ExtendedAttributes.Count == 0)
+        if (entry.Xattrs is null)
         {
             return null;
         }
-        List<KeyValuePair<string, string>>? kept = null;
-        foreach (var (key, value) in pax.ExtendedAttributes)
+        List<KeyValuePair<string, byte[]>>? kept = null;
+        foreach (var (name, value) in entry.Xattrs)
         {
-            const string Schily = "SCHILY.xattr.";
-            if (!key.StartsWith(Schily, StringComparison.Ordinal))
-            {
-                continue;
-            }
-            string name = key[Schily.Length..];
             if (name.StartsWith("user.", StringComparison.Ordinal))
             {
                 (kept ??= []).Add(new(name, value));
@@ -285,21 +275,21 @@ internal sealed unsafe class LayerApplier
         return kept;
     }
 
-    private static void SetXattrs(SafeFd fd, List<KeyValuePair<string, string>> xattrs, string path)
+    // Values are the bytes the PAX record holds (System.Formats.Tar decoded them as UTF-8).
+    private static void SetXattrs(SafeFd fd, List<KeyValuePair<string, byte[]>> xattrs, string path)
     {
         foreach (var (name, value) in xattrs)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(value);
-            fixed (byte* p = bytes)
+            fixed (byte* p = value)
             {
-                CheckIo.Check(Libc.FSetXattr(fd, name, p, (nuint)bytes.Length, 0), $"set xattr {name} on", path);
+                CheckIo.Check(Libc.FSetXattr(fd, name, p, (nuint)value.Length, 0), $"set xattr {name} on", path);
             }
         }
     }
 
-    private void RecordDir(string path, TarEntry entry)
+    private void RecordDir(string path, LayerEntry entry)
     {
-        _dirMeta[path] = new DirMeta((uint)entry.Mode, entry.ModificationTime, UserXattrs(entry));
+        _dirMeta[path] = new DirMeta(entry.Mode, entry.ModificationTime, UserXattrs(entry));
         _layerPaths.Add(path);
         Owners.Set(path, entry.Uid, entry.Gid);
     }

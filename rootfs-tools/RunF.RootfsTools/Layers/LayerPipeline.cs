@@ -47,7 +47,7 @@ internal sealed class LayerPipeline : IDisposable
             try
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                using (var tar = LayerCompression.Open(archive.OpenMember(layer.Member)))
+                using (var tar = Compression.Open(archive.OpenMember(layer.Member)))
                 {
                     while (true)
                     {

@@ -1,10 +1,12 @@
 namespace RunF.RootfsTools.Safety;
 
 /// <summary>
-/// Turns a layer entry name into a clean relative path ("a/b/c") or rejects it. Absolute names
-/// and any ".." component are refused outright rather than cleaned: a well-formed layer never
-/// needs them, and refusing keeps every later path operation simple to reason about. The one
-/// absolute name accepted is "/" itself, the root, as "." and "./" are.
+/// Turns a layer entry name into a clean relative path ("a/b/c") or rejects it. An absolute
+/// name is taken relative to the root, as umoci, containerd and GNU tar take it: kaniko's layers
+/// start with a "/" entry (the root, as "." and "./" are) and some tools write "/etc/passwd".
+/// Any ".." component is refused outright rather than cleaned: a well-formed layer never needs
+/// one, and refusing keeps every later path operation simple to reason about. Either way the
+/// path is then resolved beneath the root (<see cref="RootDir"/>).
 /// </summary>
 internal static class EntryPath
 {
@@ -15,15 +17,6 @@ internal static class EntryPath
         if (name.Length == 0)
         {
             problem = "empty entry name";
-            return null;
-        }
-        if (name[0] == '/')
-        {
-            if (name.AsSpan().Trim("/.").IsEmpty && !name.Contains("..", StringComparison.Ordinal))
-            {
-                return "";
-            }
-            problem = "absolute entry name";
             return null;
         }
         if (name.Contains('\0'))
@@ -52,10 +45,10 @@ internal static class EntryPath
         return string.Join('/', parts);
     }
 
-    // The common case ("usr/bin/env") needs no allocation: only "./x", "x/", "a//b", "." or ".." do.
+    // The common case ("usr/bin/env") needs no allocation: only "/x", "./x", "x/", "a//b", "." or ".." do.
     private static bool NeedsCleaning(string name)
     {
-        if (name[^1] == '/' || name.Contains("//", StringComparison.Ordinal))
+        if (name[0] == '/' || name[^1] == '/' || name.Contains("//", StringComparison.Ordinal))
         {
             return true;
         }

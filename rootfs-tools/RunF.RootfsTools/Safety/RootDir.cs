@@ -220,16 +220,18 @@ internal sealed unsafe class RootDir : IDisposable
 
     public void MakeFifo(SafeFd dir, string name, string path, uint mode)
     {
-        if (Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0) == 0)
+        if (Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0) != 0)
         {
-            return;
+            if (Errno.Last != Errno.EEXIST)
+            {
+                throw CheckIo.Error("create fifo", path);
+            }
+            Remove(dir, name, path);
+            CheckIo.Check(Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0), "create fifo", path);
         }
-        if (Errno.Last != Errno.EEXIST)
-        {
-            throw CheckIo.Error("create fifo", path);
-        }
-        Remove(dir, name, path);
-        CheckIo.Check(Libc.MknodAt(dir, name, Libc.S_IFIFO | (mode & Mode.Perm0777), 0), "create fifo", path);
+        // mknod applies the umask, as open does for files (which get an fchmod): a fifo cannot be
+        // opened to fchmod without a reader or writer, so it is set by name, the one just made.
+        CheckIo.Check(Libc.FChmodAt(dir, name, mode & Mode.Perm0777, 0), "set mode of", path);
     }
 
     public static void SetSymlinkTime(SafeFd dir, string name, string path, DateTimeOffset mtime)

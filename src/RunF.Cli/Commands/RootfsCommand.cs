@@ -6,7 +6,7 @@ using RunF.RootfsTools.Archive;
 namespace RunF.Cli.Commands;
 
 /// <summary>
-/// `runf rootfs extract [ARCHIVE|-] -o DIR [--image REF]` and `runf rootfs ls ARCHIVE`.
+/// `runf rootfs extract [ARCHIVE|LAYOUT|-] -o DIR [--image REF] [--platform P]` and `runf rootfs ls ARCHIVE`.
 /// undocker's spellings (--output, --list, --layers) are accepted so users of the old
 /// `docker save x | undocker.py --output rootfs` recipe find their way.
 /// Exit codes: 0 success, 125 any error (one "runf: " line on stderr).
@@ -24,9 +24,10 @@ public static class RootfsCommand
 
     private static Command CreateExtract()
     {
-        var archive = new Argument<string>("archive") { Description = "Image archive (docker save, docker-archive, OCI archive; may be gzip-compressed), or - for stdin", DefaultValueFactory = _ => "-" };
+        var archive = new Argument<string>("archive") { Description = ArchiveDescription, DefaultValueFactory = _ => "-" };
         var output = new Option<string>("--output", "-o") { Description = "Directory to create (it must not exist unless --force)" };
-        var image = new Option<string>("--image", "-i") { Description = "Image to extract: name[:tag], id or id prefix, or @N as `runf rootfs ls` numbers them" };
+        var image = new Option<string>("--image", "-i") { Description = "Image to extract: name[:tag] (an OCI layout's tag), id or id prefix, or @N as `runf rootfs ls` numbers them" };
+        var platform = PlatformOption();
         var force = new Option<bool>("--force", "-f") { Description = "Replace DIR if it exists" };
         var maxSize = new Option<string>("--max-size") { Description = "Limit on uncompressed layer data (k, m, g, t suffixes)", DefaultValueFactory = _ => "16g" };
         var maxFiles = new Option<long>("--max-files") { Description = "Limit on entries across all layers", DefaultValueFactory = _ => ExtractOptions.DefaultMaxFiles };
@@ -34,19 +35,20 @@ public static class RootfsCommand
         var layers = new Option<bool>("--layers") { Description = "List the layers of the chosen image instead" };
         var command = new Command("extract", "Extract an image's layers into a directory, with its config beside it (DIR.image.json)")
         {
-            archive, output, image, force, maxSize, maxFiles, list, layers,
+            archive, output, image, platform, force, maxSize, maxFiles, list, layers,
         };
         command.SetAction((parseResult, ct) => Task.FromResult(Run(() =>
         {
             string source = Source(parseResult.GetValue(archive), "extract");
+            var wanted = ParsePlatform(parseResult.GetValue(platform));
             if (parseResult.GetValue(list))
             {
-                PrintImages(RootfsExtractor.List(source, ct));
+                PrintImages(RootfsExtractor.List(source, wanted, ct));
                 return 0;
             }
             if (parseResult.GetValue(layers))
             {
-                var chosen = ImageSelector.Select(RootfsExtractor.List(source, ct), parseResult.GetValue(image));
+                var chosen = ImageSelector.Select(RootfsExtractor.List(source, wanted, ct), parseResult.GetValue(image));
                 foreach (var layer in chosen.Layers)
                 {
                     Console.Out.WriteLine($"{layer.Name}\t{layer.Size}");
@@ -58,6 +60,8 @@ public static class RootfsCommand
             var options = new ExtractOptions(source, dir)
             {
                 Image = parseResult.GetValue(image),
+                Platform = wanted,
+                Warn = warning => Console.Error.WriteLine("runf: warning: " + warning),
                 Force = parseResult.GetValue(force),
                 MaxSize = Size.Parse(parseResult.GetValue(maxSize) ?? "16g"),
                 MaxFiles = parseResult.GetValue(maxFiles) is > 0 and var n ? n : throw new RootfsException("--max-files must be a positive number"),
@@ -80,11 +84,12 @@ public static class RootfsCommand
 
     private static Command CreateList()
     {
-        var archive = new Argument<string>("archive") { Description = "Image archive, or - for stdin", DefaultValueFactory = _ => "-" };
-        var command = new Command("ls", "List the images in an archive: index, id, layers, size, tags") { archive };
+        var archive = new Argument<string>("archive") { Description = ArchiveDescription, DefaultValueFactory = _ => "-" };
+        var platform = PlatformOption();
+        var command = new Command("ls", "List the images in an archive: index, id, platform, layers, size, tags") { archive, platform };
         command.SetAction((parseResult, ct) => Task.FromResult(Run(() =>
         {
-            PrintImages(RootfsExtractor.List(Source(parseResult.GetValue(archive), "ls"), ct));
+            PrintImages(RootfsExtractor.List(Source(parseResult.GetValue(archive), "ls"), ParsePlatform(parseResult.GetValue(platform)), ct));
             return 0;
         }, output: null)));
         return command;
@@ -92,13 +97,24 @@ public static class RootfsCommand
 
     private static void PrintImages(IReadOnlyList<ImageInfo> images)
     {
-        Console.Out.WriteLine($"{"INDEX",-6} {"ID",-12} {"LAYERS",6} {"SIZE",10}  TAGS");
+        Console.Out.WriteLine($"{"INDEX",-6} {"ID",-12} {"PLATFORM",-16} {"LAYERS",6} {"SIZE",10}  TAGS");
         foreach (var i in images)
         {
             string tags = i.Tags.Count > 0 ? string.Join(' ', i.Tags) : "<none>";
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"@" + i.Index,-6} {i.ShortId,-12} {i.Layers.Count,6} {Size.Format(i.Size),10}  {tags}"));
+            string platform = i.Platform?.ToString() ?? "?";
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"@" + i.Index,-6} {i.ShortId,-12} {platform,-16} {i.Layers.Count,6} {Size.Format(i.Size),10}  {tags}"));
         }
     }
+
+    private const string ArchiveDescription =
+        "Image archive (docker save, docker-archive, OCI archive; uncompressed or gzip, zstd, bzip2, xz), OCI layout directory (skopeo copy IMAGE oci:DIR:TAG), or - for stdin";
+
+    private static Option<string> PlatformOption() => new("--platform")
+    {
+        Description = "Platform to take from a multi-platform image index: OS/ARCH[/VARIANT] (default: this host's, " + Platform.Host + ")",
+    };
+
+    private static Platform? ParsePlatform(string? text) => text is null ? null : Platform.Parse(text);
 
     /// <summary>
     /// The archive, "-" for stdin; with no archive named, stdin on a terminal would wait silently

@@ -18,7 +18,9 @@ public static class RunCommand
         var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: its name)", HelpName = "NAME" };
         var name = new Option<string?>("--name") { Description = "The container's name for runf ps and kill (default: a random adjective_surname)", HelpName = "NAME" };
         var entrypoint = new Option<string?>("--entrypoint") { Description = "Run this instead of the image's Entrypoint and Cmd (\"\" for none)", HelpName = "CMD" };
-        var interactive = new Option<bool>("--interactive", "-i") { Description = "Accepted for docker's habit: runf always passes stdin" };
+        var interactive = new Option<bool>("--interactive", "-i") { Description = "Accepted for docker's habit: runf always passes stdin (with -t, stdin must be a terminal)" };
+        var tty = new Option<bool>("--tty", "-t") { Description = "Give the command a terminal of its own (stdout and stderr both come through it)" };
+        var user = new Option<string?>("--user", "-u") { Description = "Run as this user inside: a name or uid, and group, from the rootfs's /etc/passwd and /etc/group (default: the image's User, else root); needs subordinate ids (newuidmap)", HelpName = "USER[:GROUP]" };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container (default /)", HelpName = "DIR" };
         var bind = Many("--bind", null, "Bind a host path, read-only unless :rw", "SRC:DST[:ro|rw]");
         var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
@@ -51,7 +53,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings, DefaultValueFactory = _ => [] };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, name, entrypoint, interactive, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, name, entrypoint, interactive, tty, user, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -70,11 +72,14 @@ public static class RunCommand
                 Name = result.GetValue(name),
                 Entrypoint = result.GetValue(entrypoint),
                 WorkingDir = result.GetValue(workdir),
+                User = result.GetValue(user),
                 Binds = result.GetValue(bind) ?? [],
                 Tmpfs = result.GetValue(tmpfs) ?? [],
                 NoTmp = result.GetValue(noTmp),
                 NoDns = result.GetValue(noDns),
                 Init = result.GetValue(init),
+                Tty = result.GetValue(tty),
+                Interactive = result.GetValue(interactive),
                 SecurityOpts = result.GetValue(securityOpt) ?? [],
                 CapAdd = result.GetValue(capAdd) ?? [],
                 CapDrop = result.GetValue(capDrop) ?? [],

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RunF.Interop;
 using RunF.Runtime.Cgroups;
 using RunF.Runtime.Host;
+using RunF.Runtime.Identity;
 using RunF.Runtime.Launch;
 using RunF.Runtime.Plan;
 using RunF.Runtime.Seccomp;
@@ -12,7 +13,7 @@ namespace RunF.Runtime.Create;
 
 /// <summary>
 /// The one way a container is made, for `runf COMMAND`, every `runf serve` container and what
-/// comes after them: the request is resolved once (rootfs, ids, limits, the seccomp filter), and
+/// comes after them: the request is resolved once (rootfs, user and id maps, limits, the seccomp filter), and
 /// each container gets its spec and plan, its cgroup, the one spawn and its state record, then
 /// one of two finishers: run until exec (Run) or wait at the await step (Prepare). The model is
 /// youki's ContainerBuilderImpl::create, which its init and tenant builders share.
@@ -23,7 +24,7 @@ public sealed class ContainerFactory
     private readonly ImageDefaults? _image;
     private readonly SeccompFilter? _seccomp;
     private readonly CgroupMode _cgroupMode;
-    private readonly IdMaps _ids = IdMaps.RootAs(Libc.GetEuid(), Libc.GetEgid());
+    private readonly ContainerIdentity _identity;
 
     /// <summary>Resolves and checks the request; seccompCache null compiles the filter without a cache.</summary>
     public ContainerFactory(RunRequest request, ImageDefaults? image, string? seccompCache)
@@ -31,6 +32,7 @@ public sealed class ContainerFactory
         _request = request;
         _image = image;
         Rootfs = RootfsPath.Resolve(request.Rootfs);
+        _identity = ContainerIdentity.Resolve(request.User, image?.User, Rootfs);
         Limits = CgroupRequest.Limits(request);
         _cgroupMode = CgroupRequest.Mode(request);
         _seccomp = SeccompFilters.Load(request.Seccomp, seccompCache, Capabilities.Resolve(request.CapAdd, request.CapDrop));
@@ -43,7 +45,8 @@ public sealed class ContainerFactory
 
     /// <summary>The spec of a container whose id (and default hostname) is id.</summary>
     public ContainerSpec Spec(string id) =>
-        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _ids, PosixEnvironment.Get);
+        SpecFactory.Create(_request, Rootfs, id, _image, _seccomp, _identity, PosixEnvironment.Get,
+            _request.Tty ? HostTerminal.Size() : default);
 
     public static SetupPlan Plan(ContainerSpec spec) => new PlanBuilder(new HostProbe()).Build(spec);
 

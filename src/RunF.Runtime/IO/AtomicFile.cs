@@ -3,7 +3,7 @@ using RunF.Interop;
 namespace RunF.Runtime.IO;
 
 /// <summary>Whole-file writes that a concurrent reader sees complete or not at all.</summary>
-internal static unsafe class AtomicFile
+internal static class AtomicFile
 {
     private static string TemporaryPathFor(string path) => $"{path}.{Environment.ProcessId}.tmp";
 
@@ -21,7 +21,7 @@ internal static unsafe class AtomicFile
             {
                 return Errno.Last;
             }
-            var error = WriteAll(fd, bytes);
+            var error = Libc.WriteAll(fd, bytes);
             if (error != 0)
             {
                 Libc.Unlink(temp);
@@ -33,23 +33,6 @@ internal static unsafe class AtomicFile
             var error = Errno.Last;
             Libc.Unlink(temp);
             return error;
-        }
-        return 0;
-    }
-
-    private static int WriteAll(SafeFd fd, byte[] bytes)
-    {
-        fixed (byte* start = bytes)
-        {
-            for (var at = 0; at < bytes.Length;)
-            {
-                var n = Libc.Write(fd, start + at, bytes.Length - at);
-                if (n < 0 && Errno.Last != Errno.EINTR)
-                {
-                    return Errno.Last;
-                }
-                at += (int)Math.Max(n, 0);
-            }
         }
         return 0;
     }

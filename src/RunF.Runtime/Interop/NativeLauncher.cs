@@ -21,9 +21,16 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_spawn")]
     public static partial int Spawn(byte* plan, uint length, ulong cloneFlags, out Spawned spawned);
 
+    /// <summary>The most descriptors Dispatch hands over (launcher.h's RUNF_DISPATCH_MAX_FDS): stdin, stdout, stderr, fd 3.</summary>
+    public const int MaxDispatchedFds = 4;
+
     /// <summary>Returns 0 or -errno (EPIPE: the waiting child is gone).</summary>
     [LibraryImport(Lib, EntryPoint = "runf_dispatch")]
-    public static partial int Dispatch(nint handle, byte* execPlan, uint length, int stdinFd, int stdoutFd, int stderrFd);
+    public static partial int Dispatch(nint handle, byte* execPlan, uint length, int* fds, int count);
+
+    /// <summary>The terminal master a TERMINAL step sent, or -errno (EAGAIN: none).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_receive_fd")]
+    public static partial int ReceiveFd(nint handle);
 
     [LibraryImport(Lib, EntryPoint = "runf_step_times")]
     public static partial ulong* StepTimes(nint handle);
@@ -38,6 +45,14 @@ internal static unsafe partial class NativeLauncher
     /// <summary>Returns 0 or -errno.</summary>
     [LibraryImport(Lib, EntryPoint = "runf_relay_attach")]
     public static partial int RelayAttach(int pidFd);
+
+    /// <summary>Returns 0 or -errno (EBUSY: already installed).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_resize")]
+    public static partial int RelayResize(int fromFd, RunF.Interop.SafeFd toFd);
+
+    /// <summary>Returns 0 or -errno (EINVAL: modes is not a struct termios).</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_restore_terminal")]
+    public static partial int RelayRestoreTerminal(int fd, RunF.Interop.Termios* modes, int size);
 
     [LibraryImport(Lib, EntryPoint = "runf_relay_remove")]
     public static partial void RelayRemove();

@@ -80,7 +80,8 @@ public sealed class ContainerInvoker : IFunctionInvoker
                 {
                     var env = EnvironmentMerge.Apply(warm.Env, invocation.Environment);
                     var candidates = PlanBuilder.ExecCandidates(_args[0], env);
-                    var process = warm.Start(_args, env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr);
+                    var args = invocation.Arguments.Count == 0 ? _args : [.. _args, .. invocation.Arguments];
+                    var process = warm.Start(args, env, candidates, new ContainerFds(pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr));
                     if (process is null && attempt < 2)
                     {
                         Log.Debug("pre-warmed container {ContainerId} was gone; taking another", warm.Id);

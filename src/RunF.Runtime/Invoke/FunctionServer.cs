@@ -36,7 +36,7 @@ public sealed class FunctionServer : IAsyncDisposable
         try
         {
             var candidates = PlanBuilder.ExecCandidates(_function.Args[0], warm.Env);
-            var process = warm.Start(_function.Args, warm.Env, candidates, pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr)
+            var process = warm.Start(_function.Args, warm.Env, candidates, new ContainerFds(pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr))
                 ?? throw new RunfException("the container exited before it could run the function");
             pipes.CloseChildEnds();
             return new ServerProcess(warm, process, pipes, output, _cleanup);

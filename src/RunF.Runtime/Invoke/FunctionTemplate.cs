@@ -61,18 +61,40 @@ internal sealed class FunctionTemplate
 
     /// <summary>
     /// A command the rootfs lacks fails here, at the agent's start, as `runf` would fail it (exit
-    /// 127), and not as a 500 on every request. Looked up as execve will: PATH, beneath the root.
+    /// 127), and not as a 500 on every request. Looked up as execve will: PATH, beneath the root,
+    /// or in what a --bind mounts there (an OpenWhisk action's code is bound at /action).
     /// </summary>
     private void CheckCommand(ContainerSpec spec)
     {
         const uint S_IFMT = 0xF000, S_IFREG = 0x8000, AnyExecute = 0x49;
         var candidates = PlanBuilder.ExecCandidates(spec.Args[0], spec.Env);
         // As execvp: the first candidate that exists decides.
-        var found = candidates.Select(c => RootfsFiles.ModeInRoot(Rootfs, c)).FirstOrDefault(mode => mode is not null);
+        var found = candidates.Select(c => ModeInContainer(spec, c)).FirstOrDefault(mode => mode is not null);
         if (found is not { } mode || (mode & S_IFMT) != S_IFREG || (mode & AnyExecute) == 0)
         {
             var errno = found is null ? Errno.ENOENT : Errno.EACCES;
             throw LaunchErrors.StepFailed(Ops.Exec(spec.Args, spec.Env, candidates), errno, Rootfs, HostProbe.Shared);
         }
+    }
+
+    /// <summary>
+    /// The st_mode of path as the container will see it: beneath the source of the last mount
+    /// that covers it (mounts stack in order; a tmpfs starts empty), else beneath the rootfs.
+    /// </summary>
+    private uint? ModeInContainer(ContainerSpec spec, string path)
+    {
+        for (var i = spec.Mounts.Count - 1; i >= 0; i--)
+        {
+            var destination = spec.Mounts[i].Destination.TrimEnd('/');
+            var rest = path == destination ? "/" : path.StartsWith(destination + "/", StringComparison.Ordinal) ? path[destination.Length..] : null;
+            switch (spec.Mounts[i])
+            {
+                case BindMountSpec bind when rest is not null:
+                    return bind.SourceIsDirectory ? RootfsFiles.ModeInRoot(bind.Source, rest) : rest == "/" ? Libc.Stat(bind.Source)?.Mode : null;
+                case TmpfsMountSpec when rest is not null:
+                    return null;
+            }
+        }
+        return RootfsFiles.ModeInRoot(Rootfs, path);
     }
 }

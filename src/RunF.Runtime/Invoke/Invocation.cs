@@ -9,6 +9,9 @@ public sealed class Invocation
     /// <summary>KEY=VALUE pairs added to (and overriding) the function's own environment.</summary>
     public IReadOnlyList<string> Environment { get; init; } = [];
 
+    /// <summary>Arguments appended to the function's command for this call (OpenWhisk passes the parameters as argv[1]).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
     /// <summary>Copied to the function's stdin; stdin is closed at its end.</summary>
     public required Stream Input { get; init; }
 

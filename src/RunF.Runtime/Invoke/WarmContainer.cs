@@ -16,8 +16,8 @@ internal interface IWarmContainer : IDisposable
     /// <summary>Whether the OOM killer of its memory limit killed a process of it (false without a cgroup).</summary>
     bool OutOfMemory { get; }
 
-    /// <summary>Execs the command with this stdio; null when the container is gone (see PreparedContainer.Start).</summary>
-    ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd);
+    /// <summary>Execs the command with these descriptors; null when the container is gone (see PreparedContainer.Start).</summary>
+    ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, ContainerFds fds);
 }
 
 /// <summary>
@@ -35,8 +35,8 @@ internal sealed class WarmContainer(StateFile state, ICgroup? cgroup, PreparedCo
 
     public bool OutOfMemory => cgroup?.ReadOutcome().OomKills > 0;
 
-    public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd) =>
-        container.Start(args, env, candidates, stdinFd, stdoutFd, stderrFd);
+    public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, ContainerFds fds) =>
+        container.Start(args, env, candidates, fds);
 
     /// <summary>Kills it if it never ran; removes its mounts, cgroup and state record.</summary>
     public void Dispose()

@@ -22,7 +22,19 @@ public static unsafe class ContainerLauncher
             throw child.Failed(step, errno);
         }
         timings = timing ? ReadTimings(child, plan.Ops.Count, spawnedAt) : null;
-        return child.TakeProcess();
+        return child.TakeProcess(HasTerminal(plan) ? child.ReceiveTerminal() : null);
+    }
+
+    private static bool HasTerminal(SetupPlan plan)
+    {
+        foreach (var op in plan.Ops)
+        {
+            if (op is TerminalOp)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StepTimings ReadTimings(SpawnedChild child, int opCount, long spawnedAt)

@@ -16,6 +16,9 @@ public sealed class ContainerProcess(int pid, int pidFd) : IContainer
 
     public int Pid { get; } = pid;
 
+    /// <summary>With -t: the master of the container's terminal, which runf relays; closed with this.</summary>
+    public SafeFd? Terminal { get; init; }
+
     /// <summary>A handle on a container started by another runf, or null when it is gone.</summary>
     public static ContainerProcess? Open(int pid)
     {
@@ -61,6 +64,7 @@ public sealed class ContainerProcess(int pid, int pidFd) : IContainer
 
     public void Dispose()
     {
+        Terminal?.Dispose();
         var fd = Interlocked.Exchange(ref _pidFd, -1);
         if (fd >= 0)
         {

@@ -1,6 +1,7 @@
 using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Host;
+using RunF.Runtime.IO;
 using RunF.Runtime.Plan;
 using static RunF.Interop.Errno;
 
@@ -39,7 +40,7 @@ internal static class LaunchErrors
     {
         if (op is ExecOp exec)
         {
-            return ExecFailed(exec.Args[0], errno, rootfs, host);
+            return ExecFailed(exec, errno, rootfs, host);
         }
         if (errno == ELOOP && op.Flags.HasFlag(OpFlags.NoSymlinks))
         {
@@ -58,6 +59,10 @@ internal static class LaunchErrors
         {
             line += ": the executor's /proc has masked or read-only paths (start the executor with --security-opt systempaths=unconfined, in Docker or an outer runf; see runf doctor)";
         }
+        else if (op is TerminalOp && errno == ENOTTY)
+        {
+            line += ": this kernel cannot open a terminal's peer from its master (TIOCGPTPEER needs Linux 4.13): run without -t";
+        }
         else if (errno is EPERM or EACCES or EINVAL)
         {
             line += " (see runf doctor)";
@@ -65,13 +70,15 @@ internal static class LaunchErrors
         return (line, ExitCodes.RunfError);
     }
 
-    private static (string, int) ExecFailed(string command, int errno, string rootfs, IHostProbe host) => errno switch
+    private static (string, int) ExecFailed(ExecOp exec, int errno, string rootfs, IHostProbe host) => (exec.Args[0], errno) switch
     {
-        ENOENT or ENOTDIR => (
+        (var command, ENOENT or ENOTDIR) => (
             command.Contains('/')
                 ? $"exec \"{command}\": no such file in rootfs {rootfs}"
                 : $"exec \"{command}\": not found in rootfs {rootfs}" + (host.KindOf(Path.Combine(rootfs, "bin")) != PathKind.Missing ? "" : " (it has no /bin: is it a root filesystem?)"),
             ExitCodes.NotFound),
-        _ => ($"exec \"{command}\": {Errno.Describe(errno)}", ExitCodes.CannotExecute),
+        // An image for another architecture: the file says which (read only now, after the failure).
+        (var command, ENOEXEC) when ExecutableFormat.Explain(rootfs, exec.Candidates) is { } why => ($"exec \"{command}\": {Errno.Describe(errno)}: {why}", ExitCodes.CannotExecute),
+        (var command, _) => ($"exec \"{command}\": {Errno.Describe(errno)}", ExitCodes.CannotExecute),
     };
 }

@@ -51,17 +51,17 @@ public sealed class PreparedContainer : IContainer
     }
 
     /// <summary>
-    /// Execs the command with the given stdio (the caller keeps its descriptors and closes them
-    /// after this returns). Null when the waiting container is gone (killed meanwhile): the
-    /// caller prepares another. A failed exec throws as a `runf` run would.
+    /// Execs the command with the given descriptors as its first ones (the caller keeps its own
+    /// and closes them after this returns). Null when the waiting container is gone (killed
+    /// meanwhile): the caller prepares another. A failed exec throws as a `runf` run would.
     /// </summary>
-    public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, int stdinFd, int stdoutFd, int stderrFd)
+    public ContainerProcess? Start(IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<string> candidates, ContainerFds fds)
     {
         var command = _exec with { Args = args, Env = env, Candidates = candidates };
         using var exec = new NativePlan(new SetupPlan(0, IdMaps.RootAs(0, 0), [command]));
         try
         {
-            var r = _child.Dispatch(exec, stdinFd, stdoutFd, stderrFd);
+            var r = _child.Dispatch(exec, fds);
             if (r is -Errno.EPIPE or -Errno.ECONNREFUSED or -Errno.ECONNRESET)
             {
                 return null;

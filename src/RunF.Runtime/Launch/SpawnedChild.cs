@@ -73,10 +73,16 @@ internal sealed unsafe class SpawnedChild : IDisposable
 
     /// <summary>
     /// Maps the plan's ids, and nothing else: an unprivileged parent may map only its own ids,
-    /// and setgroups must be denied before gid_map.
+    /// and setgroups must be denied before gid_map. Subordinate ids (a user other than root) take
+    /// newuidmap and newgidmap.
     /// </summary>
     private static void WriteIdMaps(int pid, IdMaps ids)
     {
+        if (ids.Tools is { } tools)
+        {
+            Identity.IdMapToolRunner.Write(pid, ids, tools);
+            return;
+        }
         foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", ids.GidMap), ("uid_map", ids.UidMap)])
         {
             var errno = SmallFiles.Write($"/proc/{pid}/{file}", text);
@@ -124,10 +130,21 @@ internal sealed unsafe class SpawnedChild : IDisposable
         return LaunchErrors.StepFailed(step, errno, _rootfs, HostProbe.Shared);
     }
 
-    /// <summary>The started container: the pidfd moves to it, and this handle no longer kills the child.</summary>
-    public ContainerProcess TakeProcess()
+    /// <summary>The master of the terminal a TERMINAL step opened, which the child sent before its exec.</summary>
+    public SafeFd ReceiveTerminal()
     {
-        var process = new ContainerProcess(_child.Pid, _child.PidFd);
+        var fd = NativeLauncher.ReceiveFd(_child.Handle);
+        if (fd < 0)
+        {
+            throw new RunfException($"cannot receive the container's terminal: {Errno.Describe(-fd)}");
+        }
+        return SafeFd.Own(fd);
+    }
+
+    /// <summary>The started container: the pidfd (and a terminal's master) move to it, and this handle no longer kills the child.</summary>
+    public ContainerProcess TakeProcess(SafeFd? terminal = null)
+    {
+        var process = new ContainerProcess(_child.Pid, _child.PidFd) { Terminal = terminal };
         _child.PidFd = -1;
         _child.Pid = -1;
         return process;
@@ -136,9 +153,12 @@ internal sealed unsafe class SpawnedChild : IDisposable
     /// <summary>The per-step CLOCK_MONOTONIC stamps of a timed plan (op count + 1), or null.</summary>
     public ulong* StepTimes => NativeLauncher.StepTimes(_child.Handle);
 
-    /// <summary>Hands a child waiting at its Await step its stdio and command; 0 or -errno (EPIPE: it is gone).</summary>
-    public int Dispatch(NativePlan exec, int stdinFd, int stdoutFd, int stderrFd) =>
-        NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, stdinFd, stdoutFd, stderrFd);
+    /// <summary>Hands a child waiting at its Await step its first descriptors (see ContainerFds) and command; 0 or -errno (EPIPE: it is gone).</summary>
+    public int Dispatch(NativePlan exec, ContainerFds fds)
+    {
+        var numbers = stackalloc int[NativeLauncher.MaxDispatchedFds] { fds.Stdin, fds.Stdout, fds.Stderr, fds.Fd3 };
+        return NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, numbers, fds.Fd3 < 0 ? 3 : 4);
+    }
 
     /// <summary>SIGKILL through the pidfd, then reap: a child must never outlive its use.</summary>
     public void KillAndReap()

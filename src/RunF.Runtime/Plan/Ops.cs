@@ -95,17 +95,49 @@ public static class Ops
     public static RlimitOp SetRlimit(Spec.Rlimit limit) =>
         new(limit.Resource, limit.Soft, limit.Hard) { Description = $"set rlimit {Spec.Rlimits.NameOf(limit.Resource)} {limit.Soft}:{limit.Hard}" };
 
-    public static CapabilitiesOp KeepCapabilities(IReadOnlyList<int> caps, int lastCap) =>
-        new(caps.Aggregate(0UL, (mask, cap) => mask | (1UL << cap)), lastCap)
+    /// <summary>Caps in every set; a user other than root (held) keeps only held of them, caps staying its bounding set.</summary>
+    public static CapabilitiesOp KeepCapabilities(IReadOnlyList<int> caps, int lastCap, IReadOnlyList<int>? held = null)
+    {
+        held ??= caps;
+        var names = string.Join(",", held.Select(Spec.Capabilities.NameOf));
+        return new(Mask(held), lastCap, Mask(caps))
         {
-            Description = $"keep capabilities {string.Join(",", caps.Select(Spec.Capabilities.NameOf))}",
+            Description = held.Count == caps.Count
+                ? $"keep capabilities {names}"
+                : $"keep capabilities {(held.Count == 0 ? "none" : names)} (bounding set {string.Join(",", caps.Select(Spec.Capabilities.NameOf))})",
         };
+    }
+
+    private static ulong Mask(IReadOnlyList<int> caps)
+    {
+        var mask = 0UL;
+        foreach (var cap in caps)
+        {
+            mask |= 1UL << cap;
+        }
+        return mask;
+    }
+
+    /// <summary>
+    /// Becomes the container's user (ContainerUser), just before the capabilities op, which then
+    /// cuts the capabilities it kept down to the user's, as runc orders them.
+    /// </summary>
+    public static IdentityOp SwitchUser(Spec.ContainerUser user) =>
+        new(user.Uid, user.Gid, user.Groups) { Description = $"become uid {user.Uid} gid {user.Gid} groups {string.Join(",", user.Groups)}" };
 
     /// <summary>
     /// Detaches from the executor's controlling terminal: a function must not push keystrokes
     /// into it (TIOCSTI), as bwrap's --new-session. Ctrl-C still reaches runf, which forwards it.
     /// </summary>
     public static NewSessionOp NewSession() => new() { Description = "start a new session" };
+
+    /// <summary>
+    /// runf -t: a terminal of the container's own devpts (mounted newinstance), so that what the
+    /// command does to its terminal (TIOCSTI included) stays on a terminal of its own, and runf
+    /// relays it to its own.
+    /// </summary>
+    public static TerminalOp Terminal(Spec.TerminalSize size) =>
+        new("/dev/pts/ptmx", size.Rows, size.Columns) { Description = "open a terminal in /dev/pts as stdin, stdout and stderr" };
 
     public static NoNewPrivilegesOp NoNewPrivileges() => new() { Description = "set no_new_privs" };
 

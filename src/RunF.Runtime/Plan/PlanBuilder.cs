@@ -47,7 +47,15 @@ public sealed class PlanBuilder(IHostProbe host)
         ops.AddRange(spec.Rlimits.Select(CheckedRlimit));
         ops.Add(Ops.Chdir(spec.WorkingDir));
         ops.Add(Ops.NewSession());
-        ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability));
+        if (spec.Terminal is { } terminal)
+        {
+            ops.Add(Ops.Terminal(terminal));
+        }
+        if (spec.User is { } user)
+        {
+            ops.Add(Ops.SwitchUser(user));
+        }
+        ops.Add(Ops.KeepCapabilities(spec.Capabilities, host.LastCapability, spec.UserCapabilities));
         ops.Add(Ops.NoNewPrivileges());
         AddLandlock(ops, spec.TcpBind);
         ops.Add(Ops.CloseFds(host.FdLimit));

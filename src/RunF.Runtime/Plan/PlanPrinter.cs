@@ -10,7 +10,8 @@ public static class PlanPrinter
         var sb = new StringBuilder();
         var names = Namespaces.Table.Where(ns => (plan.CloneFlags & ns.Flag) != 0).Select(ns => ns.Name);
         sb.Append("clone: ").AppendJoin(' ', names).Append(" (network shared with the executor)\n");
-        sb.Append($"id maps: uid {plan.Ids.UidMap.TrimEnd()}, gid {plan.Ids.GidMap.TrimEnd()} (inside, host, count; setgroups denied)\n");
+        var writer = plan.Ids.Tools is { } tools ? $"written by {tools.NewUidMap} and {tools.NewGidMap}, setgroups allowed" : "setgroups denied";
+        sb.Append($"id maps: uid {string.Join(", ", plan.Ids.Uids)}; gid {string.Join(", ", plan.Ids.Gids)} (inside, host, count; {writer})\n");
         for (var i = 0; i < plan.Ops.Count; i++)
         {
             var op = plan.Ops[i];
@@ -39,6 +40,11 @@ public static class PlanPrinter
             {
                 parts.Add(data);
             }
+        }
+        else if (op is TerminalOp terminal)
+        {
+            parts.Add(terminal.Rows == 0 && terminal.Columns == 0 ? "size unknown" : $"{terminal.Columns}x{terminal.Rows}");
+            parts.Add("controlling terminal");
         }
         else if (op is ExecOp exec)
         {

@@ -100,9 +100,20 @@ public static class PlanSerializer
             case CapabilitiesOp c:
                 numbers[0] = c.KeepMask;
                 numbers[1] = (ulong)c.LastCapability;
+                numbers[2] = c.BoundingMask;
+                break;
+            case IdentityOp u:
+                refs[0] = data.AddNumbers(u.Groups);
+                numbers[0] = u.Uid;
+                numbers[1] = u.Gid;
                 break;
             case ChdirOp c:
                 refs[0] = data.AddString(c.Target);
+                break;
+            case TerminalOp t:
+                refs[0] = data.AddString(t.Ptmx);
+                numbers[0] = t.Rows;
+                numbers[1] = t.Columns;
                 break;
             case CloseFdsOp c:
                 numbers[0] = c.FallbackLimit;
@@ -217,6 +228,23 @@ public static class PlanSerializer
                 }
             }
             End += 4 + 4 * items.Count;
+            return offset;
+        }
+
+        /// <summary>A u32 count, then that many u32 numbers (the IDENTITY op's gids), 4-byte aligned.</summary>
+        public uint AddNumbers(IReadOnlyList<uint> numbers)
+        {
+            Align(4);
+            var offset = (uint)End;
+            if (!IsMeasuring)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(_plan[End..], (uint)numbers.Count);
+                for (var i = 0; i < numbers.Count; i++)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(_plan[(End + 4 + 4 * i)..], numbers[i]);
+                }
+            }
+            End += 4 + 4 * numbers.Count;
             return offset;
         }
 

@@ -97,10 +97,23 @@ public sealed record RlimitOp(int Resource, ulong Soft, ulong Hard) : SetupOp
     public override OpKind Kind => OpKind.Rlimit;
 }
 
-/// <summary>Keeps the capabilities in KeepMask in every set and drops every other up to LastCapability.</summary>
-public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability) : SetupOp
+/// <summary>
+/// Keeps the capabilities in KeepMask in the effective, permitted, inheritable and ambient sets,
+/// and those in BoundingMask (KeepMask's superset) in the bounding set; drops every other up to
+/// LastCapability.
+/// </summary>
+public sealed record CapabilitiesOp(ulong KeepMask, int LastCapability, ulong BoundingMask) : SetupOp
 {
     public override OpKind Kind => OpKind.Capabilities;
+}
+
+/// <summary>
+/// Becomes the container's user: supplementary groups, then gid, then uid (real, effective and
+/// saved), keeping the permitted capabilities for the CapabilitiesOp after it.
+/// </summary>
+public sealed record IdentityOp(uint Uid, uint Gid, IReadOnlyList<uint> Groups) : SetupOp
+{
+    public override OpKind Kind => OpKind.Identity;
 }
 
 public sealed record NoNewPrivilegesOp : SetupOp
@@ -119,6 +132,18 @@ public sealed record ChdirOp(string Target) : SetupOp
 public sealed record NewSessionOp : SetupOp
 {
     public override OpKind Kind => OpKind.NewSession;
+}
+
+/// <summary>
+/// A pseudo-terminal of the devpts whose ptmx is Ptmx (in the container) becomes the controlling
+/// terminal (after NewSession) and stdin, stdout and stderr, of Rows x Columns (0 x 0: unset);
+/// its master goes to runf.
+/// </summary>
+public sealed record TerminalOp(string Ptmx, ushort Rows, ushort Columns) : SetupOp
+{
+    public override OpKind Kind => OpKind.Terminal;
+
+    public override string Path => Ptmx;
 }
 
 /// <summary>Marks every descriptor above 2 close-on-exec; FallbackLimit bounds the loop where close_range is missing.</summary>
@@ -154,16 +179,41 @@ public sealed record ExecOp(IReadOnlyList<string> Args, IReadOnlyList<string> En
 /// <summary>The whole plan: clone flags, the id maps the parent writes, and the ordered steps, ending with Exec.</summary>
 public sealed record SetupPlan(ulong CloneFlags, IdMaps Ids, IReadOnlyList<SetupOp> Ops);
 
+/// <summary>Ids Inside to Inside + Count - 1 in the container are Host to Host + Count - 1 outside.</summary>
+public sealed record IdRange(uint Inside, uint Host, uint Count)
+{
+    public bool Contains(uint inside) => inside >= Inside && inside - Inside < Count;
+
+    public override string ToString() => $"{Inside} {Host} {Count}";
+}
+
+/// <summary>shadow's setuid helpers (Debian's uidmap), which write maps of subordinate ids.</summary>
+public sealed record IdMapTools(string NewUidMap, string NewGidMap);
+
 /// <summary>
-/// The user namespace's maps, written by the parent (setgroups denied first): one range each,
-/// as an unprivileged parent may map only its own ids.
+/// The user namespace's maps, written by the parent before the child goes on. The caller's own
+/// ids alone (RootAs) it writes itself, setgroups denied first, as an unprivileged parent may
+/// map nothing else; subordinate ids (a user other than root) are written by Tools, which leave
+/// setgroups allowed.
 /// </summary>
-public sealed record IdMaps(uint InsideUid, uint HostUid, uint InsideGid, uint HostGid)
+public sealed record IdMaps(IReadOnlyList<IdRange> Uids, IReadOnlyList<IdRange> Gids, IdMapTools? Tools = null)
 {
     /// <summary>The caller's uid and gid as root inside: a function container's identity.</summary>
-    public static IdMaps RootAs(uint hostUid, uint hostGid) => new(0, hostUid, 0, hostGid);
+    public static IdMaps RootAs(uint hostUid, uint hostGid) => new([new(0, hostUid, 1)], [new(0, hostGid, 1)]);
 
-    public string UidMap => $"{InsideUid} {HostUid} 1\n";
+    /// <summary>The uid_map file's text: one "inside host count" line per range.</summary>
+    public string UidMap => Lines(Uids);
 
-    public string GidMap => $"{InsideGid} {HostGid} 1\n";
+    public string GidMap => Lines(Gids);
+
+    private static string Lines(IReadOnlyList<IdRange> ranges)
+    {
+        // A loop, not LINQ: RootAs's maps are written on every start.
+        var text = "";
+        foreach (var range in ranges)
+        {
+            text += range + "\n";
+        }
+        return text;
+    }
 }

@@ -14,8 +14,8 @@ namespace RunF.Runtime.Run;
 
 /// <summary>
 /// One `runf COMMAND`, the run supervisor: the container is made by ContainerFactory and run
-/// until its exec; then signals are passed on, it is waited for, reported on and its state
-/// cleaned up. Returns the exit code runf exits with.
+/// until its exec; then signals are passed on (and with -t its terminal relayed), it is waited
+/// for, reported on and its state cleaned up. Returns the exit code runf exits with.
 /// </summary>
 public static class ContainerRunner
 {
@@ -30,6 +30,10 @@ public static class ContainerRunner
             return 0;
         }
 
+        if (request.Tty && request.Interactive)
+        {
+            TerminalSession.CheckInteractive();
+        }
         var states = StateDirectory.ForCurrentUser();
         var factory = new ContainerFactory(request, image, SeccompFilters.CacheIn(states.Path));
         ReportWriter.CheckDestinations(settings);
@@ -51,12 +55,14 @@ public static class ContainerRunner
             {
                 timingOutput.Write(TimingReport.Format(settings, created.PlannedAt, timings, created.Plan));
             }
+            using var terminal = process.Terminal is { } master ? TerminalSession.Start(master, forwarder) : null;
             // Housekeeping for runf processes that were killed, done while the function runs:
             // neither its start nor runf's exit waits for it.
             states.SweepStale();
             created.Cgroup?.SweepSiblings(states.IsLive);
             using var deadline = settings.Timeout is { } timeout ? new Deadline(process, timeout, settings.StopTimeout) : null;
             var exit = process.WaitForExit();
+            terminal?.Finish();
             var outcome = created.Cgroup?.ReadOutcome();
             var report = new RunReport
             {

@@ -31,6 +31,20 @@ public sealed unsafe class SignalForwarder : IDisposable
     public void Attach(ContainerProcess target) =>
         Check(NativeLauncher.RelayAttach(target.PidFd), $"pass signals on to the container (pid {target.Pid})");
 
+    /// <summary>
+    /// -t: SIGWINCH sets the size of runf's terminal (hostFd) on the container's (its master), and
+    /// the kernel passes the SIGWINCH on to the command. Also once now, for a resize since the plan.
+    /// </summary>
+    public void ForwardResize(int hostFd, SafeFd master) =>
+        Check(NativeLauncher.RelayResize(hostFd, master), "pass window size changes on to the container's terminal");
+
+    /// <summary>
+    /// -t, while runf's terminal (fd) is raw: a signal that would end runf itself (SIGALRM,
+    /// SIGXCPU...: not the forwarded ones) first puts modes back on it.
+    /// </summary>
+    public void RestoreTerminalOnFatalSignals(int fd, Termios modes) =>
+        Check(NativeLauncher.RelayRestoreTerminal(fd, &modes, sizeof(Termios)), "guard the terminal's modes against signals");
+
     public void Dispose()
     {
         if (_installed)

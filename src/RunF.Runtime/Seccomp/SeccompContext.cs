@@ -28,8 +28,10 @@ public sealed record SeccompContext(IReadOnlySet<string> Capabilities, string Go
     public static Version? ParseKernel(string text)
     {
         var numbers = text.Split('-', '+', '_')[0].Split('.').Take(3).ToArray();
+        // TryParse: a part beyond int.MaxValue ("99999999999.1") is not a version either.
         return numbers.Length >= 2 && numbers.All(n => n.Length > 0 && n.All(char.IsAsciiDigit))
-            ? new Version(string.Join('.', numbers))
+            && Version.TryParse(string.Join('.', numbers), out var version)
+            ? version
             : null;
     }
 }

@@ -34,6 +34,19 @@ public static class Capabilities
             : throw new Errors.RunfException($"unknown capability \"{name}\" (use names like NET_ADMIN or CAP_NET_ADMIN)");
     }
 
+    /// <summary>The capabilities named in --cap-add (ALL: every one) that resolved keeps: what a user other than root holds.</summary>
+    public static IReadOnlyList<int> Added(IEnumerable<string> add, IReadOnlyList<int> resolved)
+    {
+        var added = new SortedSet<int>();
+        foreach (var name in add)
+        {
+            var cap = Parse(name);
+            added.UnionWith(cap < 0 ? Enumerable.Range(0, Names.Length) : [cap]);
+        }
+        added.IntersectWith(resolved);
+        return [.. added];
+    }
+
     /// <summary>Applies --cap-add and --cap-drop to the default set, as docker run does.</summary>
     public static IReadOnlyList<int> Resolve(IEnumerable<string> add, IEnumerable<string> drop)
     {

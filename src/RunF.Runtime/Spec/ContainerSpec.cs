@@ -37,11 +37,26 @@ public sealed record ContainerSpec
     /// </summary>
     public bool ProtectSystemPaths { get; init; } = true;
 
+    /// <summary>
+    /// runf -t: a pseudo-terminal of the container's own as stdin, stdout and stderr, starting at
+    /// this size (OCI's process.terminal and consoleSize); null for none.
+    /// </summary>
+    public TerminalSize? Terminal { get; init; }
+
     /// <summary>Extra mounts in the order given: binds and tmpfs.</summary>
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
 
-    /// <summary>The user namespace's id maps: the executor's uid and gid as root inside.</summary>
+    /// <summary>The user namespace's id maps: the executor's uid and gid as root inside, and its subordinate ids for a User.</summary>
     public required Plan.IdMaps Ids { get; init; }
+
+    /// <summary>The user the command runs as; null for the caller's ids as root.</summary>
+    public ContainerUser? User { get; init; }
+
+    /// <summary>
+    /// What a User other than root keeps of Capabilities: as with Docker, none but those given with
+    /// --cap-add; Capabilities stays its bounding set. Null for root, which keeps them all.
+    /// </summary>
+    public IReadOnlyList<int>? UserCapabilities { get; init; }
 
     /// <summary>The TCP ports the container may bind, enforced with Landlock where the kernel has it.</summary>
     public TcpBindPolicy TcpBind { get; init; } = TcpBindPolicy.Any;

@@ -17,7 +17,7 @@ public static class ImageDefaultsLoader
         try
         {
             return ImageConfigFile.TryLoad(rootfs) is { } config
-                ? new ImageDefaults(config.Env, config.Entrypoint, config.Cmd, config.WorkingDir)
+                ? new ImageDefaults(config.Env, config.Entrypoint, config.Cmd, config.WorkingDir, config.User)
                 : null;
         }
         catch (RootfsException e)

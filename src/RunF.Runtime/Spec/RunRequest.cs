@@ -21,6 +21,9 @@ public sealed record RunRequest
     /// <summary>--entrypoint: replaces the image's Entrypoint and Cmd ("" for none), as docker run's.</summary>
     public string? Entrypoint { get; init; }
     public string? WorkingDir { get; init; }
+
+    /// <summary>--user USER[:GROUP]: wins over the image's User; null for the image's, else root.</summary>
+    public string? User { get; init; }
     public IReadOnlyList<string> CapAdd { get; init; } = [];
     public IReadOnlyList<string> CapDrop { get; init; } = [];
     public IReadOnlyList<string> Ulimits { get; init; } = [];
@@ -28,6 +31,12 @@ public sealed record RunRequest
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     public bool NoTmp { get; init; }
     public bool NoDns { get; init; }
+
+    /// <summary>-t: a pseudo-terminal for the command, relayed to runf's stdin and stdout.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>-i: stdin is always passed; with -t it asks for runf's stdin to be a terminal, as docker run -it does.</summary>
+    public bool Interactive { get; init; }
 
     /// <summary>--init: a tiny init is PID 1, forwarding signals and reaping zombies.</summary>
     public bool Init { get; init; }
@@ -52,4 +61,5 @@ public sealed record ImageDefaults(
     IReadOnlyList<string> Env,
     IReadOnlyList<string>? Entrypoint,
     IReadOnlyList<string>? Cmd,
-    string? WorkingDir);
+    string? WorkingDir,
+    string? User = null);

@@ -8,7 +8,7 @@ namespace RunF.Runtime.Spec;
 /// <summary>
 /// Validates a run request and applies the defaults, producing the container spec. Pure: the
 /// caller resolves the rootfs, picks the hostname, loads the seccomp filter and supplies the
-/// executor's environment.
+/// executor's environment and, for -t, the size of runf's terminal.
 /// </summary>
 public static class SpecFactory
 {
@@ -16,7 +16,7 @@ public static class SpecFactory
     private const int MaxHostname = 64;
 
     public static ContainerSpec Create(RunRequest request, string rootfs, string hostname, ImageDefaults? image,
-        Seccomp.SeccompFilter? seccomp, Plan.IdMaps ids, Func<string, string?> hostEnv)
+        Seccomp.SeccompFilter? seccomp, Identity.ContainerIdentity identity, Func<string, string?> hostEnv, TerminalSize hostTerminal = default)
     {
         var args = Args(request.Command, request.Entrypoint, image);
         var workingDir = request.WorkingDir ?? NonEmpty(image?.WorkingDir) ?? "/";
@@ -28,21 +28,25 @@ public static class SpecFactory
         {
             throw new RunfException($"invalid --hostname \"{name}\": {name.Length} characters, the kernel takes at most {MaxHostname}");
         }
+        var capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop);
         return new ContainerSpec
         {
             Rootfs = rootfs,
             Args = args,
-            Env = Environment(hostname, image, request, hostEnv),
+            Env = Environment(hostname, image, request, identity.User?.Home ?? "/root", hostEnv),
             Hostname = request.Hostname ?? hostname,
             WorkingDir = workingDir,
-            Capabilities = Capabilities.Resolve(request.CapAdd, request.CapDrop),
+            Capabilities = capabilities,
             Rlimits = Rlimits.Merge(request.Ulimits.Select(Rlimits.Parse)),
             ShareDns = !request.NoDns,
             Init = request.Init,
+            Terminal = request.Tty ? hostTerminal : null,
             ProtectSystemPaths = ProtectSystemPaths(request.SecurityOpts),
             Mounts = Mounts(request),
             TcpBind = TcpBindPolicy.Parse(request.NetBind, "--net-bind"),
-            Ids = ids,
+            Ids = identity.Ids,
+            User = identity.User,
+            UserCapabilities = identity.User is { Uid: not 0 } ? Capabilities.Added(request.CapAdd, capabilities) : null,
             SeccompFilter = seccomp?.Program,
             SeccompRules = seccomp?.Rules ?? [],
         };
@@ -64,8 +68,8 @@ public static class SpecFactory
         return args;
     }
 
-    /// <summary>Defaults, then the image's Env, then the caller's inherited variables, then --env-file, then -e: later values win.</summary>
-    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, Func<string, string?> hostEnv)
+    /// <summary>Defaults (HOME the user's), then the image's Env, then the caller's inherited variables, then --env-file, then -e: later values win.</summary>
+    private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, string home, Func<string, string?> hostEnv)
     {
         var env = new List<KeyValuePair<string, string>>();
         void Set(string entry, string origin, bool operators = true)
@@ -94,7 +98,7 @@ public static class SpecFactory
             env.RemoveAll(kv => kv.Key == key);
             env.Add(new(key, value));
         }
-        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", "HOME=/root"])
+        foreach (var entry in (string[])[$"PATH={ContainerDefaults.Path}", $"HOSTNAME={request.Hostname ?? hostname}", "TERM=xterm", $"HOME={home}"])
         {
             Set(entry, "defaults");
         }

@@ -111,7 +111,7 @@ public static class ServeArguments
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
-            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop)),
             // The of-watchdog's mode=http and log settings.
             UpstreamUrl = UpstreamUrlOf(Get(Setting.UpstreamUrl)),
             BufferHttp = BoolOf(Setting.BufferHttp, Get(Setting.BufferHttp)),
@@ -120,6 +120,7 @@ public static class ServeArguments
             LogBufferSize = LogBufferSizeOf(Get(Setting.LogBufferSize)),
             InheritEnv = Get(Setting.InheritEnv) is not { } inherit || BoolOf(Setting.InheritEnv, inherit),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
+            User = Get(Setting.User),
             Memory = Get(Setting.Memory),
             PidsLimit = Get(Setting.PidsLimit) is { } pids ? CountOf(Setting.PidsLimit, pids, 0) : null,
             Cpus = Get(Setting.Cpus),
@@ -131,6 +132,7 @@ public static class ServeArguments
             Listen = Get(Setting.Listen) is { } listen
                 ? System.Net.IPAddress.TryParse(listen, out var address) ? address : throw new RunfException($"invalid listen \"{listen}\" ({Setting.Listen.Source}): expected an IP address such as 127.0.0.1 or ::1")
                 : null,
+            MaxActionSize = SizeOf(Setting.MaxActionSize, Get(Setting.MaxActionSize), 128L << 20),
         };
         Check(config);
         return config;
@@ -139,7 +141,8 @@ public static class ServeArguments
     /// <summary>Rules between settings, which no single value shows.</summary>
     private static void Check(ServeConfig config)
     {
-        if (config.Command.Count == 0)
+        // OpenWhisk's /init brings the action; fprocess is only the blackbox one.
+        if (config.Command.Count == 0 && !config.IsOpenWhisk)
         {
             throw new RunfException("no function to run: set fprocess (e.g. fprocess=\"tr a-z A-Z\") or give the command after --");
         }
@@ -246,7 +249,7 @@ public static class ServeArguments
         // "0.1" parses, and rounds down to no byte at all.
         return size > 0
             ? size
-            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a size such as 64m, 512k or 1g (streaming mode has no limit)");
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected a size such as 64m, 512k or 1g{(setting == Setting.MaxResponseSize ? " (streaming mode has no limit)" : "")}");
     }
 
     private static int PortOf(Setting setting, string? text, int fallback)

@@ -5,8 +5,15 @@ public enum ServeMode
 {
     Streaming,
     Serializing,
+
+    /// <summary>The of-watchdog's http mode: a long-running server the requests are forwarded to.</summary>
     Http,
+
+    /// <summary>OpenWhisk's action proxy (actionproxy.py): a process per activation.</summary>
     OpenWhisk,
+
+    /// <summary>OpenWhisk's actionloop proxy: one long-lived process, an activation per line.</summary>
+    OpenWhiskLoop,
 }
 
 /// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>
@@ -33,6 +40,9 @@ public sealed record ServeConfig
     /// <summary>The most output a buffering mode holds: past it the function is killed.</summary>
     public long MaxResponseSize { get; init; } = 64L << 20;
     public string Rootfs { get; init; } = "rootfs";
+
+    /// <summary>--user, as runf's: null for the image's User, else root.</summary>
+    public string? User { get; init; }
     public string? Memory { get; init; }
     public long? PidsLimit { get; init; }
     public string? Cpus { get; init; }
@@ -72,4 +82,26 @@ public sealed record ServeConfig
 
     /// <summary>The function gets the agent's environment, less runf serve's settings (FunctionEnvironment).</summary>
     public bool InheritEnv { get; init; } = true;
+
+    // OpenWhisk (mode=openwhisk, openwhisk-loop).
+
+    public bool IsOpenWhisk => Mode is ServeMode.OpenWhisk or ServeMode.OpenWhiskLoop;
+
+    /// <summary>The largest action /init installs: its code, or its zip's files together.</summary>
+    public long MaxActionSize { get; init; } = 128L << 20;
+
+    /// <summary>The action /init installed, which Command then runs; null before (or without code: fprocess is the action).</summary>
+    public InstalledAction? Action { get; init; }
+}
+
+/// <summary>
+/// What an OpenWhisk /init brought: the action's code in HostDirectory (private to the agent),
+/// bound read-only at /action, where /action/exec is the command and /action the working
+/// directory (null when no code came: fprocess is the action); Env is value.env as KEY=VALUE
+/// pairs, added to the action's environment.
+/// </summary>
+public sealed record InstalledAction(string? HostDirectory, IReadOnlyList<string> Env)
+{
+    public const string MountPoint = "/action";
+    public const string Executable = MountPoint + "/exec";
 }

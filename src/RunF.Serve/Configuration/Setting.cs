@@ -25,15 +25,16 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting WriteTimeout = new("write_timeout", true, "DURATION", "how long SIGTERM waits for in-flight requests (default 10s)");
     public static readonly Setting ExecTimeout = new("exec_timeout", true, "DURATION", "the function is killed after this long, 0 for no limit (default 10s)");
     public static readonly Setting MaxInflight = new("max_inflight", true, "N", "concurrent invocations before 429, 0 for no limit (default 0)");
-    public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default: the request's)");
+    public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default application/octet-stream, as the of-watchdog's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http or openwhisk");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk or openwhisk-loop");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
     public static readonly Setting PidsLimit = new("pids_limit", false, "N", "process limit per invocation");
     public static readonly Setting Cpus = new("cpus", false, "N", "CPU limit per invocation");
+    public static readonly Setting User = new("user", false, "USER[:GROUP]", "the user every invocation runs as, as runf's --user (default: the image's User, else root)", Alias: "-u");
     public static readonly Setting Prewarm = new("prewarm", false, "N", "containers kept started ahead of requests (default 0)");
     public static readonly Setting Seccomp = new("seccomp", false, "PROFILE", "default (the default), unconfined or a profile file");
     public static readonly Setting AllowBind = new("allow_bind", false, "PORTS", "TCP ports the function may bind, e.g. 8080,9000-9009, or any (default none: a function publishes no service)");
@@ -44,6 +45,9 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting EnvFile = new("env_file", false, "FILE", "read KEY=VALUE lines into the function's environment (repeatable)", IsList: true);
     public static readonly Setting Listen = new("listen", false, "ADDRESS", "the address both ports listen on, e.g. 127.0.0.1 (default: every address)");
     public static readonly Setting LockFile = new("lock_file", false, "PATH", "written once ready, removed on shutdown (default /tmp/.lock)");
+
+    // OpenWhisk's.
+    public static readonly Setting MaxActionSize = new("max_action_size", false, "SIZE", "largest action code an OpenWhisk /init installs, a zip's files together (default 128m)");
 
     // The of-watchdog's mode=http and its log settings (docs/serve.md, "mode=http").
     public static readonly Setting UpstreamUrl = new("upstream_url", true, "URL", "mode=http: where the function's server listens (default http://127.0.0.1:8082; also $http_upstream_url)");
@@ -62,7 +66,9 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
-        HealthcheckInterval, Mode, MaxResponseSize, UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
-        Rootfs, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind, CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
+        HealthcheckInterval, Mode, MaxResponseSize, Rootfs, User, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
+        CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
+        MaxActionSize,
+        UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
     ];
 }

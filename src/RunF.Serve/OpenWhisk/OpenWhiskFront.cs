@@ -1,195 +1,289 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
 using RunF.Serve.Http;
-using RunF.Serve.IO;
 using RunF.Serve.Logging;
 
 namespace RunF.Serve.OpenWhisk;
 
 /// <summary>
-/// OpenWhisk's action container contract, as its dockerskeleton proxy serves a native binary:
-/// POST /init is acknowledged (the action is fprocess, there is nothing to install); POST /run
-/// passes the body's "value" object as JSON on stdin and its other fields as __OW_* variables,
-/// and answers with the last line of stdout, which must be a JSON object. Earlier stdout lines
-/// and stderr are the activation's logs, each stream ended by the activation sentinel.
+/// OpenWhisk's action container contract: POST /init installs the action once (its code into a
+/// directory of the agent's, bound read-only at /action; fprocess is the blackbox action when no
+/// code comes), POST /run runs one activation of it, by mode: a process per activation as
+/// actionproxy.py (mode=openwhisk) or one long-lived process fed a line per activation as the
+/// Go actionloop proxy (mode=openwhisk-loop). Answers and error texts are the proxies' own
+/// (ProxyWording); every /run ends the activation's log with the sentinel on both streams.
 /// </summary>
-public sealed class OpenWhiskFront(ServeConfig config, IFunctionInvoker invoker, ServeState state)
+public sealed class OpenWhiskFront : IAsyncDisposable
 {
-    public const string Sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
+    /// <summary>An /init body may hold the base64 of max_action_size, and JSON around it.</summary>
+    private const long InitOverhead = 1 << 20;
 
-    /// <summary>The proxy's message for a last line that is not a JSON object.</summary>
-    public const string NotADictionary = "The action did not return a dictionary.";
+    private readonly ServeConfig _config;
+    private readonly Func<ServeConfig, Task<IFunctionInvoker>> _createInvoker;
+    private readonly ServeState _state;
+    private readonly ActionSlot _action = new();
+    private readonly SemaphoreSlim _init = new(1, 1);
+    private ActionDirectory? _directory;
+    private bool _initialized;
+
+    private OpenWhiskFront(ServeConfig config, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker, ServeState state)
+    {
+        _config = config;
+        _createInvoker = createInvoker;
+        _state = state;
+    }
+
+    private bool Loop => _config.Mode == ServeMode.OpenWhiskLoop;
+
+    /// <summary>Containers ready now, for the metrics and readiness.</summary>
+    public int Prewarmed => _action.Prewarmed;
+
+    /// <summary>
+    /// With fprocess, starts it as the blackbox action, so that what cannot run fails at start-up
+    /// as in the other modes; without, the first /init brings the action.
+    /// </summary>
+    public static async Task<OpenWhiskFront> CreateAsync(ServeConfig config, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker, ServeState state)
+    {
+        var front = new OpenWhiskFront(config, createInvoker, state);
+        try
+        {
+            ActionDirectory.SweepStale();
+            if (config.Command.Count > 0)
+            {
+                front._action.Replace(await front.StartAsync(config));
+            }
+            // (A rootfs that is not there is not runf's: the process baseline runs without one.)
+            if (Directory.Exists(config.Rootfs) && !Directory.Exists(Path.Combine(config.Rootfs, "action")))
+            {
+                ServeLog.Info($"rootfs {config.Rootfs} has no /action directory: an /init with code will fail until it is made (mkdir {Path.Combine(config.Rootfs, "action")}): runf never writes into a rootfs");
+            }
+        }
+        catch
+        {
+            await front.DisposeAsync();
+            throw;
+        }
+        return front;
+    }
 
     public async Task HandleAsync(HttpContext context)
     {
         var (method, path) = (context.Request.Method, context.Request.Path.Value);
-        if (method == HttpMethods.Post && path == "/init")
+        if (path is "/init" or "/run" && method != HttpMethods.Post)
         {
-            await Json(context.Response, StatusCodes.Status200OK, w => w.WriteBoolean("ok", true));
+            context.Response.Headers.Allow = "POST";
+            await OpenWhiskJson.WriteAsync(context.Response, StatusCodes.Status405MethodNotAllowed, OpenWhiskJson.Error($"{path} takes POST"));
         }
-        else if (method == HttpMethods.Post && path == "/run")
+        else if (path == "/init")
         {
-            await state.RunCountedAsync(context, () => RunAsync(context));
+            await InitAsync(context);
+        }
+        else if (path == "/run")
+        {
+            await _state.RunCountedAsync(context, () => RunAsync(context));
         }
         else
         {
-            await Error(context.Response, StatusCodes.Status404NotFound, "openwhisk mode serves POST /init and POST /run");
+            await OpenWhiskJson.WriteAsync(context.Response, StatusCodes.Status404NotFound, OpenWhiskJson.Error("OpenWhisk's action container serves POST /init and POST /run"));
         }
+    }
+
+    private async Task InitAsync(HttpContext context)
+    {
+        await _init.WaitAsync(context.RequestAborted);
+        try
+        {
+            if (_initialized)
+            {
+                ServeLog.Stderr(ProxyWording.InitializedTwice);
+                await OpenWhiskJson.WriteAsync(context.Response, StatusCodes.Status403Forbidden, OpenWhiskJson.Error(ProxyWording.InitializedTwice));
+                return;
+            }
+            var limit = _config.MaxActionSize / 3 * 4 + InitOverhead;
+            if (await ReadBodyAsync(context, limit) is not { } body)
+            {
+                return;
+            }
+            var answer = await InstallAsync(body);
+            await OpenWhiskJson.WriteAsync(context.Response, answer.Status, answer.Body);
+        }
+        finally
+        {
+            _init.Release();
+        }
+    }
+
+    /// <summary>Installs and starts the action of an /init body; what went wrong is logged and answered.</summary>
+    private async Task<ActivationAnswer> InstallAsync(byte[] body)
+    {
+        InitRequest? request;
+        string? notAnObject;
+        try
+        {
+            request = InitRequest.Parse(body, out notAnObject);
+        }
+        catch (ActionCodeException e)
+        {
+            return InitFailed(e.Message, e);
+        }
+        if (request is null)
+        {
+            return ActivationAnswer.Error(StatusCodes.Status404NotFound, notAnObject!);
+        }
+        if (string.IsNullOrEmpty(request.Code))
+        {
+            return await BlackboxAsync(request);
+        }
+        try
+        {
+            _directory ??= ActionDirectory.Create();
+            using (var code = _directory.CreateCode())
+            {
+                ActionInstaller.Install(code, request.Code, request.Binary, _config.MaxActionSize);
+            }
+            var action = new InstalledAction(_directory.CodePath, request.Env);
+            _action.Replace(await StartAsync(_config with { Command = [InstalledAction.Executable], Action = action }));
+        }
+        catch (Exception e) when (e is ActionCodeException or RunfException)
+        {
+            _directory?.RemoveCode();
+            return InitFailed(e.Message, e);
+        }
+        _initialized = true;
+        ServeLog.Info($"/init: the action is installed ({(request.Binary ? "binary" : "text")}{(request.Main is { } main ? $", main {main}" : "")})");
+        return new ActivationAnswer(StatusCodes.Status200OK, OpenWhiskJson.Ok);
+    }
+
+    /// <summary>An /init without code: fprocess is the action (with the init's env, if any).</summary>
+    private async Task<ActivationAnswer> BlackboxAsync(InitRequest request)
+    {
+        if (_config.Command.Count == 0)
+        {
+            return Loop
+                ? ActivationAnswer.Error(StatusCodes.Status403Forbidden, ProxyWording.NoCode)
+                : InitFailed("the /init request has no code, and runf serve has no fprocess to run in its place", null);
+        }
+        if (request.Env.Count > 0)
+        {
+            try
+            {
+                _action.Replace(await StartAsync(_config with { Action = new InstalledAction(null, request.Env) }));
+            }
+            catch (RunfException e)
+            {
+                return InitFailed(e.Message, e);
+            }
+        }
+        _initialized = true;
+        return new ActivationAnswer(StatusCodes.Status200OK, OpenWhiskJson.Ok);
+    }
+
+    /// <summary>
+    /// The reason goes to the log, then the sentinels; the answer is actionproxy.py's (which says
+    /// to see the logs) for code it cannot install, or the reason itself in the actionloop mode
+    /// (as the Go proxy answers) and when runf cannot run the action (the rootfs lacks /action...).
+    /// </summary>
+    private ActivationAnswer InitFailed(string reason, Exception? e)
+    {
+        ServeLog.Info("/init: " + reason);
+        EndActivation();
+        return Loop || e is RunfException
+            ? ActivationAnswer.Error(StatusCodes.Status502BadGateway, reason)
+            : ActivationAnswer.Error(StatusCodes.Status502BadGateway, ProxyWording.CannotInstall);
     }
 
     private async Task RunAsync(HttpContext context)
     {
-        string parameters;
-        List<string> env;
-        string? error;
+        if (await ReadBodyAsync(context, long.MaxValue) is not { } body)
+        {
+            return;
+        }
+        var answer = await ActivateAsync(body, context.RequestAborted);
+        if (answer.Prewarmed is { } prewarmed)
+        {
+            _state.Metrics.Started(prewarmed);
+        }
+        EndActivation();
+        await OpenWhiskJson.WriteAsync(context.Response, answer.Status, answer.Body);
+    }
+
+    private async Task<ActivationAnswer> ActivateAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        if (RunMessage.Parse(body, out var status, out var error) is not { } message)
+        {
+            return ActivationAnswer.Error(status, error!);
+        }
+        using var action = _action.Take();
+        if (action is null)
+        {
+            return Loop
+                ? ActivationAnswer.Error(StatusCodes.Status500InternalServerError, ProxyWording.NoActionYet)
+                : ActivationAnswer.Error(StatusCodes.Status502BadGateway, ProxyWording.NoBinary);
+        }
+        return await action.Activations.RunAsync(message, cancellationToken);
+    }
+
+    private async Task<IActivations> StartAsync(ServeConfig config)
+    {
+        if (config.Mode == ServeMode.OpenWhiskLoop)
+        {
+            var loop = await FunctionContainers.CreateLoopAsync(config, new LoopLogs(ServeLog.Stdout, ServeLog.Stderr));
+            return new LoopActivations(loop, config);
+        }
+        return new ProcessActivations(await _createInvoker(config), config);
+    }
+
+    /// <summary>
+    /// The whole body, or null once the request has been answered: larger than limit (413), or
+    /// broken off (400) or too slow (408, Kestrel's minimum rate); then nothing runs.
+    /// </summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        var tooLarge = OpenWhiskJson.Error($"the {request.Path.Value} request is larger than max_action_size allows: raise --max-action-size");
+        if (request.ContentLength > limit)
+        {
+            await OpenWhiskJson.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, tooLarge);
+            return null;
+        }
+        using var body = new MemoryStream();
         try
         {
-            (parameters, env, error) = await ReadRunAsync(context.Request);
+            var buffer = new byte[64 * 1024];
+            int n;
+            while ((n = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                if (body.Length + n > limit)
+                {
+                    await OpenWhiskJson.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, tooLarge);
+                    return null;
+                }
+                body.Write(buffer, 0, n);
+            }
         }
         catch (BadHttpRequestException e)
         {
-            // Kestrel's: the body broke off (400) or arrived slower than its minimum rate (408); the action does not run.
-            await Error(context.Response, e.StatusCode, e.StatusCode == StatusCodes.Status408RequestTimeout
-                ? "the run request's body arrived too slowly" : "the run request's body is incomplete");
-            return;
+            await OpenWhiskJson.WriteAsync(context.Response, e.StatusCode, OpenWhiskJson.Error(e.StatusCode == StatusCodes.Status408RequestTimeout
+                ? $"the {request.Path.Value} request's body arrived too slowly" : $"the {request.Path.Value} request's body is incomplete"));
+            return null;
         }
-        if (error is not null)
-        {
-            await Error(context.Response, StatusCodes.Status400BadRequest, error);
-            return;
-        }
-        using var stdout = new ResponseBuffer(config.MaxResponseSize);
-        InvocationResult result;
-        try
-        {
-            result = await invoker.InvokeAsync(new Invocation
-            {
-                Environment = env,
-                Input = new MemoryStream(Encoding.UTF8.GetBytes(parameters)),
-                Output = stdout,
-                ErrorLine = ServeLog.Stderr,
-                Timeout = Invocations.ExecTimeout(config),
-            }, context.RequestAborted);
-            state.Metrics.Started(result.Prewarmed);
-        }
-        catch (RunfException e)
-        {
-            EndActivation();
-            await Error(context.Response, StatusCodes.Status502BadGateway, e.Message);
-            return;
-        }
-
-        if (stdout.Overflowed)
-        {
-            EndActivation();
-            await Error(context.Response, StatusCodes.Status502BadGateway, $"the action was killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)})");
-            return;
-        }
-        var lines = stdout.ToUtf8String().Trim().Split('\n');
-        foreach (var line in lines[..^1])
-        {
-            ServeLog.Stdout(line);
-        }
-        var last = lines[^1];
-        if (result.TimedOut)
-        {
-            EndActivation();
-            await Error(context.Response, StatusCodes.Status502BadGateway, $"the action exceeded its time limit of {Duration.Format(config.ExecTimeout)}");
-        }
-        else if (IsJsonObject(last))
-        {
-            EndActivation();
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(last);
-        }
-        else
-        {
-            ServeLog.Stdout(last);
-            EndActivation();
-            await Error(context.Response, StatusCodes.Status502BadGateway, NotADictionary);
-        }
-    }
-
-    /// <summary>The "value" object as JSON text and the other fields as __OW_NAME=value, or why the body is not a run request.</summary>
-    private static async Task<(string Parameters, List<string> Env, string? Error)> ReadRunAsync(HttpRequest request)
-    {
-        JsonDocument body;
-        try
-        {
-            body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return ("", [], "the run request is not JSON: " + e.Message);
-        }
-        using (body)
-        {
-            if (body.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return ("", [], "the run request is not a JSON object");
-            }
-            var parameters = "{}";
-            var env = new List<string>();
-            foreach (var field in body.RootElement.EnumerateObject())
-            {
-                if (field.Name == "value")
-                {
-                    if (field.Value.ValueKind != JsonValueKind.Object)
-                    {
-                        return ("", [], "The action did not receive a dictionary as an argument.");
-                    }
-                    parameters = field.Value.GetRawText();
-                }
-                else
-                {
-                    var value = field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : field.Value.GetRawText();
-                    env.Add($"__OW_{field.Name.ToUpperInvariant()}={value}");
-                }
-            }
-            return (parameters, env, null);
-        }
-    }
-
-    private static bool IsJsonObject(string line)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(line);
-            return doc.RootElement.ValueKind == JsonValueKind.Object;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        return body.ToArray();
     }
 
     /// <summary>OpenWhisk reads an activation's logs up to this line on each stream.</summary>
     private static void EndActivation()
     {
-        ServeLog.Stdout(Sentinel);
-        ServeLog.Stderr(Sentinel);
+        ServeLog.Stdout(ProxyWording.Sentinel);
+        ServeLog.Stderr(ProxyWording.Sentinel);
     }
 
-    private static Task Error(HttpResponse response, int status, string message) =>
-        Json(response, status, w => w.WriteString("error", message));
-
-    private static async Task Json(HttpResponse response, int status, Action<Utf8JsonWriter> fields)
+    public async ValueTask DisposeAsync()
     {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        using var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            fields(writer);
-            writer.WriteEndObject();
-        }
-        await response.Body.WriteAsync(buffer.ToArray());
+        await _action.DisposeAsync();
+        _directory?.Dispose();
+        _init.Dispose();
     }
 }

@@ -10,8 +10,8 @@ namespace RunF.IntegrationTests.Attacks;
 /// never honoured by the kernel; a setuid-root file owned by the caller (container root) is
 /// what would grant a full permitted set on exec to a root without no_new_privs and a bounded
 /// bounding set. The test proves that after exec of either, the process keeps exactly the three
-/// capabilities and no_new_privs. (Non-root ids inside, the case no_new_privs alone guards,
-/// do not exist with runf's single-id map.)
+/// capabilities and no_new_privs. Non-root ids inside (--user), the case no_new_privs alone
+/// guards, are attacked in UserAttacks.
 /// </summary>
 [Collection(AttackCollection.Name)]
 public class SetuidAttacks(AttackEnvironment world, ITestOutputHelper output) : AttackTests(world, output, "no_new_privs, setuid")

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,6 +110,33 @@ static int nested_proc(void)
     return 0;
 }
 
+/*
+ * Becomes root of a user namespace of its own (its uid mapped to 0 there), then writes path:
+ * the capabilities it holds there reach no file whose owner that namespace does not map.
+ * Prints "unshare ERRNO" when the namespace cannot be made, else the write's outcome.
+ */
+static int nested_root_write(const char *path)
+{
+    char map[32];
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (unshare(CLONE_NEWUSER) != 0) {
+        printf("unshare ");
+        return report(-1);
+    }
+    snprintf(map, sizeof map, "0 %u 1", uid);
+    if (write_file("/proc/self/uid_map", map) != 0 || write_file("/proc/self/setgroups", "deny") != 0) {
+        printf("uid_map ");
+        return report(-1);
+    }
+    snprintf(map, sizeof map, "0 %u 1", gid);
+    if (write_file("/proc/self/gid_map", map) != 0) {
+        printf("gid_map ");
+        return report(-1);
+    }
+    return report(write_file(path, "1\n"));
+}
+
 /* Opens /dev/null until it fails: prints "N ERRNO" with how many opened. */
 static int exhaust_fds(void)
 {
@@ -129,11 +157,14 @@ static int raise_nofile(void)
     return report(setrlimit(RLIMIT_NOFILE, &lim));
 }
 
-/* Pushes a character into the input queue of the terminal on fd 0. */
-static int tiocsti(void)
+/* Pushes a character into the input queue of the terminal on fd (-1: the controlling
+ * terminal, opened as /dev/tty). */
+static int tiocsti(int fd)
 {
     char c = '#';
-    return report(ioctl(0, TIOCSTI, &c));
+    if (fd < 0 && (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+        return report(-1);
+    return report(ioctl(fd, TIOCSTI, &c));
 }
 
 /* Counts the pids 1..max that kill(pid, 0) can address. */
@@ -252,13 +283,20 @@ int main(int argc, char **argv)
     if (!strcmp(a, "sethostname") && argc == 3) return report(sethostname(argv[2], strlen(argv[2])));
     if (!strcmp(a, "init-module")) return report(syscall(SYS_init_module, NULL, 0, ""));
     if (!strcmp(a, "setuid") && argc == 3) return report(setuid(atoi(argv[2])));
+    if (!strcmp(a, "setgid") && argc == 3) return report(setgid(atoi(argv[2])));
+    if (!strcmp(a, "setgroups") && argc == 3) {
+        gid_t group = (gid_t)atoi(argv[2]);
+        return report(setgroups(1, &group));
+    }
+    if (!strcmp(a, "nested-root-write") && argc == 3) return nested_root_write(argv[2]);
     if (!strcmp(a, "open-by-handle")) return open_by_handle();
     if (!strcmp(a, "kill") && argc == 4) return report(kill(atoi(argv[2]), atoi(argv[3])));
     if (!strcmp(a, "visible-pids") && argc == 3) return visible_pids(atoi(argv[2]));
     if (!strcmp(a, "creds")) return creds();
     if (!strcmp(a, "exhaust-fds")) return exhaust_fds();
     if (!strcmp(a, "raise-nofile")) return raise_nofile();
-    if (!strcmp(a, "tiocsti")) return tiocsti();
+    if (!strcmp(a, "tiocsti")) return tiocsti(0);
+    if (!strcmp(a, "tiocsti-tty")) return tiocsti(-1);
     if (!strcmp(a, "connect-abstract") && argc == 3) return connect_abstract(argv[2]);
     if (!strcmp(a, "abstract-pair") && argc == 3) return abstract_pair(argv[2]);
     if (!strcmp(a, "bind-tcp") && argc == 3) return bind_tcp(atoi(argv[2]));

@@ -14,9 +14,10 @@ public static class Runf
 {
     public static RunResult Run(TestEnvironment env, params string[] args) => Run(env, args, stdin: null);
 
-    public static RunResult Run(TestEnvironment env, string[] args, string? stdin, int timeoutSeconds = 30, bool asCaller = false)
+    public static RunResult Run(TestEnvironment env, string[] args, string? stdin, int timeoutSeconds = 30, bool asCaller = false,
+        IReadOnlyDictionary<string, string>? extraEnv = null, uint uid = TestEnvironment.TestUid, uint? gid = null)
     {
-        using var p = Start(env, args, asCaller: asCaller);
+        using var p = Start(env, args, extraEnv, asCaller: asCaller, uid: uid, gid: gid);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -39,10 +40,11 @@ public static class Runf
     /// Starts runf (or program, another binary of the test directory) with every stream
     /// redirected, as the unprivileged test user unless asCaller; the caller owns the process.
     /// </summary>
-    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null, bool asCaller = false, string? program = null)
+    public static Process Start(TestEnvironment env, string[] args, IReadOnlyDictionary<string, string>? extraEnv = null, bool asCaller = false, string? program = null,
+        uint uid = TestEnvironment.TestUid, uint? gid = null)
     {
         program ??= env.Runf;
-        var psi = asCaller ? new ProcessStartInfo(program, args) : Unprivileged(program, args);
+        var psi = asCaller ? new ProcessStartInfo(program, args) : Unprivileged(program, args, uid, gid);
         psi.WorkingDirectory = env.Dir;
         psi.RedirectStandardInput = psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.StandardOutputEncoding = psi.StandardErrorEncoding = Encoding.UTF8;
@@ -54,15 +56,15 @@ public static class Runf
     }
 
     /// <summary>
-    /// setpriv drops to the test uid and then execs the program, so the pid the caller sees is
-    /// the program's own.
+    /// setpriv drops to the test uid (or another; the gid is the same unless given) and then execs
+    /// the program, so the pid the caller sees is the program's own.
     /// </summary>
-    public static ProcessStartInfo Unprivileged(string program, IEnumerable<string> args)
+    public static ProcessStartInfo Unprivileged(string program, IEnumerable<string> args, uint uid = TestEnvironment.TestUid, uint? gid = null)
     {
         var psi = new ProcessStartInfo(TestEnvironment.IsRoot ? "setpriv" : program);
         if (TestEnvironment.IsRoot)
         {
-            foreach (var a in (string[])[$"--reuid={TestEnvironment.TestUid}", $"--regid={TestEnvironment.TestUid}", "--clear-groups", "--", program])
+            foreach (var a in (string[])[$"--reuid={uid}", $"--regid={gid ?? uid}", "--clear-groups", "--", program])
             {
                 psi.ArgumentList.Add(a);
             }

@@ -361,41 +361,9 @@ public abstract class ServeTests(TestEnvironment env)
         Assert.DoesNotContain("[no-prefix]", server.Stderr);
     }
 
-    [Fact]
-    public async Task OpenWhisk_init_and_run()
-    {
-        using var server = await StartAsync("--mode", "openwhisk", "--", "sh", "-c",
-            "echo a log line; echo an error line >&2; read p; echo \"{\\\"got\\\":$p,\\\"id\\\":\\\"$__OW_ACTIVATION_ID\\\"}\"");
-        using (var init = await server.Client.PostAsync("/init", new StringContent("{\"value\":{\"main\":\"main\"}}")))
-        {
-            Assert.Equal(HttpStatusCode.OK, init.StatusCode);
-            Assert.True(JsonDocument.Parse(await init.Content.ReadAsStringAsync()).RootElement.GetProperty("ok").GetBoolean());
-        }
-        using var run = await server.Client.PostAsync("/run", new StringContent("{\"value\":{\"name\":\"ada\",\"n\":3},\"activation_id\":\"act-1\",\"namespace\":\"guest\"}"));
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
-        var result = JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("ada", result.GetProperty("got").GetProperty("name").GetString());
-        Assert.Equal(3, result.GetProperty("got").GetProperty("n").GetInt32());
-        Assert.Equal("act-1", result.GetProperty("id").GetString());
-        await AssertEventually(() => server.Stdout.Contains(Sentinel) && server.Stderr.Contains(Sentinel), "no activation sentinel");
-        Assert.Contains("a log line\n" + Sentinel, server.Stdout);
-        Assert.Contains("an error line\n" + Sentinel, server.Stderr);
-    }
+    internal static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
 
-    [Fact]
-    public async Task OpenWhisk_run_of_an_action_whose_last_line_is_not_a_json_object_is_502()
-    {
-        using var server = await StartAsync("--mode", "openwhisk", "--", "echo", "not json");
-        using var run = await server.Client.PostAsync("/run", new StringContent("{\"value\":{}}"));
-        Assert.Equal(HttpStatusCode.BadGateway, run.StatusCode);
-        Assert.Equal("The action did not return a dictionary.", JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
-    }
-
-    private const string Sentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
-
-    protected static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
-
-    protected static async Task AssertEventually(Func<Task<bool>> condition, string message)
+    internal static async Task AssertEventually(Func<Task<bool>> condition, string message)
     {
         var watch = Stopwatch.StartNew();
         while (!await condition())

@@ -198,6 +198,71 @@ public static class ArchiveFormats
         Add(w, "manifest.json", Encoding.UTF8.GetBytes(new JsonArray(new JsonObject { ["Config"] = configName, ["RepoTags"] = new JsonArray(repoTag), ["Layers"] = layers }).ToJsonString()));
     }
 
+    /// <summary>
+    /// `skopeo copy --all docker://IMAGE oci:DIR:TAG` of a multi-platform image: an OCI layout
+    /// directory whose index.json names an image index (tagged) with one manifest per
+    /// architecture, every blob present. Each architecture's config is image's with its
+    /// "architecture" replaced; the layers are shared. Returns each architecture's config id.
+    /// </summary>
+    public static Dictionary<string, string> MultiPlatformLayout(string dir, LayoutImage image, string tag, params string[] architectures)
+    {
+        string blobs = Path.Combine(dir, "blobs", "sha256");
+        Directory.CreateDirectory(blobs);
+        string Blob(byte[] data)
+        {
+            string hex = LayoutImage.Hex(data);
+            File.WriteAllBytes(Path.Combine(blobs, hex), data);
+            return "sha256:" + hex;
+        }
+        var layerDescriptors = new JsonArray();
+        foreach (var (mediaType, blob) in image.Layers)
+        {
+            layerDescriptors.Add(new JsonObject { ["mediaType"] = mediaType, ["digest"] = Blob(blob), ["size"] = blob.Length });
+        }
+        var ids = new Dictionary<string, string>();
+        var manifests = new JsonArray();
+        foreach (var arch in architectures)
+        {
+            var configNode = JsonNode.Parse(image.Config)!;
+            configNode["architecture"] = arch;
+            byte[] config = Encoding.UTF8.GetBytes(configNode.ToJsonString());
+            ids[arch] = LayoutImage.Hex(config);
+            byte[] manifest = Encoding.UTF8.GetBytes(new JsonObject
+            {
+                ["schemaVersion"] = 2,
+                ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+                ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = Blob(config), ["size"] = config.Length },
+                ["layers"] = layerDescriptors.DeepClone(),
+            }.ToJsonString());
+            manifests.Add(new JsonObject
+            {
+                ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+                ["digest"] = Blob(manifest),
+                ["size"] = manifest.Length,
+                ["platform"] = new JsonObject { ["architecture"] = arch, ["os"] = "linux" },
+            });
+        }
+        byte[] index = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = manifests,
+        }.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, "index.json"), new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["manifests"] = new JsonArray(new JsonObject
+            {
+                ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+                ["digest"] = Blob(index),
+                ["size"] = index.Length,
+                ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = tag },
+            }),
+        }.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        return ids;
+    }
+
     public static void Gzip(string source, string destination)
     {
         using var input = File.OpenRead(source);

@@ -42,9 +42,13 @@ public sealed class CraftedArchive
         return this;
     }
 
-    /// <summary>Writes the archive; layerNames and diffIds override what is computed, for malformed cases.</summary>
-    public string Write(string path, string[]? layerNames = null, string[]? diffIds = null, string? configJson = null)
+    /// <summary>
+    /// Writes the archive; layerNames and diffIds override what is computed, for malformed cases.
+    /// The image is for platform (the host's unless said otherwise).
+    /// </summary>
+    public string Write(string path, string[]? layerNames = null, string[]? diffIds = null, string? configJson = null, Platform? platform = null)
     {
+        platform ??= Platform.Host;
         using var w = new TarWriter(File.Create(path), TarEntryFormat.Pax, leaveOpen: false);
         var names = new JsonArray();
         var ids = new JsonArray();
@@ -58,8 +62,9 @@ public sealed class CraftedArchive
         }
         string config = configJson ?? new JsonObject
         {
-            ["architecture"] = "amd64",
-            ["os"] = "linux",
+            ["architecture"] = platform.Architecture,
+            ["os"] = platform.Os,
+            ["variant"] = platform.Variant,
             ["config"] = new JsonObject { ["Env"] = new JsonArray("PATH=/bin"), ["Cmd"] = new JsonArray("/bin/sh") },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = ids },
         }.ToJsonString();

@@ -12,8 +12,10 @@ public sealed class TestImages : IDisposable
     {
         Dir = _scratch["images"];
         Scratch.Run(System.IO.Path.Combine(RepoRoot, "rootfs-tools", "make-test-images.sh"), Dir);
-        // Only the directories: a recursive chmod would change the oracle trees under test.
+        // Only the directories and the layouts (umoci writes index.json 0600, and the rootless
+        // tests read the layouts): a recursive chmod would change the oracle trees under test.
         Scratch.Run("chmod", "a+rx", _scratch.Path, Dir);
+        Scratch.Run("chmod", "-R", "a+rX", this["oci"], this["oci-zstd"]);
     }
 
     public string Dir { get; }

@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// The targets are Linux code (openat2, statx, seccomp), as RunF is.
+[assembly: SupportedOSPlatform("linux")]
