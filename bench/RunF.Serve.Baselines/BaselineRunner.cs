@@ -22,7 +22,7 @@ public sealed record BaselineRunner(string Name)
     private static readonly Setting[] RunfOnly =
     [
         Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind,
-        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User,
+        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User, Setting.InheritEnv,
     ];
 
     public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given, ServeMode mode)
@@ -33,6 +33,10 @@ public sealed record BaselineRunner(string Name)
             throw new RunfException(name is null
                 ? "no runner: give --runner process or --runner bwrap (runf's own runner is runf serve)"
                 : $"invalid runner \"{given[Runner]}\" (--runner): expected process or bwrap (runf's own runner is runf serve)");
+        }
+        if (mode == ServeMode.Http)
+        {
+            throw new RunfException($"mode=http works only with runf serve (the {name} runner runs a process per request, not a server): bench/serve measures mode=http against its server called directly");
         }
         if (RunfOnly.FirstOrDefault(given.ContainsKey) is { } runfOnly)
         {

@@ -60,7 +60,7 @@ public abstract class ChildProcessInvoker : IFunctionInvoker
         var stdout = StreamPumps.OutputAsync(process.StandardOutput.BaseStream, output, () => Kill(process));
         var stderr = invocation.CombineOutput
             ? StreamPumps.OutputAsync(process.StandardError.BaseStream, output, () => Kill(process))
-            : LineSplitter.ReadLinesAsync(process.StandardError.BaseStream, invocation.ErrorLine ?? (_ => { }));
+            : LineSplitter.ReadLinesAsync(process.StandardError.BaseStream, invocation.ErrorLine ?? (_ => { }), invocation.MaxLineChars);
         var finished = Task.WhenAll(stdout, stderr, process.WaitForExitAsync(CancellationToken.None));
 
         await Task.WhenAny(finished, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);

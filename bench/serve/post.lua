@@ -5,6 +5,13 @@ wrk.method = "POST"
 wrk.body = "hello from wrk: a small invocation body\n"
 wrk.headers["Content-Type"] = "text/plain"
 
+-- WRK_GET=1: a plain GET instead (mode=http and its baseline fetch a small static file).
+if (os.getenv("WRK_GET") or "") ~= "" then
+  wrk.method = "GET"
+  wrk.body = nil
+  wrk.headers["Content-Type"] = nil
+end
+
 -- WRK_PACE_MS=N waits N ms between a response and the next request: latency with idle CPU in
 -- between, as a function platform mostly sees it, and the time pre-warming has to prepare.
 local pace = tonumber(os.getenv("WRK_PACE_MS") or "0")

@@ -11,17 +11,21 @@ def ms(us): r(us / 1000);
 def goal(ok): if ok then "met" else "NOT met" end;
 def runner_name:
   {cold: "runf, cold (`runf serve`)", prewarm: "runf, pre-warmed (`runf serve --prewarm \(.prewarm)`)",
-   process: "plain process (`runf-serve-baselines --runner process`)", bwrap: "bwrap per request (`runf-serve-baselines --runner bwrap`)"}[.config];
+   process: "plain process (`runf-serve-baselines --runner process`)", bwrap: "bwrap per request (`runf-serve-baselines --runner bwrap`)",
+   http: "mode=http: busybox httpd in a runf container (`runf serve --mode http`), GET of a static file",
+   "http-direct": "busybox httpd as a plain process, called directly (mode=http'"'"'s baseline), same GET"}[.config];
 def pace: .pace_ms // 0;
 # p50 in ms of CONFIG at CONNECTIONS and PACE, or null if that run is missing
 def p50(config; c; p): (.runs[] | select(.config == config and .connections == c and pace == p) | .wrk.latency_us.p50 / 1000) // null;
 def p50(config; c): p50(config; c; 0);
 def ratio_rows(c; p):
   p50("prewarm"; c; p) as $pw | p50("process"; c; p) as $pr | p50("cold"; c; p) as $cold | p50("bwrap"; c; p) as $bw
+  | p50("http"; c; p) as $http | p50("http-direct"; c; p) as $direct
   | "| pre-warmed p50 − process p50 | \(if $pw and $pr then "\(r($pw - $pr)) ms" else "-" end) |",
-    "| cold p50 / bwrap p50 | \(if $cold and $bw then "\(r($cold / $bw))x" else "-" end) |";
+    "| cold p50 / bwrap p50 | \(if $cold and $bw then "\(r($cold / $bw))x" else "-" end) |",
+    "| mode=http p50 − httpd called directly p50 | \(if $http and $direct then "\(r($http - $direct)) ms" else "-" end) |";
 . as $all
-| "fprocess `\(.fprocess)` in the busybox rootfs; POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
+| "fprocess `\(.fprocess)` in the busybox rootfs (mode=http: busybox httpd, GET of a 6-byte static file); POST of a small body (bench/serve/post.lua); \(.duration_s) s per wrk run;",
   "\(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
   "",
   ( [.runs[] | [.connections, pace]] | unique[] as [$c, $p]
@@ -45,5 +49,8 @@ def ratio_rows(c; p):
       else "| pre-warmed p50 within 2 ms of the plain-process baseline | a run is missing | NOT met |" end ),
   ( p50("cold"; 1) as $cold | p50("bwrap"; 1) as $bw
     | if $cold and $bw then "| cold p50 below bwrap per request | \(r($cold)) vs \(r($bw)) ms (\(r($cold / $bw))x) | \(goal($cold < $bw)) |"
-      else "| cold p50 below bwrap per request | a run is missing | NOT met |" end )
+      else "| cold p50 below bwrap per request | a run is missing | NOT met |" end ),
+  ( p50("http"; 1) as $http | p50("http-direct"; 1) as $direct
+    | if $http and $direct then "| mode=http adds at most 0.5 ms p50 over its server called directly | \(r($http)) − \(r($direct)) = \(r($http - $direct)) ms | \(goal($http - $direct <= 0.5)) |"
+      else "| mode=http adds at most 0.5 ms p50 over its server called directly | a run is missing | NOT met |" end )
 ' "$file"

@@ -11,6 +11,25 @@ public static unsafe partial class PosixEnvironment
 {
     public static string? Get(string name) => PosixStringMarshaller.ConvertToManaged(GetEnv(name));
 
+    /// <summary>
+    /// Every KEY=VALUE pair of the process's environment, in order. Read from /proc/self/environ,
+    /// the environment the process was started with, which is environ since nothing sets a variable.
+    /// </summary>
+    public static IReadOnlyList<string> All()
+    {
+        var bytes = WholeFile.Read("/proc/self/environ") ?? [];
+        var entries = new List<string>();
+        foreach (var range in bytes.AsSpan().Split((byte)0))
+        {
+            var entry = bytes.AsSpan(range);
+            if (entry.IndexOf((byte)'=') > 0)
+            {
+                entries.Add(PosixString.Decode(entry));
+            }
+        }
+        return entries;
+    }
+
     [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     private static partial byte* GetEnv(string name);
 }

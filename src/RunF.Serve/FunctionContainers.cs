@@ -1,11 +1,14 @@
+using RunF.Interop;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
+using RunF.Serve.HttpMode;
+using RunF.Serve.Logging;
 
 namespace RunF.Serve;
 
-/// <summary>runf serve's invoker: a runf container per invocation, cold or from the --prewarm pool.</summary>
+/// <summary>runf serve's containers: one per invocation, cold or from the --prewarm pool; or mode=http's long-running one.</summary>
 public static class FunctionContainers
 {
     /// <summary>How the ready line names what runs an invocation.</summary>
@@ -14,14 +17,38 @@ public static class FunctionContainers
     public static async Task<IFunctionInvoker> CreateAsync(ServeConfig config)
     {
         RequireRootfs(config.Rootfs);
-        return await ContainerInvoker.CreateAsync(TemplateOf(config), ImageDefaultsLoader.Load(config.Rootfs), config.Prewarm);
+        return await ContainerInvoker.CreateAsync(TemplateOf(config, PosixEnvironment.All()), ImageDefaultsLoader.Load(config.Rootfs), config.Prewarm);
+    }
+
+    /// <summary>
+    /// mode=http's server: one long-running container of the function, which may bind its
+    /// upstream port (and what --allow-bind opens), with runf-init as its PID 1 so that the
+    /// SIGTERM that stops it reaches the server. Its output goes to the log as the of-watchdog's.
+    /// </summary>
+    public static UpstreamServer CreateServer(ServeConfig config)
+    {
+        RequireRootfs(config.Rootfs);
+        var template = TemplateOf(config, PosixEnvironment.All()) with { NetBind = BindWithUpstream(config), Init = true };
+        var function = FunctionServer.Create(template, ImageDefaultsLoader.Load(config.Rootfs));
+        var output = new ServerOutput(
+            line => ServeLog.Server(stdout: true, config.PrefixLogs, line),
+            line => ServeLog.Server(stdout: false, config.PrefixLogs, line),
+            config.LogBufferSize);
+        return new UpstreamServer(function, output, config.UpstreamUrl, config.StopTimeout);
+    }
+
+    /// <summary>--allow-bind's ports and the upstream's.</summary>
+    private static string BindWithUpstream(ServeConfig config)
+    {
+        var allowed = TcpBindPolicy.Parse(config.AllowBind, Setting.AllowBind.Flag);
+        return allowed.AllowsAny ? allowed.ToString() : new TcpBindPolicy([.. allowed.Ports!.Append((ushort)config.UpstreamUrl.Port).Distinct().Order()]).ToString();
     }
 
     /// <summary>An OpenWhisk actionloop action: one long-lived runf container, started now.</summary>
     public static async Task<ActionLoop> CreateLoopAsync(ServeConfig config, LoopLogs logs)
     {
         RequireRootfs(config.Rootfs);
-        return await ActionLoop.CreateAsync(TemplateOf(config), ImageDefaultsLoader.Load(config.Rootfs), logs, config.MaxResponseSize);
+        return await ActionLoop.CreateAsync(TemplateOf(config, PosixEnvironment.All()), ImageDefaultsLoader.Load(config.Rootfs), logs, config.MaxResponseSize);
     }
 
     public static void RequireRootfs(string rootfs)
@@ -33,11 +60,12 @@ public static class FunctionContainers
     }
 
     /// <summary>
-    /// The run every invocation's container is made from: runf's defaults and serve's limits, and
-    /// the OpenWhisk action /init installed: its code bound read-only at /action, its working
+    /// The run every container of the function is made from: runf's defaults and serve's limits,
+    /// the agent's environment as the watchdog passes its own (FunctionEnvironment), and the
+    /// OpenWhisk action /init installed: its code bound read-only at /action, its working
     /// directory there (as actionproxy.py runs it), value.env added to the environment.
     /// </summary>
-    private static RunRequest TemplateOf(ServeConfig config) => new()
+    private static RunRequest TemplateOf(ServeConfig config, IEnumerable<string> agentEnvironment) => new()
     {
         Rootfs = config.Rootfs,
         User = config.User,
@@ -53,5 +81,6 @@ public static class FunctionContainers
         Tmpfs = config.Tmpfs,
         Env = config.Action is { } action ? [.. config.Env, .. action.Env] : config.Env,
         EnvFiles = config.EnvFiles,
+        InheritedEnv = config.InheritEnv ? FunctionEnvironment.Inherited(agentEnvironment) : [],
     };
 }

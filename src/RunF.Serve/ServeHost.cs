@@ -5,6 +5,7 @@ using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
 using RunF.Serve.Http;
+using RunF.Serve.HttpMode;
 using RunF.Serve.Logging;
 using RunF.Serve.OpenWhisk;
 
@@ -28,15 +29,28 @@ public static class ServeHost
     public static async Task<int> RunAsync(ServeConfig config, string runner, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker)
     {
         var state = new ServeState(config.MaxInflight);
-        // OpenWhisk's front makes its invokers itself: /init may bring another action.
+        // mode=http runs one long-running server; OpenWhisk's front makes its invokers itself (/init
+        // may bring another action); the other modes run an invoker's container per request.
+        await using var upstream = config.Mode == ServeMode.Http ? FunctionContainers.CreateServer(config) : null;
+        using var upstreamClient = upstream is null ? null : new UpstreamClient(config.UpstreamUrl);
         await using var openWhisk = config.IsOpenWhisk ? await OpenWhiskFront.CreateAsync(config, createInvoker, state) : null;
-        await using var invoker = config.IsOpenWhisk ? null : await createInvoker(config);
-        state.Metrics.PrewarmedReady = () => openWhisk?.Prewarmed ?? invoker!.Prewarmed;
-        RequestDelegate front = openWhisk is not null
-            ? openWhisk.HandleAsync
-            : new WatchdogFront(config, invoker!, state).HandleAsync;
+        await using var invoker = config.IsOpenWhisk || upstream is not null ? null : await createInvoker(config);
+        RequestDelegate front;
+        if (upstream is not null)
+        {
+            state.FunctionUp = () => upstream.IsUp;
+            state.Metrics.ServerRestarts = () => upstream.Restarts;
+            front = new HttpModeFront(config, upstream, upstreamClient!, state).HandleAsync;
+        }
+        else
+        {
+            state.Metrics.PrewarmedReady = () => openWhisk?.Prewarmed ?? invoker!.Prewarmed;
+            front = openWhisk is not null ? openWhisk.HandleAsync : new WatchdogFront(config, invoker!, state).HandleAsync;
+        }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // No appsettings.json to reload: without this the host watches its working directory
+        // (inotify) and wakes up for every file written there, the agent's own log included.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.WriteTimeout);
@@ -70,14 +84,34 @@ public static class ServeHost
         {
             throw new RunfException($"cannot listen on ports {config.Port} and {config.MetricsPort}: {e.Message}: choose free ones with --port and --metrics-port");
         }
-        LockFile.Create(config.LockFile);
         state.MarkReady();
-        var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
-        ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, runner {runner}) on port {config.Port}, metrics on port {config.MetricsPort}");
+        var ready = false;
+        if (upstream is not null)
+        {
+            // Ready (and the lock file written) once the function's server accepts connections.
+            await upstream.StartAsync();
+            var up = upstream.WhenUpAsync(CancellationToken.None);
+            await Task.WhenAny(up, shutdown.Task);
+            ready = up.IsCompletedSuccessfully;
+        }
+        else
+        {
+            ready = true;
+        }
+        if (ready)
+        {
+            LockFile.Create(config.LockFile);
+            var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
+            var runs = upstream is null ? $"runner {runner}" : $"its server at {config.UpstreamUrl}";
+            ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, {runs}) on port {config.Port}, metrics on port {config.MetricsPort}");
+        }
 
         await shutdown.Task;
         state.MarkDraining();
-        LockFile.Remove(config.LockFile);
+        if (ready)
+        {
+            LockFile.Remove(config.LockFile);
+        }
         var serving = config.HealthcheckInterval > TimeSpan.Zero ? $"served for {Duration.Format(config.HealthcheckInterval)} more, then " : "";
         ServeLog.Info($"stopping: readiness fails now; new requests are {serving}refused while those in flight drain (up to {Duration.Format(config.WriteTimeout)})");
         if (config.HealthcheckInterval > TimeSpan.Zero)
@@ -90,6 +124,10 @@ public static class ServeHost
             ServeLog.Info($"write_timeout ({Duration.Format(config.WriteTimeout)}) passed: cutting the requests still in flight, killing their functions");
             state.Requests.CutInFlight();
             await drained;
+        }
+        if (upstream is not null)
+        {
+            await upstream.StopAsync();
         }
         // Only now: no function is left that could take the port (RequestDrain).
         await app.StopAsync();
@@ -142,16 +180,27 @@ public static class ServeHost
         }
     }
 
-    /// <summary>A request on the function port: health, readiness, or an invocation.</summary>
+    /// <summary>
+    /// A request on the function port: health, readiness, or an invocation. The health endpoints
+    /// answer GET only (405 otherwise), as the watchdogs'; /_/ready's 200 is empty, as the of-watchdog's.
+    /// </summary>
     private static Task ServeAsync(HttpContext context, string path, ServeState state, RequestDelegate front) => path switch
     {
-        "/_/health" => state.Ready ? PlainText.WriteAsync(context.Response, 200, "OK") : PlainText.WriteAsync(context.Response, 503, "not ready\n"),
-        "/_/ready" => !state.Ready ? PlainText.WriteAsync(context.Response, 503, "not ready\n")
+        "/_/health" or "/_/ready" when !HttpMethods.IsGet(context.Request.Method) => MethodNotAllowed(context.Response),
+        "/_/health" => state.Ready ? PlainText.WriteAsync(context.Response, 200, "OK") : PlainText.WriteAsync(context.Response, 503, state.NotReadyReason),
+        "/_/ready" => !state.Ready ? PlainText.WriteAsync(context.Response, 503, state.NotReadyReason)
             : state.Gate.AtLimit ? PlainText.WriteAsync(context.Response, 429, "at max_inflight\n")
-            : PlainText.WriteAsync(context.Response, 200, "OK"),
+            : Task.CompletedTask,
         _ when path.StartsWith("/_/", StringComparison.Ordinal) => PlainText.WriteAsync(context.Response, StatusCodes.Status404NotFound, "not found\n"),
         _ => front(context),
     };
+
+    private static Task MethodNotAllowed(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        response.Headers.Allow = "GET";
+        return Task.CompletedTask;
+    }
 
     private static string ModeName(ServeMode mode) => mode == ServeMode.OpenWhiskLoop ? "openwhisk-loop" : mode.ToString().ToLowerInvariant();
 

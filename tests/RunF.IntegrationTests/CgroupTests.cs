@@ -10,10 +10,6 @@ namespace RunF.IntegrationTests;
 [Collection(RunfCollection.Name)]
 public class CgroupTests(TestEnvironment env)
 {
-    private static bool V2 => File.Exists("/sys/fs/cgroup/cgroup.controllers");
-
-    private static readonly string[] V1Controllers = ["memory", "pids", "cpu", "cpuacct"];
-
     [Fact]
     public void Memory_hog_is_killed_and_reported_with_137()
     {
@@ -89,54 +85,28 @@ public class CgroupTests(TestEnvironment env)
     [Fact]
     public async Task Unprivileged_user_enforces_limits_in_a_delegated_cgroup_and_leaves_nothing_behind()
     {
-        var name = $"runf-test-{Guid.NewGuid():N}"[..20];
-        var dirs = V2 ? [Path.Combine("/sys/fs/cgroup", name)] : V1Controllers.Select(c => Path.Combine("/sys/fs/cgroup", c, name)).Where(d => Directory.Exists(Path.GetDirectoryName(d))).ToList();
-        try
+        using var cgroup = new DelegatedCgroup();
+        var name = cgroup.Name;
+        // runf doctor checks a delegation before it is used.
+        var doctor = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name);
+        Assert.True(doctor.ExitCode == 0, doctor.ToString());
+        Assert.Contains($"ok    cgroup parent /{name}: ", doctor.Stdout);
+        var missing = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name + "-missing");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains($"FAIL  cgroup parent /{name}-missing: ", missing.Stdout);
+        Assert.Contains("missing or not writable by uid 40000: as root, mkdir -p and chown -R 40000 each of them", missing.Stdout);
+        var oom = Runf.Run(env, "--cgroup-parent", "/" + name, "--memory", "32m", "tail", "/dev/zero");
+        Assert.Equal(137, oom.ExitCode);
+        Assert.Contains("out of memory (limit 32 MiB)", oom.Stderr);
+        Assert.Equal(0, Runf.Run(env, "--cgroup-parent", "/" + name, "--pids-limit", "8", "true").ExitCode);
+        // runf serve's invocation in the same delegated cgroup says so too.
+        using (var server = await Serve.ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--cgroup-parent", "/" + name, "--memory", "32m", "--", "tail", "/dev/zero"]))
         {
-            if (V2)
-            {
-                File.WriteAllText("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids +cpu");
-            }
-            foreach (var dir in dirs)
-            {
-                Directory.CreateDirectory(dir);
-                Shell.Run("chown", "-R", $"{TestEnvironment.TestUid}", dir);
-            }
-            // runf doctor checks a delegation before it is used.
-            var doctor = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name);
-            Assert.True(doctor.ExitCode == 0, doctor.ToString());
-            Assert.Contains($"ok    cgroup parent /{name}: ", doctor.Stdout);
-            var missing = Runf.Run(env, "doctor", "--rootfs", env.Rootfs, "--cgroup-parent", "/" + name + "-missing");
-            Assert.Equal(1, missing.ExitCode);
-            Assert.Contains($"FAIL  cgroup parent /{name}-missing: ", missing.Stdout);
-            Assert.Contains("missing or not writable by uid 40000: as root, mkdir -p and chown -R 40000 each of them", missing.Stdout);
-            var oom = Runf.Run(env, "--cgroup-parent", "/" + name, "--memory", "32m", "tail", "/dev/zero");
-            Assert.Equal(137, oom.ExitCode);
-            Assert.Contains("out of memory (limit 32 MiB)", oom.Stderr);
-            Assert.Equal(0, Runf.Run(env, "--cgroup-parent", "/" + name, "--pids-limit", "8", "true").ExitCode);
-            // runf serve's invocation in the same delegated cgroup says so too.
-            using (var server = await Serve.ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", "--cgroup-parent", "/" + name, "--memory", "32m", "--", "tail", "/dev/zero"]))
-            {
-                using var response = await server.PostAsync("/", "");
-                Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
-                Assert.StartsWith("function killed: out of memory", await response.Content.ReadAsStringAsync());
-                // The agent removes an invocation's cgroup after the answer: wait while it runs (disposing kills it).
-                await WaitForEmpty(dirs);
-            }
-        }
-        finally
-        {
-            dirs.ForEach(dir => { if (Directory.Exists(dir)) Directory.Delete(dir); });
-        }
-    }
-
-    /// <summary>A container's cgroup is removed off the response's path: wait for it briefly.</summary>
-    private static async Task WaitForEmpty(IReadOnlyList<string> dirs)
-    {
-        for (var waited = 0; dirs.Any(dir => Directory.GetDirectories(dir, "runf-*").Length > 0); waited += 50)
-        {
-            Assert.True(waited < 10_000, "container cgroups left behind: " + string.Join(", ", dirs.SelectMany(dir => Directory.GetDirectories(dir, "runf-*"))));
-            await Task.Delay(50);
+            using var response = await server.PostAsync("/", "");
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.StartsWith("function killed: out of memory", await response.Content.ReadAsStringAsync());
+            // The agent removes an invocation's cgroup after the answer: wait while it runs (disposing kills it).
+            await cgroup.WaitForEmptyAsync();
         }
     }
 

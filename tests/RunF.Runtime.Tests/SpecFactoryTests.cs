@@ -27,6 +27,25 @@ public class SpecFactoryTests
     }
 
     [Fact]
+    public void An_inherited_environment_goes_over_the_images_and_under_files_and_flags()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllLines(file, ["C=file"]);
+        try
+        {
+            var spec = SpecFixtures.Create(
+                new RunRequest { Command = ["true"], Env = ["D=flag"], EnvFiles = [file], InheritedEnv = ["A=agent", "C=agent", "D=agent", "E=agent"] },
+                new ImageDefaults(["A=image", "B=image"], null, null, null));
+            Assert.Equal(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=zen_turing", "TERM=xterm", "HOME=/root",
+                "B=image", "A=agent", "E=agent", "C=file", "D=flag"], spec.Env);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void An_image_cannot_name_an_executor_variable_to_receive_its_value()
     {
         var spec = SpecFixtures.Create(

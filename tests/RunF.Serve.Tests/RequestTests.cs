@@ -29,7 +29,19 @@ public sealed class RequestTests
         context.Request.Headers["X-Call-Id"] = "abc";
         context.Request.ContentLength = 12;
         var env = RequestEnvironment.For(context.Request);
-        Assert.Equal(["Http_X_Call_Id=abc", "Http_Content_Length=12", "Http_Method=PUT", "Http_Query=a=1&b=2", "Http_Path=/fn/a b", "Http_ContentLength=12"], env);
+        Assert.Equal(["Http_X_Call_Id=abc", "Http_Method=PUT", "Http_Query=a=1&b=2", "Http_Path=/fn/a b", "Http_ContentLength=12", "Http_Content_Length=12", "Http_Host=example"], env);
+    }
+
+    [Fact]
+    public void A_request_without_a_body_has_content_length_0_as_the_classic_watchdog_says_it()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = "/";
+        var env = RequestEnvironment.For(context.Request);
+        Assert.Contains("Http_Content_Length=0", env);
+        Assert.Contains("Http_ContentLength=0", env);
+        Assert.DoesNotContain(env, e => e.StartsWith("Http_Host=", StringComparison.Ordinal)); // no Host header, no variable
     }
 
     [Theory]
@@ -96,6 +108,7 @@ public sealed class RequestTests
         var env = RequestEnvironment.For(context.Request);
         Assert.Contains("Http_Transfer_Encoding=chunked", env);
         Assert.Contains("Http_ContentLength=-1", env);
+        Assert.Contains("Http_Content_Length=-1", env);
         Assert.DoesNotContain(env, e => e.StartsWith("Http_Query", StringComparison.Ordinal));
     }
 

@@ -30,6 +30,42 @@ public sealed class ServeArgumentsTests
         Assert.Equal("/tmp/.lock", config.LockFile);
         Assert.False(config.CombineOutput);
         Assert.Null(config.ContentType);
+        Assert.Equal(new Uri("http://127.0.0.1:8082"), config.UpstreamUrl);
+        Assert.False(config.BufferHttp);
+        Assert.True(config.PrefixLogs);
+        Assert.Equal(64 * 1024, config.LogBufferSize); // bufio.MaxScanTokenSize, as the of-watchdog's
+        Assert.Equal(TimeSpan.FromSeconds(10), config.StopTimeout);
+        Assert.True(config.InheritEnv);
+        Assert.False(Parse(["--inherit-env", "false", "--", "cat"]).InheritEnv);
+    }
+
+    [Fact]
+    public void Mode_http_takes_the_of_watchdogs_variables_and_their_other_names()
+    {
+        var config = Parse([], ("mode", "http"), ("fprocess", "python index.py"), ("upstream_url", "http://127.0.0.1:5000"),
+            ("buffer_http", "true"), ("prefix_logs", "false"), ("log_buffer_size", "-1"));
+        Assert.Equal(ServeMode.Http, config.Mode);
+        Assert.Equal(5000, config.UpstreamUrl.Port);
+        Assert.True(config.BufferHttp);
+        Assert.False(config.PrefixLogs);
+        Assert.Equal(1 << 20, config.LogBufferSize);
+
+        var other = Parse([], ("mode", "http"), ("fprocess", "x"), ("http_upstream_url", "http://localhost:3000/api"), ("http_buffer_req_body", "1"));
+        Assert.Equal(new Uri("http://localhost:3000/api"), other.UpstreamUrl);
+        Assert.True(other.BufferHttp);
+        Assert.Equal(3000, Parse([], ("fprocess", "x"), ("upstream_url", "http://h:3000"), ("http_upstream_url", "http://h:4000")).UpstreamUrl.Port);
+        Assert.Equal(TimeSpan.FromSeconds(2), Parse(["--mode", "http", "--stop-timeout", "2s", "--", "x"]).StopTimeout);
+    }
+
+    [Fact]
+    public void Mode_http_needs_a_port_of_its_own_for_the_server_and_takes_no_prewarm()
+    {
+        Assert.Contains("uses port 8080, which is runf serve's port: the function's server needs a port of its own",
+            Error(["--mode", "http", "--upstream-url", "http://127.0.0.1:8080", "--", "x"]));
+        Assert.Contains("which is runf serve's metrics_port", Error(["--mode", "http", "--upstream-url", "http://127.0.0.1:8081", "--", "x"]));
+        Assert.Contains("--prewarm does not apply to mode=http", Error(["--mode", "http", "--prewarm", "2", "--", "x"]));
+        // Outside mode=http the upstream is never used.
+        Assert.Equal(ServeMode.Streaming, Parse(["--upstream-url", "http://127.0.0.1:8080", "--", "x"]).Mode);
     }
 
     [Fact]
@@ -118,7 +154,14 @@ public sealed class ServeArgumentsTests
     [InlineData("port", "http", "1 to 65535")]
     [InlineData("max_inflight", "-3", "0 or more")]
     [InlineData("combine_output", "maybe", "true or false")]
-    [InlineData("mode", "http", "streaming, serializing, openwhisk")]
+    [InlineData("mode", "lambda", "streaming, serializing, http, openwhisk")]
+    [InlineData("upstream_url", "https://127.0.0.1:8082", "expected http://HOST:PORT")]
+    [InlineData("upstream_url", "127.0.0.1:8082", "expected http://HOST:PORT")]
+    [InlineData("upstream_url", "http://127.0.0.1:8082/?a=1", "no https, query or user")]
+    [InlineData("buffer_http", "sometimes", "true or false")]
+    [InlineData("prefix_logs", "2", "true or false")]
+    [InlineData("log_buffer_size", "0", "from 1 to 1048576, or -1")]
+    [InlineData("log_buffer_size", "-2", "0 or more")]
     [InlineData("exec_timeout", "Infinity", "expected a duration")]
     [InlineData("write_timeout", "NaN", "expected a duration")]
     [InlineData("healthcheck_interval", "99999999999999999999", "expected a duration")]

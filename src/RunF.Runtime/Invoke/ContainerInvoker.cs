@@ -135,7 +135,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
         {
             var output = StreamPumps.OutputAsync(pipes.Stdout, invocation.Output, () => process.Signal(Signals.SIGKILL));
             var errors = pipes.Stderr is { } stderr
-                ? LineSplitter.ReadLinesAsync(stderr, invocation.ErrorLine ?? (_ => { }))
+                ? LineSplitter.ReadLinesAsync(stderr, invocation.ErrorLine ?? (_ => { }), invocation.MaxLineChars)
                 : Task.CompletedTask;
             var pumps = Task.WhenAll(output, errors);
             if (await Task.WhenAny(exited, pumps) == pumps && pumps.IsFaulted)

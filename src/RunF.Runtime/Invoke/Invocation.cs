@@ -18,8 +18,11 @@ public sealed class Invocation
     /// <summary>The function's stdout is copied here as it arrives (not buffered by the invoker).</summary>
     public required Stream Output { get; init; }
 
-    /// <summary>Each line the function writes to stderr (lines longer than 4 KiB are split). Ignored with CombineOutput.</summary>
+    /// <summary>Each line the function writes to stderr (lines longer than MaxLineChars are split). Ignored with CombineOutput.</summary>
     public Action<string>? ErrorLine { get; init; }
+
+    /// <summary>The longest stderr line ErrorLine gets; a longer one comes in pieces.</summary>
+    public int MaxLineChars { get; init; } = LineSplitter.MaxChars;
 
     /// <summary>The function's stderr goes to Output too, interleaved as written.</summary>
     public bool CombineOutput { get; init; }

@@ -7,6 +7,12 @@ public sealed record RunRequest
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyList<string> Env { get; init; } = [];
     public IReadOnlyList<string> EnvFiles { get; init; } = [];
+
+    /// <summary>
+    /// KEY=VALUE pairs a caller passes on from its own environment (runf serve's agent, as the
+    /// watchdog passes its own to the function): over the image's, under --env-file and -e.
+    /// </summary>
+    public IReadOnlyList<string> InheritedEnv { get; init; } = [];
     public string? Hostname { get; init; }
 
     /// <summary>--name: the container's id for runf ps and kill (and its default hostname); null for a random one.</summary>

@@ -68,7 +68,7 @@ public static class SpecFactory
         return args;
     }
 
-    /// <summary>Defaults (HOME the user's), then the image's Env, then --env-file, then -e: later values win.</summary>
+    /// <summary>Defaults (HOME the user's), then the image's Env, then the caller's inherited variables, then --env-file, then -e: later values win.</summary>
     private static IReadOnlyList<string> Environment(string hostname, ImageDefaults? image, RunRequest request, string home, Func<string, string?> hostEnv)
     {
         var env = new List<KeyValuePair<string, string>>();
@@ -105,6 +105,10 @@ public static class SpecFactory
         foreach (var entry in image?.Env ?? [])
         {
             Set(entry, "the image config", operators: false);
+        }
+        foreach (var entry in request.InheritedEnv)
+        {
+            Set(entry, "the inherited environment");
         }
         foreach (var file in request.EnvFiles)
         {

@@ -30,10 +30,13 @@ public static class ServeArguments
                 values[setting] = value;
             }
         }
-        // of-watchdog's other name for the command; fprocess wins when both are set.
-        if (!values.ContainsKey(Setting.Fprocess) && environment("function_process") is { Length: > 0 } process)
+        // The of-watchdog's other names (function_process...); the main name wins when both are set.
+        foreach (var (setting, variable) in Setting.OtherNames)
         {
-            values[Setting.Fprocess] = process;
+            if (accepted.Contains(setting) && !values.ContainsKey(setting) && environment(variable) is { Length: > 0 } value)
+            {
+                values[setting] = value;
+            }
         }
 
         IReadOnlyList<string>? command = null;
@@ -108,7 +111,14 @@ public static class ServeArguments
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
-            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop)),
+            // The of-watchdog's mode=http and log settings.
+            UpstreamUrl = UpstreamUrlOf(Get(Setting.UpstreamUrl)),
+            BufferHttp = BoolOf(Setting.BufferHttp, Get(Setting.BufferHttp)),
+            StopTimeout = DurationOf(Setting.StopTimeout, Get(Setting.StopTimeout), TimeSpan.FromSeconds(10), allowZero: true),
+            PrefixLogs = Get(Setting.PrefixLogs) is not { } prefix || BoolOf(Setting.PrefixLogs, prefix),
+            LogBufferSize = LogBufferSizeOf(Get(Setting.LogBufferSize)),
+            InheritEnv = Get(Setting.InheritEnv) is not { } inherit || BoolOf(Setting.InheritEnv, inherit),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
             User = Get(Setting.User),
             Memory = Get(Setting.Memory),
@@ -140,6 +150,58 @@ public static class ServeArguments
         {
             throw new RunfException($"port and metrics_port are both {config.Port}: give metrics_port another port (--metrics-port N)");
         }
+        if (config.Mode == ServeMode.Http)
+        {
+            CheckHttpMode(config);
+        }
+    }
+
+    /// <summary>mode=http: the function's server needs a port of its own, and there is one container to warm.</summary>
+    private static void CheckHttpMode(ServeConfig config)
+    {
+        var upstream = config.UpstreamUrl.Port;
+        if (upstream == config.Port || upstream == config.MetricsPort)
+        {
+            var which = upstream == config.Port ? "port" : "metrics_port";
+            throw new RunfException($"upstream_url {config.UpstreamUrl} uses port {upstream}, which is runf serve's {which}: the function's server needs a port of its own (e.g. upstream_url=http://127.0.0.1:8082)");
+        }
+        if (config.Prewarm > 0)
+        {
+            throw new RunfException("--prewarm does not apply to mode=http: one long-running container serves every request; remove it");
+        }
+    }
+
+    /// <summary>http://HOST[:PORT][/PATH], as the of-watchdog forwards to it: the request's path and query follow PATH.</summary>
+    private static Uri UpstreamUrlOf(string? text)
+    {
+        if (text is null)
+        {
+            return new Uri("http://127.0.0.1:8082");
+        }
+        if (Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp && url.Host.Length > 0
+            && url.Query.Length == 0 && url.Fragment.Length == 0 && url.UserInfo.Length == 0)
+        {
+            return url;
+        }
+        throw new RunfException($"invalid upstream_url \"{text}\" ({Setting.UpstreamUrl.Source}): expected http://HOST:PORT, where the function's server listens, such as http://127.0.0.1:8082 (no https, query or user)");
+    }
+
+    /// <summary>The of-watchdog's log_buffer_size: -1 is its "no limit", here 1 MiB per line piece (a line without end must not hold unbounded memory).</summary>
+    private static int LogBufferSizeOf(string? text)
+    {
+        const int Default = 64 * 1024, Unlimited = 1 << 20;
+        if (text is null)
+        {
+            return Default;
+        }
+        if (text.Trim() == "-1")
+        {
+            return Unlimited;
+        }
+        var n = CountOf(Setting.LogBufferSize, text, Default);
+        return n is >= 1 and <= Unlimited
+            ? (int)n
+            : throw new RunfException($"invalid log_buffer_size \"{text}\" ({Setting.LogBufferSize.Source}): expected a line length from 1 to {Unlimited}, or -1 for the longest");
     }
 
     /// <summary>As the watchdog splits fprocess: on runs of spaces, no quoting, no shell.</summary>
@@ -243,9 +305,11 @@ public static class ServeArguments
             "Usage: runf serve [OPTIONS] [-- COMMAND [ARG...]]",
             "",
             "Serve a function over HTTP as the OpenFaaS watchdog does: each request runs COMMAND",
-            "(or fprocess) once, request body on stdin, stdout as the response. Every option can also",
-            "be set by the watchdog's environment variable of the same name where one is shown;",
-            "flags win. Health: /_/health, /_/ready; metrics: http://HOST:METRICS_PORT/metrics.",
+            "(or fprocess) once, request body on stdin, stdout as the response; with --mode http,",
+            "COMMAND is an HTTP server started once, and each request is forwarded to upstream_url.",
+            "Every option can also be set by the watchdog's environment variable of the same name",
+            "where one is shown; flags win. Health: /_/health, /_/ready; metrics:",
+            "http://HOST:METRICS_PORT/metrics.",
             "",
         };
         lines.AddRange(Options(Setting.All));

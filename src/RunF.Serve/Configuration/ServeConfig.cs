@@ -1,10 +1,13 @@
 namespace RunF.Serve.Configuration;
 
-/// <summary>How the function is served: streamed, buffered, or behind OpenWhisk's /init and /run.</summary>
+/// <summary>How the function is served: streamed, buffered, a long-running HTTP server behind a proxy, or behind OpenWhisk's /init and /run.</summary>
 public enum ServeMode
 {
     Streaming,
     Serializing,
+
+    /// <summary>The of-watchdog's http mode: a long-running server the requests are forwarded to.</summary>
+    Http,
 
     /// <summary>OpenWhisk's action proxy (actionproxy.py): a process per activation.</summary>
     OpenWhisk,
@@ -59,6 +62,26 @@ public sealed record ServeConfig
 
     /// <summary>The address both ports listen on; null for every address.</summary>
     public System.Net.IPAddress? Listen { get; init; }
+
+    // The of-watchdog's mode=http and its log settings.
+
+    /// <summary>mode=http: where the function's server listens; each request's path and query follow its path.</summary>
+    public Uri UpstreamUrl { get; init; } = new("http://127.0.0.1:8082");
+
+    /// <summary>mode=http: a request's body is read whole (up to max_response_size), then forwarded with Content-Length.</summary>
+    public bool BufferHttp { get; init; }
+
+    /// <summary>mode=http: after the drain, the time between SIGTERM and SIGKILL for the function's server.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The function's log lines carry a prefix: the request id, or in mode=http the time and the stream.</summary>
+    public bool PrefixLogs { get; init; } = true;
+
+    /// <summary>The longest log line of the function, in characters; a longer one is split.</summary>
+    public int LogBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>The function gets the agent's environment, less runf serve's settings (FunctionEnvironment).</summary>
+    public bool InheritEnv { get; init; } = true;
 
     // OpenWhisk (mode=openwhisk, openwhisk-loop).
 

@@ -25,10 +25,10 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting WriteTimeout = new("write_timeout", true, "DURATION", "how long SIGTERM waits for in-flight requests (default 10s)");
     public static readonly Setting ExecTimeout = new("exec_timeout", true, "DURATION", "the function is killed after this long, 0 for no limit (default 10s)");
     public static readonly Setting MaxInflight = new("max_inflight", true, "N", "concurrent invocations before 429, 0 for no limit (default 0)");
-    public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default: the request's)");
+    public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default application/octet-stream, as the of-watchdog's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, openwhisk or openwhisk-loop");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk or openwhisk-loop");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
@@ -49,11 +49,26 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     // OpenWhisk's.
     public static readonly Setting MaxActionSize = new("max_action_size", false, "SIZE", "largest action code an OpenWhisk /init installs, a zip's files together (default 128m)");
 
+    // The of-watchdog's mode=http and its log settings (docs/serve.md, "mode=http").
+    public static readonly Setting UpstreamUrl = new("upstream_url", true, "URL", "mode=http: where the function's server listens (default http://127.0.0.1:8082; also $http_upstream_url)");
+    public static readonly Setting BufferHttp = new("buffer_http", true, "BOOL", "mode=http: read a request's whole body, then forward it with Content-Length (default false; also $http_buffer_req_body)", IsSwitch: true);
+    public static readonly Setting StopTimeout = new("stop_timeout", false, "DURATION", "mode=http: after the drain, how long the server has between SIGTERM and SIGKILL (default 10s)");
+    public static readonly Setting PrefixLogs = new("prefix_logs", true, "BOOL", "prefix the function's log lines: [request id], or in mode=http the time and stream (default true)");
+    public static readonly Setting LogBufferSize = new("log_buffer_size", true, "N", "longest line of the function's log, in characters, before it is split (default 65536; -1: 1 MiB)");
+    public static readonly Setting InheritEnv = new("inherit_env", false, "BOOL", "the function gets runf serve's own environment, less its settings, as the watchdog passes its own (default true)", IsSwitch: true);
+
+    /// <summary>Variables the of-watchdog also reads under another name; the main name wins where both are set.</summary>
+    public static readonly IReadOnlyList<(Setting Setting, string Variable)> OtherNames =
+    [
+        (Fprocess, "function_process"), (UpstreamUrl, "http_upstream_url"), (BufferHttp, "http_buffer_req_body"),
+    ];
+
     public static readonly IReadOnlyList<Setting> All =
     [
         Fprocess, Port, MetricsPort, ReadTimeout, WriteTimeout, ExecTimeout, MaxInflight, ContentType, CombineOutput,
         HealthcheckInterval, Mode, MaxResponseSize, Rootfs, User, Memory, PidsLimit, Cpus, Prewarm, Seccomp, AllowBind,
         CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
         MaxActionSize,
+        UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
     ];
 }

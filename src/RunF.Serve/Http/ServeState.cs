@@ -14,8 +14,14 @@ public sealed class ServeState(int maxInflight)
     public RequestDrain Requests { get; } = new();
     public ServeMetrics Metrics { get; } = new();
 
-    /// <summary>Ready once listening with the invoker made; no longer once SIGTERM arrived.</summary>
-    public bool Ready => _ready && !_draining;
+    /// <summary>Whether the function can take requests now: mode=http's server is up (always true in the other modes).</summary>
+    public Func<bool> FunctionUp { get; set; } = () => true;
+
+    /// <summary>Ready once listening with the function ready to run; no longer once SIGTERM arrived, nor while mode=http's server is down.</summary>
+    public bool Ready => _ready && !_draining && FunctionUp();
+
+    /// <summary>Why not Ready, for the 503's body.</summary>
+    public string NotReadyReason => _draining ? "not ready: shutting down\n" : _ready && !FunctionUp() ? "not ready: the function's server is not up\n" : "not ready\n";
 
     public void MarkReady() => _ready = true;
 
@@ -32,7 +38,7 @@ public sealed class ServeState(int maxInflight)
             {
                 context.Response.Headers["X-OpenFaaS-Internal"] = "of-watchdog";
                 await PlainText.WriteAsync(context.Response, StatusCodes.Status429TooManyRequests,
-                    $"Concurrent request limit exceeded. Max concurrent requests: {Gate.Limit}\n");
+                    $"Concurrent request limit exceeded. Max concurrent requests: {Gate.Limit}\n", "text/plain");
                 return;
             }
             try

@@ -11,25 +11,21 @@ using RunF.Serve.Logging;
 namespace RunF.Serve.Http;
 
 /// <summary>
-/// The OpenFaaS watchdog's contract: each request runs the function once, body on stdin,
-/// stdout as the response; streaming (sent as it comes) or serializing (buffered, and a
-/// non-zero exit becomes a 500 with the error text).
+/// The OpenFaaS watchdog's contract: each request, whatever its method (the of-watchdog's rule),
+/// runs the function once, body on stdin, stdout as the response; streaming (sent as it comes) or
+/// serializing (buffered, and a non-zero exit becomes a 500 with the error text).
 /// </summary>
 public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, ServeState state)
 {
     /// <summary>How much of a failed function's stderr a serializing 500 carries.</summary>
     private const int MaxErrorText = 64 * 1024;
 
-    private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+    /// <summary>The of-watchdog's Content-Type when neither content_type nor the function sets one.</summary>
+    public const string DefaultContentType = "application/octet-stream";
 
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!Methods.Contains(request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
         await state.RunCountedAsync(context, async () =>
         {
             var timeout = Invocations.TimeoutOf(request, config, out var error);
@@ -57,6 +53,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
             Input = body,
             Output = output,
             ErrorLine = line => ServeLog.Function(Prefix(id), line),
+            MaxLineChars = config.LogBufferSize,
             CombineOutput = config.CombineOutput,
             Timeout = timeout,
         });
@@ -113,6 +110,7 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
                     }
                 }
             },
+            MaxLineChars = config.LogBufferSize,
             CombineOutput = config.CombineOutput,
             Timeout = timeout,
         });
@@ -127,13 +125,16 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
                 $"function killed: its output exceeded max_response_size ({ByteSize.Format(stdout.Limit)}); raise it (--max-response-size) or use streaming mode\n");
             return;
         }
+        // As the of-watchdog's serializing mode: the duration goes with its error answers too.
         if (result.TimedOut)
         {
+            context.Response.Headers["X-Duration-Seconds"] = Invocations.Seconds(result.Duration);
             await TimedOut(context.Response, timeout);
             return;
         }
         if (result.ExitCode != 0)
         {
+            context.Response.Headers["X-Duration-Seconds"] = Invocations.Seconds(result.Duration);
             await PlainText.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, ExitText(result) + errorText);
             return;
         }
@@ -200,15 +201,12 @@ public sealed class WatchdogFront(ServeConfig config, IFunctionInvoker invoker, 
     {
         var headers = context.Response.Headers;
         headers["X-Duration-Seconds"] = Invocations.Seconds(duration);
-        // As the classic watchdog: content_type when set, else the request's own.
-        var contentType = config.ContentType ?? context.Request.ContentType;
-        if (!string.IsNullOrEmpty(contentType))
-        {
-            headers.ContentType = contentType;
-        }
+        // As the of-watchdog: content_type when set, else application/octet-stream (not the request's, as the classic's).
+        headers.ContentType = config.ContentType is { Length: > 0 } contentType ? contentType : DefaultContentType;
     }
 
-    private static string Prefix(string id) => $"[{id}] ";
+    /// <summary>prefix_logs: each stderr line after the request's id, or as the function wrote it.</summary>
+    private string Prefix(string id) => config.PrefixLogs ? $"[{id}] " : "";
 
     private static string ExitText(InvocationResult result) =>
         result.OutOfMemory ? "function killed: out of memory\n"

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace RunF.Serve.Logging;
@@ -17,6 +18,15 @@ public static class ServeLog
 
     /// <summary>A line a function wrote to stderr, after the invocation's prefix.</summary>
     public static void Function(string prefix, string line) => Write(Err, prefix + line);
+
+    /// <summary>
+    /// A line of mode=http's server, as the of-watchdog logs it: its stdout to stdout, its stderr
+    /// to stderr, after the time and the stream's name with prefix_logs (2024/06/17 11:41:10 stderr: ...).
+    /// </summary>
+    public static void Server(bool stdout, bool prefix, string line) =>
+        Write(stdout ? Out : Err, prefix
+            ? DateTime.Now.ToString("yyyy'/'MM'/'dd HH':'mm':'ss ", CultureInfo.InvariantCulture) + (stdout ? "stdout: " : "stderr: ") + line
+            : line);
 
     public static void Stdout(string line) => Write(Out, line);
 

@@ -29,6 +29,9 @@ public sealed class ServeMetrics
     /// <summary>Containers set up and waiting now (--prewarm); 0 for runners without them.</summary>
     public Func<int> PrewarmedReady { get; set; } = () => 0;
 
+    /// <summary>mode=http: times its server was started again after it exited; null in the other modes (not rendered).</summary>
+    public Func<long>? ServerRestarts { get; set; }
+
     public void RequestStarted() => Interlocked.Increment(ref _inFlight);
 
     public void RequestFinished(int code, string method, TimeSpan duration)
@@ -83,6 +86,12 @@ public sealed class ServeMetrics
 
         Header(text, "runf_prewarmed_containers", "gauge", "Containers set up and waiting for an invocation.");
         text.Append(CultureInfo.InvariantCulture, $"runf_prewarmed_containers {PrewarmedReady()}\n");
+
+        if (ServerRestarts is { } restarts)
+        {
+            Header(text, "runf_server_restarts_total", "counter", "mode=http: times the function's server was started again after it exited.");
+            text.Append(CultureInfo.InvariantCulture, $"runf_server_restarts_total {restarts()}\n");
+        }
         return text.ToString();
     }
 

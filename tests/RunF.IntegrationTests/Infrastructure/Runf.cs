@@ -116,7 +116,8 @@ public static class Runf
         }
     }
 
-    private static int ParentOf(int pid)
+    /// <summary>The parent's pid, or -1 when the process is gone.</summary>
+    public static int ParentOf(int pid)
     {
         try
         {

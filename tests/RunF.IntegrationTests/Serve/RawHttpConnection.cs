@@ -24,9 +24,9 @@ public sealed class RawHttpConnection : IDisposable
         return connection;
     }
 
-    /// <summary>A POST to / announcing contentLength bytes, then the body as given (perhaps fewer).</summary>
-    public Task SendPostAsync(long contentLength, string body) =>
-        _socket.SendAsync(Encoding.ASCII.GetBytes($"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: {contentLength}\r\n\r\n{body}"));
+    /// <summary>A POST to path announcing contentLength bytes, then the body as given (perhaps fewer).</summary>
+    public Task SendPostAsync(long contentLength, string body, string path = "/") =>
+        _socket.SendAsync(Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {contentLength}\r\n\r\n{body}"));
 
     /// <summary>Ends the request side (FIN): the client will send nothing more.</summary>
     public void CloseSending() => _socket.Shutdown(SocketShutdown.Send);

@@ -33,7 +33,10 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("invalid exec_timeout \"Infinity\"", "$exec_timeout", new[] { "--", "cat" }, "exec_timeout=Infinity")]
     [InlineData("invalid write_timeout \"1500h\"", "--write-timeout", new[] { "--write-timeout", "1500h", "--", "cat" }, null)] // past a timer's 49 days: refused once Duration.Parse bounds durations
     [InlineData("invalid max_response_size \"0\"", "--max-response-size", new[] { "--max-response-size", "0", "--", "cat" }, null)]
-    [InlineData("invalid mode \"http\"", "streaming, serializing, openwhisk", new[] { "--mode", "http", "--", "cat" }, null)]
+    [InlineData("invalid mode \"lambda\"", "streaming, serializing, http, openwhisk", new[] { "--mode", "lambda", "--", "cat" }, null)]
+    [InlineData("invalid upstream_url \"https://127.0.0.1:8082\"", "expected http://HOST:PORT", new[] { "--mode", "http", "--", "cat" }, "upstream_url=https://127.0.0.1:8082")]
+    [InlineData("upstream_url http://127.0.0.1:9000/ uses port 9000, which is runf serve's port", "a port of its own", new[] { "--mode", "http", "--port", "9000", "--upstream-url", "http://127.0.0.1:9000", "--", "cat" }, null)]
+    [InlineData("--prewarm does not apply to mode=http", "remove it", new[] { "--mode", "http", "--prewarm", "1", "--", "cat" }, null)]
     [InlineData("invalid port \"70000\"", "1 to 65535", new[] { "--port", "70000", "--", "cat" }, null)]
     [InlineData("invalid max_inflight \"-1\"", "0 or more", new[] { "--", "cat" }, "max_inflight=-1")]
     [InlineData("port and metrics_port are both 9000", "--metrics-port", new[] { "--port", "9000", "--metrics-port", "9000", "--", "cat" }, null)]
@@ -62,6 +65,8 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("--seccomp works only with runf serve", "remove it", new[] { "--runner", "process", "--seccomp", "unconfined", "--", "cat" })]
     [InlineData("rootfs /nonexistent does not exist", "--rootfs", new[] { "--runner", "bwrap", "--rootfs", "/nonexistent", "--", "cat" })]
     [InlineData("invalid exec_timeout \"soon\"", "--exec-timeout", new[] { "--runner", "process", "--exec-timeout", "soon", "--", "cat" })]
+    [InlineData("mode=http works only with runf serve", "against its server called directly", new[] { "--runner", "process", "--mode", "http", "--", "cat" })]
+    [InlineData("--inherit-env works only with runf serve", "remove it", new[] { "--runner", "process", "--inherit-env", "false", "--", "cat" })]
     public async Task The_baselines_refuse_what_they_cannot_do_with_one_line_and_exit_125(string what, string fix, string[] args)
     {
         using var process = Runf.Start(env, args, program: env.ServeBaselines);

@@ -131,6 +131,27 @@ public sealed class ServeContainerTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task The_agents_environment_reaches_the_function_less_runf_serves_settings_and_flags_win_over_it()
+    {
+        // As the watchdog passes its own environment: how OpenFaaS environment: and secrets settings reach a function.
+        var agent = new Dictionary<string, string>
+        {
+            ["AGENT_SECRET"] = "s3cret", ["OVERRIDDEN"] = "by the agent", ["fprocess"] = "env", ["exec_timeout"] = "20s",
+            ["max_inflight"] = "9", ["function_process"] = "env", ["prefix_logs"] = "true", ["PATH"] = "/agents/own/bin",
+        };
+        using var server = await ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", "-e", "OVERRIDDEN=by -e"], agent);
+        using var response = await server.PostAsync("/", "");
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Contains("AGENT_SECRET=s3cret", lines);
+        Assert.Contains("OVERRIDDEN=by -e", lines);
+        Assert.Contains("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", lines); // the container's own
+        foreach (var setting in (string[])["fprocess", "exec_timeout", "max_inflight", "function_process", "prefix_logs", "mode", "port"])
+        {
+            Assert.DoesNotContain(lines, l => l.StartsWith(setting + "=", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Prewarmed_containers_are_counted_and_none_is_left_after_SIGTERM()
     {
         using var server = await StartAsync("--prewarm", "3", "--fprocess", "cat");

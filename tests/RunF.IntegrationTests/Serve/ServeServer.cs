@@ -42,9 +42,10 @@ public sealed class ServeServer : IDisposable
 
     /// <summary>
     /// Starts runf serve (or, with baseline, runf-serve-baselines --runner baseline) with args
-    /// (after the ports and lock file) and waits until /_/ready answers 200.
+    /// (after the ports and lock file) and waits until /_/ready answers 200 (with untilReady
+    /// false: until it answers at all).
     /// </summary>
-    public static async Task<ServeServer> StartAsync(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv = null, string? baseline = null)
+    public static async Task<ServeServer> StartAsync(TestEnvironment env, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnv = null, string? baseline = null, bool untilReady = true)
     {
         var server = new ServeServer(env, args, extraEnv, baseline);
         var deadline = Stopwatch.StartNew();
@@ -57,7 +58,7 @@ public sealed class ServeServer : IDisposable
             try
             {
                 using var ready = await server.Client.GetAsync("/_/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
+                if (ready.StatusCode == HttpStatusCode.OK || !untilReady)
                 {
                     return server;
                 }

@@ -65,7 +65,8 @@ public abstract class ServeTests(TestEnvironment env)
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
         using var response = await server.Client.SendAsync(request);
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
-        string[] expected = ["Http_Method=POST", "Http_Path=/a/b", "Http_Query=q=1&r=two", "Http_X_Call_Id=call-7", "Http_Content_Type=text/plain", "Http_ContentLength=5"];
+        string[] expected = ["Http_Method=POST", "Http_Path=/a/b", "Http_Query=q=1&r=two", "Http_X_Call_Id=call-7", "Http_Content_Type=text/plain",
+            "Http_ContentLength=5", "Http_Content_Length=5", $"Http_Host=127.0.0.1:{server.Port}"];
         Assert.All(expected, variable => Assert.Contains(variable, lines));
         Assert.DoesNotContain(lines, l => l.StartsWith("Http_Transfer_Encoding=", StringComparison.Ordinal));
 
@@ -75,6 +76,49 @@ public abstract class ServeTests(TestEnvironment env)
         var chunkedLines = (await chunkedResponse.Content.ReadAsStringAsync()).Split('\n');
         Assert.Contains("Http_Transfer_Encoding=chunked", chunkedLines);
         Assert.Contains("Http_ContentLength=-1", chunkedLines);
+        Assert.Contains("Http_Content_Length=-1", chunkedLines);
+
+        // No body at all: 0, as the classic watchdog says it (the of-watchdog has no variable then).
+        using var get = await server.Client.GetAsync("/");
+        Assert.Contains("Http_Content_Length=0", (await get.Content.ReadAsStringAsync()).Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("streaming")]
+    [InlineData("serializing")]
+    public async Task The_content_type_is_application_octet_stream_unless_content_type_sets_it(string mode)
+    {
+        using var server = await StartAsync("--mode", mode, "--fprocess", "cat");
+        using var response = await server.Client.PostAsync("/", new StringContent("text", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.ToString()); // the of-watchdog's, not the request's
+    }
+
+    [Fact]
+    public async Task Head_and_options_run_the_function_as_the_of_watchdog_does_and_the_health_endpoints_take_get_only()
+    {
+        using var server = await StartAsync("--", "sh", "-c", "echo ran $Http_Method >&2; echo $Http_Method");
+        using (var options = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/")))
+        {
+            Assert.Equal(HttpStatusCode.OK, options.StatusCode);
+            Assert.Equal("OPTIONS\n", await options.Content.ReadAsStringAsync());
+        }
+        using (var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+        await AssertEventually(() => server.Stderr.Contains("] ran HEAD\n"), "HEAD did not run the function");
+
+        foreach (var path in (string[])["/_/health", "/_/ready"])
+        {
+            using var post = await server.Client.PostAsync(path, new StringContent(""));
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+            Assert.Equal("GET", post.Content.Headers.Allow.Single());
+        }
+        using var ready = await server.Client.GetAsync("/_/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Empty(await ready.Content.ReadAsStringAsync()); // the of-watchdog's: an empty 200
     }
 
     [Fact]
@@ -87,6 +131,7 @@ public abstract class ServeTests(TestEnvironment env)
         Assert.Contains("exit status 3", body);
         Assert.Contains("it broke", body);
         Assert.DoesNotContain("partial", body);
+        Assert.True(response.Headers.Contains("X-Duration-Seconds"), "serializing mode times its error answers too, as the of-watchdog");
     }
 
     [Fact]
@@ -290,7 +335,7 @@ public abstract class ServeTests(TestEnvironment env)
     [Fact]
     public async Task Function_stderr_goes_to_the_log_with_the_request_id_on_every_line()
     {
-        using var server = await StartAsync("--", "sh", "-c", "echo first words >&2; head -c 10000 /dev/zero | tr '\\0' x >&2; echo done");
+        using var server = await StartAsync("--log-buffer-size", "4096", "--", "sh", "-c", "echo first words >&2; head -c 10000 /dev/zero | tr '\\0' x >&2; echo done");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
         request.Headers.Add("X-Call-Id", "log-test");
         using var response = await server.Client.SendAsync(request);
@@ -302,6 +347,18 @@ public abstract class ServeTests(TestEnvironment env)
         Assert.True(xLines.Count >= 3, $"a 10000-character line should be split, got {xLines.Count} lines");
         Assert.All(xLines, l => Assert.Matches("^\\[log-test\\] x+$", l));
         Assert.Equal(10000, xLines.Sum(l => l.Length - "[log-test] ".Length));
+        Assert.All(xLines, l => Assert.True(l.Length <= 4096 + "[log-test] ".Length));
+    }
+
+    [Fact]
+    public async Task Prefix_logs_false_logs_the_functions_lines_as_they_are()
+    {
+        using var server = await StartAsync(new Dictionary<string, string> { ["prefix_logs"] = "false" }, "--", "sh", "-c", "echo '{\"level\":\"info\"}' >&2");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+        request.Headers.Add("X-Call-Id", "no-prefix");
+        (await server.Client.SendAsync(request)).Dispose();
+        await AssertEventually(() => server.Stderr.Contains("\n{\"level\":\"info\"}\n"), "the line did not reach the log as it was written");
+        Assert.DoesNotContain("[no-prefix]", server.Stderr);
     }
 
     internal static Task AssertEventually(Func<bool> condition, string message) => AssertEventually(() => Task.FromResult(condition()), message);
