@@ -405,12 +405,30 @@ static long do_await(struct ctx *c, uint32_t step)
     return install_fds(c, fds, n);
 }
 
+/* Writes n in decimal at p; returns the end. */
+static char *decimal(char *p, uint32_t n)
+{
+    char digits[10];
+    int count = 0;
+    do
+        digits[count++] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    while (count > 0)
+        *p++ = digits[--count];
+    return p;
+}
+
 /* With an init, the command is found here, so that "not found" is still reported as a failed
- * step, and runf-init (which executes it) gets the path. */
-static long exec_via_init(const struct ctx *c)
+ * step, and runf-init (which executes it) gets the path. runf-init gets the error pipe too, open
+ * across its own exec, as "FD:STEP": a failed exec of the command comes back as this step, and
+ * EOF still means the command is executing. */
+static long exec_via_init(const struct ctx *c, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     long first = -ENOENT;
+    char *end = decimal(a->init_report, (uint32_t)c->error_fd);
+    *end++ = ':';
+    *decimal(end, step) = 0;
     for (char *const *path = a->paths; *path; path++) {
         struct stat st;
         long r = SYS4(SYS_newfstatat, AT_FDCWD, *path, &st, 0);
@@ -418,9 +436,13 @@ static long exec_via_init(const struct ctx *c)
             r = S_ISREG(st.st_mode) ? SYS3(SYS_faccessat, AT_FDCWD, *path, X_OK) : -EACCES;
         if (r == 0) {
             uint64_t empty = 0;
-            a->init_argv[1] = *path;
+            a->init_argv[2] = *path;
+            if ((r = SYS3(SYS_fcntl, c->error_fd, F_SETFD, 0)) < 0)
+                return r;
             SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
-            return SYS5(SYS_execveat, c->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
+            r = SYS5(SYS_execveat, c->init_fd, "", a->init_argv, a->envp, AT_EMPTY_PATH);
+            SYS3(SYS_fcntl, c->error_fd, F_SETFD, FD_CLOEXEC);
+            return r;
         }
         if (first == -ENOENT && r != -ENOENT && r != -ENOTDIR)
             first = r;
@@ -429,13 +451,13 @@ static long exec_via_init(const struct ctx *c)
 }
 
 /* Tries each candidate path like execvp: the first error other than "not there" wins. */
-static long do_exec(const struct ctx *c, const struct runf_op *op)
+static long do_exec(const struct ctx *c, const struct runf_op *op, uint32_t step)
 {
     const struct runf_child_args *a = c->args;
     uint64_t empty = 0;
     long first = -ENOENT;
     if (op->flags & RUNF_F_VIA_INIT)
-        return exec_via_init(c);
+        return exec_via_init(c, step);
     SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
     for (char *const *path = a->paths; *path; path++) {
         long r = SYS3(SYS_execve, *path, a->argv, a->envp);
@@ -471,7 +493,7 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_CHDIR: return do_chdir(c, op);
     case RUNF_OP_CLOSE_FDS: return do_close_fds(op);
     case RUNF_OP_SECCOMP: return do_seccomp(c, op);
-    case RUNF_OP_EXEC: return do_exec(c, op);
+    case RUNF_OP_EXEC: return do_exec(c, op, step);
     case RUNF_OP_NEW_SESSION: return SYS0(SYS_setsid);
     case RUNF_OP_AWAIT: return do_await(c, step);
     case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);

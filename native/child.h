@@ -6,6 +6,9 @@
 
 #include "plan.h"
 
+/* "FD:STEP" as two decimal numbers and a NUL. */
+#define RUNF_INIT_REPORT_SIZE 24
+
 struct runf_child_args {
     const uint8_t *plan;
     int sync_fd;        /* read end: one byte once the id maps are written */
@@ -19,7 +22,10 @@ struct runf_child_args {
     char *const *envp;
     char *const *paths;
     int init_fd;        /* with RUNF_F_VIA_INIT: a sealed memfd holding runf-init, else -1 */
-    char **init_argv;   /* "runf-init", the chosen path (filled in by the child), then argv */
+    char **init_argv;   /* "runf-init", init_report and the chosen path (both filled in by the
+                         * child), then argv */
+    char *init_report;  /* RUNF_INIT_REPORT_SIZE bytes for "FD:STEP": where runf-init reports a
+                         * failed exec of the command, as the EXEC step */
     uint64_t *times;    /* op_count + 1 timestamps when the plan asks for timing, else NULL */
 };
 

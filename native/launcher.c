@@ -120,14 +120,16 @@ const uint64_t *runf_step_times(void *p)
 }
 
 /* Points args at an EXEC op's lists as the NULL-terminated arrays execve takes; runf-init's
- * argv ("runf-init", the path the child finds, the command) too. Returns the block or NULL. */
+ * argv ("runf-init", "FD:STEP" and the path, both written by the child, then the command) too,
+ * with room for the "FD:STEP" text after the arrays. Returns the block or NULL. */
 static char **exec_arrays(struct runf_child_args *args, const uint8_t *plan, const struct runf_op *exec)
 {
     uint32_t argc = list_count(plan, exec->s[0]);
-    size_t n = argc + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3 + argc + 3;
-    char **block = malloc(n * sizeof(char *)), **p = block;
+    size_t n = argc + list_count(plan, exec->s[1]) + list_count(plan, exec->s[2]) + 3 + argc + 4;
+    char **block = malloc(n * sizeof(char *) + RUNF_INIT_REPORT_SIZE), **p = block;
     if (!block)
         return NULL;
+    args->init_report = (char *)(block + n);
     args->argv = p;
     p = fill_list(p, plan, exec->s[0]);
     args->envp = p;
@@ -136,6 +138,7 @@ static char **exec_arrays(struct runf_child_args *args, const uint8_t *plan, con
     p = fill_list(p, plan, exec->s[2]);
     args->init_argv = p;
     *p++ = (char *)"runf-init";
+    *p++ = args->init_report;
     *p++ = NULL; /* the command's path, once the child has found it */
     fill_list(p, plan, exec->s[0]);
     return block;

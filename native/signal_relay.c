@@ -3,8 +3,10 @@
  * pipe and no managed code (.NET's PosixSignalRegistration starts a thread and its signal
  * machinery, 0.9 ms of every container start in bench/README.md). Signals that arrive before
  * the container exists are held as a set, as the kernel holds standard signals, and sent on
- * attach. With a terminal (runf -t), SIGWINCH is passed on as the size it announces, and the
- * signals that would end runf put its terminal back out of raw mode first. */
+ * attach. The first SIGTERM, SIGINT or SIGHUP passed on starts the stop timeout (a real-time
+ * timer, SIGALRM): when it runs out the container is sent SIGKILL, as docker stop does. With a
+ * terminal (runf -t), SIGWINCH is passed on as the size it announces, and the signals that would
+ * end runf put its terminal back out of raw mode first. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -22,6 +25,10 @@ static int target = -1;              /* the copied pidfd, or -1 */
 static uint64_t pending;             /* bit N: signal N arrived and is not sent yet */
 static uint64_t installed;           /* bit N: the relay's handler is on signal N */
 static int escalate_signal, escalations;
+static struct itimerval stop_timeout; /* zero: none */
+static int stop_started;             /* the stop signal that started the timer, or 0 */
+static int stop_killed;              /* the timer ran out and SIGKILL was sent */
+static const uint64_t stop_signals = (1ULL << SIGTERM) | (1ULL << SIGINT) | (1ULL << SIGHUP);
 static int running;                  /* handlers under way: remove waits for them */
 static struct sigaction previous[64];
 static int resize_from = -1, resize_to = -1; /* runf's terminal and the container's master (copies) */
@@ -54,8 +61,37 @@ static void relay(int sig)
     }
     __atomic_or_fetch(&pending, 1ULL << sig, __ATOMIC_SEQ_CST);
     send_pending();
+    int unstarted = 0;
+    if ((stop_signals & (1ULL << sig)) && stop_timeout.it_value.tv_sec + stop_timeout.it_value.tv_usec > 0 &&
+        __atomic_compare_exchange_n(&stop_started, &unstarted, sig, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        setitimer(ITIMER_REAL, &stop_timeout, NULL);
+    }
     __atomic_sub_fetch(&running, 1, __ATOMIC_SEQ_CST);
     errno = saved_errno;
+}
+
+static void restore_and_end(int sig);
+
+/* SIGALRM: the stop timeout ran out; or, before any stop signal, one sent to runf from outside,
+ * which ends runf as its default action would. */
+static void stop_expired(int sig)
+{
+    int saved_errno = errno;
+    if (!__atomic_load_n(&stop_started, __ATOMIC_SEQ_CST)) {
+        restore_and_end(sig);
+        return;
+    }
+    __atomic_add_fetch(&running, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&stop_killed, 1, __ATOMIC_SEQ_CST);
+    __atomic_or_fetch(&pending, 1ULL << SIGKILL, __ATOMIC_SEQ_CST);
+    send_pending();
+    __atomic_sub_fetch(&running, 1, __ATOMIC_SEQ_CST);
+    errno = saved_errno;
+}
+
+int runf_relay_stopped_by(void)
+{
+    return __atomic_load_n(&stop_killed, __ATOMIC_SEQ_CST) ? __atomic_load_n(&stop_started, __ATOMIC_SEQ_CST) : 0;
 }
 
 /* SIGWINCH: the container's terminal takes the size of runf's, and the kernel signals its
@@ -168,7 +204,7 @@ int runf_relay_restore_terminal(int32_t fd, const void *modes, int32_t size)
     return 0;
 }
 
-int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate)
+int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate, int64_t stop_timeout_us)
 {
     if (installed != 0) {
         return -EBUSY;
@@ -184,9 +220,28 @@ int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate)
         }
         sigaddset(&action.sa_mask, signals[i]);
     }
+    if (stop_timeout_us < 0) {
+        return -EINVAL;
+    }
     escalate_signal = escalate;
     escalations = 0;
     pending = 0;
+    stop_started = 0;
+    stop_killed = 0;
+    memset(&stop_timeout, 0, sizeof stop_timeout);
+    if (stop_timeout_us > 0) {
+        struct sigaction alarm_action;
+        memset(&alarm_action, 0, sizeof alarm_action);
+        alarm_action.sa_handler = stop_expired;
+        alarm_action.sa_flags = SA_RESTART;
+        sigemptyset(&alarm_action.sa_mask);
+        if (sigaction(SIGALRM, NULL, &previous[SIGALRM]) < 0 || sigaction(SIGALRM, &alarm_action, NULL) < 0) {
+            return -errno;
+        }
+        installed |= 1ULL << SIGALRM;
+        stop_timeout.it_value.tv_sec = stop_timeout_us / 1000000;
+        stop_timeout.it_value.tv_usec = stop_timeout_us % 1000000;
+    }
     for (int i = 0; i < count; i++) {
         int sig = signals[i];
         if (sigaction(sig, NULL, &previous[sig]) < 0) {
@@ -224,6 +279,11 @@ int runf_relay_attach(int32_t pidfd)
 
 void runf_relay_remove(void)
 {
+    if (__atomic_load_n(&stop_started, __ATOMIC_SEQ_CST)) {
+        struct itimerval off;
+        memset(&off, 0, sizeof off);
+        setitimer(ITIMER_REAL, &off, NULL);
+    }
     for (int sig = 1; sig < 64; sig++) {
         if (installed & (1ULL << sig)) {
             sigaction(sig, &previous[sig], NULL);

@@ -5,9 +5,14 @@
 #include <stdint.h>
 
 /* Installs the relay's handler for count signals (1..63). A signal the process ignores stays
- * ignored. The second arrival of escalate (0: none) is relayed as SIGKILL. Once per process
- * until runf_relay_remove. Returns 0 or -errno. */
-int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate);
+ * ignored. The second arrival of escalate (0: none) is relayed as SIGKILL. When stop_timeout_us
+ * is above 0, the first SIGTERM, SIGINT or SIGHUP relayed starts a timer (SIGALRM, whose handler
+ * the relay takes), and SIGKILL is relayed when it runs out. Once per process until
+ * runf_relay_remove. Returns 0 or -errno. */
+int runf_relay_install(const int32_t *signals, int32_t count, int32_t escalate, int64_t stop_timeout_us);
+
+/* The stop signal whose timeout ran out and made the relay send SIGKILL, or 0. */
+int runf_relay_stopped_by(void);
 
 /* Relays the signals from now on, and those that arrived before, to the process behind pidfd
  * (the descriptor is copied). Returns 0 or -errno. */

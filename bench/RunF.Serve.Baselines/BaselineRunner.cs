@@ -22,7 +22,7 @@ public sealed record BaselineRunner(string Name)
     private static readonly Setting[] RunfOnly =
     [
         Setting.Memory, Setting.PidsLimit, Setting.Cpus, Setting.Prewarm, Setting.Seccomp, Setting.AllowBind,
-        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User, Setting.InheritEnv,
+        Setting.CgroupParent, Setting.Bind, Setting.Tmpfs, Setting.Env, Setting.EnvFile, Setting.User, Setting.InheritEnv, Setting.NoInit,
     ];
 
     public static BaselineRunner Of(IReadOnlyDictionary<Setting, string> given, ServeMode mode)

@@ -22,13 +22,13 @@ public static class FunctionContainers
 
     /// <summary>
     /// mode=http's server: one long-running container of the function, which may bind its
-    /// upstream port (and what --allow-bind opens), with runf-init as its PID 1 so that the
-    /// SIGTERM that stops it reaches the server. Its output goes to the log as the of-watchdog's.
+    /// upstream port (and what --allow-bind opens); runf-init as its PID 1 (unless --no-init)
+    /// passes the SIGTERM that stops it on to the server. Its output goes to the log as the of-watchdog's.
     /// </summary>
     public static UpstreamServer CreateServer(ServeConfig config)
     {
         RequireRootfs(config.Rootfs);
-        var template = TemplateOf(config, PosixEnvironment.All()) with { NetBind = BindWithUpstream(config), Init = true };
+        var template = TemplateOf(config, PosixEnvironment.All()) with { NetBind = BindWithUpstream(config) };
         var function = FunctionServer.Create(template, ImageDefaultsLoader.Load(config.Rootfs));
         var output = new ServerOutput(
             line => ServeLog.Server(stdout: true, config.PrefixLogs, line),
@@ -82,5 +82,6 @@ public static class FunctionContainers
         Env = config.Action is { } action ? [.. config.Env, .. action.Env] : config.Env,
         EnvFiles = config.EnvFiles,
         InheritedEnv = config.InheritEnv ? FunctionEnvironment.Inherited(agentEnvironment) : [],
+        Init = config.Init,
     };
 }

@@ -47,13 +47,26 @@ public class TerminalTests(TestEnvironment env)
     [Fact]
     public void Ctrl_C_interrupts_the_foreground_command_and_runf_exits_130()
     {
-        // With --init the command is not PID 1, which would ignore a SIGINT it has no handler for (as under docker run -t).
-        using var terminal = Start(["-it", "--init", "sh", "-c", "echo ready; sleep 100"]);
+        // runf-init makes the command not PID 1, which would ignore a SIGINT it has no handler for (as under docker run -t).
+        using var terminal = Start(["-it", "sh", "-c", "echo ready; sleep 100"]);
         var before = terminal.InitialModes;
         terminal.WaitFor("ready");
         terminal.Type("\x03");
         Assert.Equal(130, terminal.WaitForExit(10_000));
         Assert.Equal(before, terminal.Modes());
+    }
+
+    /// <summary>
+    /// The command leads its own process group, the terminal's foreground one, so that the
+    /// terminal's Ctrl-C reaches it once: not also runf-init, which would pass it on again.
+    /// </summary>
+    [Fact]
+    public void The_command_is_the_foreground_process_group_of_its_terminal_and_runf_init_is_not()
+    {
+        // /proc/PID/stat: field 5 is the process group, 8 the terminal's foreground group.
+        using var terminal = Start(["-t", "sh", "-c", "read -r a b c d pgrp f g tpgid rest < /proc/$$/stat; echo \"self=$$ pgrp=$pgrp tpgid=$tpgid\""]);
+        Assert.Equal(0, terminal.WaitForExit());
+        Assert.Contains("self=2 pgrp=2 tpgid=2", terminal.Output);
     }
 
     [Fact]
@@ -73,7 +86,7 @@ public class TerminalTests(TestEnvironment env)
     [InlineData(14, 142)]
     public void A_signal_that_ends_the_run_leaves_runfs_terminal_restored(int signal, int exitCode)
     {
-        using var terminal = Start(["-it", "--init", "sh", "-c", "echo ready; sleep 100"]);
+        using var terminal = Start(["-it", "sh", "-c", "echo ready; sleep 100"]);
         var before = terminal.InitialModes;
         terminal.WaitFor("ready");
         Assert.NotEqual(before, terminal.Modes());
@@ -99,7 +112,7 @@ public class TerminalTests(TestEnvironment env)
     [Fact]
     public void When_runfs_output_is_closed_the_commands_terminal_hangs_up()
     {
-        using var p = Runf.Start(env, ["-t", "--init", "sh", "-c", "while :; do echo y; done"]);
+        using var p = Runf.Start(env, ["-t", "sh", "-c", "while :; do echo y; done"]);
         p.StandardInput.Close();
         Assert.Equal("y", p.StandardOutput.ReadLine()?.TrimEnd('\r'));
         p.StandardOutput.Close();
@@ -115,7 +128,7 @@ public class TerminalTests(TestEnvironment env)
         using var output = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
         using (var writeEnd = output.ClientSafePipeHandle)
         {
-            terminal.Start(env.Runf, ["-it", "--init", "sh", "-c", "while :; do echo y; done"], env.Dir, stdoutFd: (int)writeEnd.DangerousGetHandle());
+            terminal.Start(env.Runf, ["-it", "sh", "-c", "while :; do echo y; done"], env.Dir, stdoutFd: (int)writeEnd.DangerousGetHandle());
         }
         output.DisposeLocalCopyOfClientHandle();
         using (var reader = new StreamReader(output, leaveOpen: true))

@@ -314,12 +314,12 @@ public class PlanBuilderTests
     }
 
     [Fact]
-    public void Runs_the_command_under_runf_init_only_when_asked()
+    public void Runs_the_command_under_runf_init_unless_no_init()
     {
-        Assert.Equal(OpFlags.None, Build().Ops[^1].Flags);
-        var exec = Assert.IsType<ExecOp>(Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"], Init = true })).Ops[^1]);
+        var exec = Assert.IsType<ExecOp>(Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"] })).Ops[^1]);
         Assert.Equal(OpFlags.ViaInit, exec.Flags);
         Assert.Equal(["sleep", "1"], exec.Args);
+        Assert.Equal(OpFlags.None, Build(SpecFixtures.Create(new RunRequest { Command = ["sleep", "1"], Init = false })).Ops[^1].Flags);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using RunF.Cli.Logging;
+using RunF.Runtime.Errors;
 using RunF.Runtime.Run;
 using RunF.Runtime.Spec;
 
@@ -25,14 +26,15 @@ public static class RunCommand
         var bind = Many("--bind", null, "Bind a host path, read-only unless :rw", "SRC:DST[:ro|rw]");
         var tmpfs = Many("--tmpfs", null, "Mount a writable tmpfs", "PATH[:SIZE]");
         var noTmp = new Option<bool>("--no-tmp") { Description = "No writable tmpfs on /tmp" };
-        var init = new Option<bool>("--init") { Description = "Run a tiny init as PID 1 that forwards signals and reaps zombies" };
+        var init = new Option<bool>("--init") { Description = "Accepted for docker's habit: runf-init is PID 1 unless --no-init" };
+        var noInit = new Option<bool>("--no-init") { Description = "Make the command PID 1, without runf-init (which forwards signals, reaps zombies and exits with the command's status)" };
         var noDns = new Option<bool>("--no-dns") { Description = "Do not bind the executor's /etc/resolv.conf and /etc/hosts" };
         var securityOpt = Many("--security-opt", null, "systempaths=unconfined: unmasked /proc and /sys, for an executor that runs runf inside", "OPT");
         var capAdd = Many("--cap-add", null, "Add a capability", "CAP");
         var capDrop = Many("--cap-drop", null, "Drop a capability", "CAP");
         var ulimit = Many("--ulimit", null, "Set a resource limit (default nofile=1024:1024)", "NAME=SOFT[:HARD]");
         var timeout = new Option<string?>("--timeout") { Description = "Stop the container after this long (SIGTERM, then SIGKILL); exit 124", HelpName = "DURATION" };
-        var stopTimeout = new Option<string?>("--stop-timeout") { Description = "How long --timeout waits after SIGTERM before SIGKILL (default 2s)", HelpName = "DURATION" };
+        var stopTimeout = new Option<string?>("--stop-timeout") { Description = "After --timeout's SIGTERM, or a SIGTERM, SIGINT or SIGHUP runf passes on, how long before SIGKILL (default 2s)", HelpName = "DURATION" };
         var report = new Option<string?>("--report") { Description = "Write a JSON report of the run (exit, times, memory) to FILE", HelpName = "FILE" };
         var reportFd = new Option<int?>("--report-fd") { Description = "Write the JSON report to this inherited file descriptor", HelpName = "N", CustomParser = r => (int?)WholeNumber(r, int.MinValue, int.MaxValue) };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit (e.g. 64m); an OOM kill exits 137", HelpName = "SIZE" };
@@ -53,7 +55,7 @@ public static class RunCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "The command to run and its arguments", CustomParser = Strings, DefaultValueFactory = _ => [] };
 
-        foreach (var option in (Option[])[rootfs, env, envFile, hostname, name, entrypoint, interactive, tty, user, workdir, bind, tmpfs, noTmp, noDns, init, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
+        foreach (var option in (Option[])[rootfs, env, envFile, hostname, name, entrypoint, interactive, tty, user, workdir, bind, tmpfs, noTmp, noDns, init, noInit, securityOpt, capAdd, capDrop, ulimit, seccomp, netBind, memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cgroupParent, cgroups, timeout, stopTimeout, report, reportFd, dryRun, debugTiming, verbose, logFormat])
         {
             root.Options.Add(option);
         }
@@ -77,7 +79,7 @@ public static class RunCommand
                 Tmpfs = result.GetValue(tmpfs) ?? [],
                 NoTmp = result.GetValue(noTmp),
                 NoDns = result.GetValue(noDns),
-                Init = result.GetValue(init),
+                Init = InitChoice(result.GetValue(init), result.GetValue(noInit)),
                 Tty = result.GetValue(tty),
                 Interactive = result.GetValue(interactive),
                 SecurityOpts = result.GetValue(securityOpt) ?? [],
@@ -111,6 +113,10 @@ public static class RunCommand
             return ContainerRunner.Run(request, ImageDefaultsLoader.Load(request.Rootfs), settings);
         });
     }
+
+    private static bool InitChoice(bool init, bool noInit) => init && noInit
+        ? throw new RunfException("--init and --no-init contradict each other: runf-init is PID 1 by default, so drop --init, or drop --no-init to keep it")
+        : !noInit;
 
     private static Option<string[]> Many(string name, string? alias, string description, string helpName)
     {

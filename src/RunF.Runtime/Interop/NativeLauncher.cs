@@ -40,7 +40,11 @@ internal static unsafe partial class NativeLauncher
 
     /// <summary>Returns 0 or -errno (EBUSY: already installed).</summary>
     [LibraryImport(Lib, EntryPoint = "runf_relay_install")]
-    public static partial int RelayInstall(int* signals, int count, int escalate);
+    public static partial int RelayInstall(int* signals, int count, int escalate, long stopTimeoutMicroseconds);
+
+    /// <summary>The stop signal after which the stop timeout ran out and SIGKILL was sent, or 0.</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_relay_stopped_by")]
+    public static partial int RelayStoppedBy();
 
     /// <summary>Returns 0 or -errno.</summary>
     [LibraryImport(Lib, EntryPoint = "runf_relay_attach")]

@@ -90,7 +90,7 @@ public sealed class ContainerInvoker : IFunctionInvoker
                     using var running = process ?? throw new RunfException("the container exited before it could run the function");
                     pipes.CloseChildEnds();
                     var (exit, timedOut) = await RunAsync(running, pipes, invocation, cancellationToken);
-                    var outOfMemory = exit.Signal == Signals.SIGKILL && warm.OutOfMemory;
+                    var outOfMemory = exit.EndedBy(Signals.SIGKILL) && warm.OutOfMemory;
                     return new InvocationResult(exit.ExitCode, exit.Signal, timedOut, prewarmed, Stopwatch.GetElapsedTime(started), outOfMemory);
                 }
                 finally

@@ -42,7 +42,7 @@ public sealed class ServerProcess
             var exit = await OnOwnThread(process.WaitForExit);
             // PID 1 is gone, so is the rest of the container: both pipes reach EOF once reaped.
             await Task.WhenAll(stdout, stderr);
-            return new ServerExit(exit, exit.Signal == Signals.SIGKILL && container.OutOfMemory);
+            return new ServerExit(exit, exit.EndedBy(Signals.SIGKILL) && container.OutOfMemory);
         }
         finally
         {

@@ -7,7 +7,14 @@ namespace RunF.Runtime.Launch;
 /// How PID 1 ended: the exit code runf reports, the killing signal if any, and the CPU it and the
 /// processes it reaped used. Not ru_maxrss: before its exec the child shared runf's memory.
 /// </summary>
-public sealed record ExitInfo(int ExitCode, int? Signal, TimeSpan UserCpu, TimeSpan SystemCpu);
+public sealed record ExitInfo(int ExitCode, int? Signal, TimeSpan UserCpu, TimeSpan SystemCpu)
+{
+    /// <summary>
+    /// The container ended by this signal: PID 1 died of it, or runf-init reported the command's
+    /// death by it as 128+N (an init cannot die of a signal sent inside its namespace).
+    /// </summary>
+    public bool EndedBy(int signal) => Signal == signal || (Signal is null && ExitCode == ExitCodes.KilledBy(signal));
+}
 
 /// <summary>A started container: its PID 1 as seen from the executor, and a pidfd to signal it.</summary>
 public sealed class ContainerProcess(int pid, int pidFd) : IContainer

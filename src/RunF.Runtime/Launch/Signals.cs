@@ -13,6 +13,9 @@ public static class Signals
         "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
     ];
 
+    /// <summary>"SIGTERM" for 15; "signal N" for one without a name here.</summary>
+    public static string Name(int signal) => signal > 0 && signal < Names.Length ? "SIG" + Names[signal] : $"signal {signal}";
+
     /// <summary>Parses "TERM", "SIGTERM", "term" or "15".</summary>
     public static int Parse(string text)
     {

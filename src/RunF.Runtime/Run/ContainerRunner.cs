@@ -39,7 +39,7 @@ public static class ContainerRunner
         ReportWriter.CheckDestinations(settings);
         using var state = request.Name is { } name ? states.Reserve(name) : states.ReserveNew();
         var id = state.Id;
-        using var forwarder = new SignalForwarder();
+        using var forwarder = new SignalForwarder(settings.StopTimeout);
         var created = factory.Run(state, settings.TimingOutput is not null, out var timings);
         try
         {
@@ -83,13 +83,17 @@ public static class ContainerRunner
                 Log.Debug("container {ContainerId} exited with {ExitCode}", id, exit.ExitCode);
             }
             ReportWriter.Write(report, settings);
-            if (report.OomKilled && exit.Signal == Signals.SIGKILL)
+            if (report.OomKilled && exit.EndedBy(Signals.SIGKILL))
             {
                 throw new RunfException($"container killed: out of memory (limit {ByteSize.Format(factory.Limits.MemoryBytes ?? 0)})", ExitCodes.KilledBy(Signals.SIGKILL));
             }
             if (report.TimedOut)
             {
                 throw new RunfException($"timed out after {Duration.Format(settings.Timeout!.Value)}", ExitCodes.TimedOut);
+            }
+            if (forwarder.KilledAfter is { } stopSignal && exit.EndedBy(Signals.SIGKILL))
+            {
+                throw new RunfException($"the container did not stop within --stop-timeout {Duration.Format(settings.StopTimeout)} of {Signals.Name(stopSignal)}: killed", ExitCodes.KilledBy(Signals.SIGKILL));
             }
             return exit.ExitCode;
         }

@@ -15,6 +15,7 @@ public sealed record RunSettings
     /// <summary>Stop the container after this long (SIGTERM, then SIGKILL after StopTimeout).</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>After the SIGTERM of Timeout, or a SIGTERM, SIGINT or SIGHUP runf passed on, the time before SIGKILL.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Write a JSON report of the run to this file, or to this inherited descriptor.</summary>

@@ -10,8 +10,10 @@ namespace RunF.Runtime.Run;
 /// Passes the signals a supervisor receives on to the container's PID 1, as docker run does,
 /// instead of letting them terminate runf. A signal that arrives before the container exists is
 /// held and delivered once it does. A second SIGINT (Ctrl-C) becomes SIGKILL, counted from the
-/// first signal on, so that none slips past while the container is being attached. The handler
-/// is native/signal_relay.c: it signals the pidfd itself, with no thread and no managed code.
+/// first signal on, so that none slips past while the container is being attached. After the
+/// first SIGTERM, SIGINT or SIGHUP passed on, the container has the stop timeout to end before it
+/// is sent SIGKILL, as docker stop gives it. The handler is native/signal_relay.c: it signals the
+/// pidfd itself, with no thread and no managed code.
 /// </summary>
 public sealed unsafe class SignalForwarder : IDisposable
 {
@@ -19,14 +21,17 @@ public sealed unsafe class SignalForwarder : IDisposable
 
     private bool _installed;
 
-    public SignalForwarder()
+    public SignalForwarder(TimeSpan stopTimeout)
     {
         fixed (int* signals = Forwarded)
         {
-            Check(NativeLauncher.RelayInstall(signals, Forwarded.Length, escalate: SIGINT), "install signal handlers");
+            Check(NativeLauncher.RelayInstall(signals, Forwarded.Length, escalate: SIGINT, Math.Max(1L, (long)stopTimeout.TotalMicroseconds)), "install signal handlers");
         }
         _installed = true;
     }
+
+    /// <summary>The signal passed on whose stop timeout ran out, so that the container was killed; null if none.</summary>
+    public int? KilledAfter => NativeLauncher.RelayStoppedBy() is > 0 and var signal ? signal : null;
 
     public void Attach(ContainerProcess target) =>
         Check(NativeLauncher.RelayAttach(target.PidFd), $"pass signals on to the container (pid {target.Pid})");

@@ -38,8 +38,11 @@ public sealed record RunRequest
     /// <summary>-i: stdin is always passed; with -t it asks for runf's stdin to be a terminal, as docker run -it does.</summary>
     public bool Interactive { get; init; }
 
-    /// <summary>--init: a tiny init is PID 1, forwarding signals and reaping zombies.</summary>
-    public bool Init { get; init; }
+    /// <summary>
+    /// runf-init is PID 1, forwarding signals, reaping zombies and exiting with the command's
+    /// status; --no-init makes the command PID 1, which the kernel spares the signals it does not handle.
+    /// </summary>
+    public bool Init { get; init; } = true;
     public IReadOnlyList<string> SecurityOpts { get; init; } = [];
     public string? Memory { get; init; }
     public string? MemorySwap { get; init; }

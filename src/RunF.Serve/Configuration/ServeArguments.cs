@@ -119,6 +119,7 @@ public static class ServeArguments
             PrefixLogs = Get(Setting.PrefixLogs) is not { } prefix || BoolOf(Setting.PrefixLogs, prefix),
             LogBufferSize = LogBufferSizeOf(Get(Setting.LogBufferSize)),
             InheritEnv = Get(Setting.InheritEnv) is not { } inherit || BoolOf(Setting.InheritEnv, inherit),
+            Init = !BoolOf(Setting.NoInit, Get(Setting.NoInit)),
             Rootfs = Get(Setting.Rootfs) ?? "rootfs",
             User = Get(Setting.User),
             Memory = Get(Setting.Memory),

@@ -83,6 +83,9 @@ public sealed record ServeConfig
     /// <summary>The function gets the agent's environment, less runf serve's settings (FunctionEnvironment).</summary>
     public bool InheritEnv { get; init; } = true;
 
+    /// <summary>runf-init is every container's PID 1 (--no-init: the function is).</summary>
+    public bool Init { get; init; } = true;
+
     // OpenWhisk (mode=openwhisk, openwhisk-loop).
 
     public bool IsOpenWhisk => Mode is ServeMode.OpenWhisk or ServeMode.OpenWhiskLoop;

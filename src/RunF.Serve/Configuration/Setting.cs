@@ -57,6 +57,9 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting LogBufferSize = new("log_buffer_size", true, "N", "longest line of the function's log, in characters, before it is split (default 65536; -1: 1 MiB)");
     public static readonly Setting InheritEnv = new("inherit_env", false, "BOOL", "the function gets runf serve's own environment, less its settings, as the watchdog passes its own (default true)", IsSwitch: true);
 
+    // The init (runf's --no-init).
+    public static readonly Setting NoInit = new("no_init", false, "BOOL", "the function is its container's PID 1, without runf-init to forward signals and reap (default false)", IsSwitch: true);
+
     /// <summary>Variables the of-watchdog also reads under another name; the main name wins where both are set.</summary>
     public static readonly IReadOnlyList<(Setting Setting, string Variable)> OtherNames =
     [
@@ -70,5 +73,6 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
         CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
         MaxActionSize,
         UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
+        NoInit,
     ];
 }

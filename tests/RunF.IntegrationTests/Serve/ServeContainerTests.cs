@@ -15,6 +15,24 @@ public sealed class ServeContainerTests(TestEnvironment env)
     private Task<ServeServer> StartAsync(params string[] args) =>
         ServeServer.StartAsync(env, ["--rootfs", env.Rootfs, "--healthcheck-interval", "0", .. args]);
 
+    /// <summary>runf-init is PID 1 of every function container: a function that kills itself dies, as under the watchdog.</summary>
+    [Fact]
+    public async Task A_function_that_kills_itself_fails_and_no_init_makes_it_pid_1_again()
+    {
+        using (var server = await StartAsync("--", "sh", "-c", "kill -9 $$"))
+        {
+            using var response = await server.PostAsync("/", "");
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Contains("exit status 137", await response.Content.ReadAsStringAsync());
+        }
+        using (var server = await StartAsync("--no-init", "--", "sh", "-c", "kill -9 $$; echo still-pid-1"))
+        {
+            using var response = await server.PostAsync("/", "");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("still-pid-1\n", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     [Fact]
     public async Task A_waiting_container_holds_no_descriptor_of_the_agent_while_invocations_are_in_flight()
     {
@@ -31,10 +49,11 @@ public sealed class ServeContainerTests(TestEnvironment env)
         Assert.True(waiting.Count >= 2, $"found {waiting.Count} waiting containers");
         foreach (var pid in waiting)
         {
-            // 0-2 (the agent's /dev/null and log), then only the error pipe and the dispatch socket.
+            // 0-2 (the agent's /dev/null and log), then only the error pipe, the dispatch socket and runf-init's memfd.
             var extra = Directory.GetFiles($"/proc/{pid}/fd").Select(f => int.Parse(Path.GetFileName(f))).Where(fd => fd > 2)
                 .Select(fd => $"{fd} -> {ReadLink($"/proc/{pid}/fd/{fd}")}").ToList();
-            Assert.True(extra.Count == 2 && extra.Count(l => l.Contains("socket:")) == 1 && extra.Count(l => l.Contains("pipe:")) == 1,
+            Assert.True(extra.Count == 3 && extra.Count(l => l.Contains("socket:")) == 1 && extra.Count(l => l.Contains("pipe:")) == 1
+                && extra.Count(l => l.Contains("/memfd:runf-init")) == 1,
                 $"waiting container {pid} holds: {string.Join(", ", extra)}");
         }
         foreach (var request in inFlight)
@@ -114,7 +133,7 @@ public sealed class ServeContainerTests(TestEnvironment env)
     public async Task Every_invocation_gets_a_fresh_container_of_its_own(string prewarm)
     {
         // A file left in /tmp by one invocation must not be seen by the next, the hostname is
-        // the container's own, and the function is PID 1 of its own PID namespace.
+        // the container's own, and the function is PID 2 of its own PID namespace, under runf-init.
         using var server = await StartAsync("--prewarm", prewarm, "--", "sh", "-c",
             "echo $$ $(hostname) $HOSTNAME; ls /tmp/left-behind 2>&1; touch /tmp/left-behind");
         var hostnames = new HashSet<string>();
@@ -123,7 +142,7 @@ public sealed class ServeContainerTests(TestEnvironment env)
             using var response = await server.PostAsync("/", "");
             var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
             var fields = lines[0].Split(' ');
-            Assert.Equal("1", fields[0]);
+            Assert.Equal("2", fields[0]);
             Assert.Equal(fields[1], fields[2]);
             Assert.True(hostnames.Add(fields[1]), $"hostname {fields[1]} served twice");
             Assert.Contains("No such file or directory", lines[1]);
