@@ -68,6 +68,8 @@ cmd() {
   esac
   case $runtime in
     runf) echo "$work/runf --rootfs $rootfs $argv" ;;
+    # The command as PID 1 (runf's default is runf-init as PID 1): what the init costs.
+    runf-no-init) echo "$work/runf --no-init --rootfs $rootfs $argv" ;;
     runc) echo "runc --root $work/runc-state run -b $work/runc-$name $id" ;;
     crun) echo "$crun_wrapper && exec crun --root $work/crun-state run -b $work/crun-$name $id'" ;;
     crun-wrapper) echo "$crun_wrapper'" ;;
@@ -96,7 +98,7 @@ echo "measure: every runtime runs a container in the read-only rootfs" >&2
 # land on one runtime only. So the runs are split into rounds, each starting one runtime further
 # down the list, and coldstart.json holds every round's times together, with their median, min,
 # max and mean.
-coldstart=(runf runc crun crun-wrapper bwrap unshare true dotnet-empty)
+coldstart=(runf runf-no-init runc crun crun-wrapper bwrap unshare true dotnet-empty)
 for round in $(seq "$rounds"); do
   args=()
   for i in "${!coldstart[@]}"; do

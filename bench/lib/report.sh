@@ -26,7 +26,7 @@ def goal(ok): if ok then "met" else "NOT met" end;
   "",
   "| runtime | median | min | max | runf / this |",
   "|---|---:|---:|---:|---:|",
-  ( ["runf", "runc", "crun", "crun-wrapper", "bwrap", "unshare", "true", "dotnet-empty"][] as $k
+  ( ["runf", "runf-no-init", "runc", "crun", "crun-wrapper", "bwrap", "unshare", "true", "dotnet-empty"][] as $k
     | select($c[$k] != null)
     | $c[$k]
     | if $k == "crun" then
@@ -34,6 +34,8 @@ def goal(ok): if ok then "met" else "NOT met" end;
         "| crun, net (raw median − wrapper median) | **\(r($crun_net))** | | | \(ratio($ms.runf; $crun_net)) |"
       elif $k == "crun-wrapper" then
         "| crun wrapper alone (`unshare -Urm --cgroup` + cgroup2 mount) | \(r(.median * 1000)) | \(r(.min * 1000)) | \(r(.max * 1000)) | |"
+      elif $k == "runf-no-init" then
+        "| runf --no-init (the command as PID 1, no runf-init) | \(r(.median * 1000)) | \(r(.min * 1000)) | \(r(.max * 1000)) | \(ratio($ms.runf; .median * 1000)) |"
       elif $k == "unshare" then
         "| `unshare -Urmpiuf true` (floor) | \(r(.median * 1000)) | \(r(.min * 1000)) | \(r(.max * 1000)) | \(ratio($ms.runf; .median * 1000)) |"
       elif $k == "true" then
@@ -74,6 +76,7 @@ def goal(ok): if ok then "met" else "NOT met" end;
   (if $dotnet_floor then "| (0.5 x crun is \(r(0.5 * $crun_net)) ms; the .NET floor is \(r($dotnet_floor)) ms) | | |" else empty end),
   "| cold start <= 0.25 x runc | \(ratio($ms.runf; $ms.runc)) | \(goal($ms.runf <= 0.25 * $ms.runc)) |",
   "| cold start <= 1.25 x bwrap | \(ratio($ms.runf; $ms.bwrap)) | \(goal($ms.runf <= 1.25 * $ms.bwrap)) |",
+  (if $ms["runf-no-init"] then "| cold start with runf-init as PID 1 <= bwrap (which runs its own PID 1) | \(ratio($ms.runf; $ms.bwrap)); runf-init adds \(r($ms.runf - $ms["runf-no-init"])) ms | \(goal($ms.runf <= $ms.bwrap)) |" else empty end),
   "| throughput ahead of crun (net) | \(r($tps.runf)) s vs \(r($tp_crun_net)) s | \(goal($tps.runf < $tp_crun_net)) |",
   "| throughput ahead of runc | \(r($tps.runf)) s vs \(r($tps.runc)) s | \(goal($tps.runf < $tps.runc)) |",
   "| supervisor RSS <= 1.5 x bwrap | \(ratio($mib.runf; $mib.bwrap)) | \(goal($mib.runf <= 1.5 * $mib.bwrap)) |",
