@@ -28,7 +28,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default application/octet-stream, as the of-watchdog's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk or openwhisk-loop");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk, openwhisk-loop or fn");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
@@ -57,6 +57,12 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting LogBufferSize = new("log_buffer_size", true, "N", "longest line of the function's log, in characters, before it is split (default 65536; -1: 1 MiB)");
     public static readonly Setting InheritEnv = new("inherit_env", false, "BOOL", "the function gets runf serve's own environment, less its settings, as the watchdog passes its own (default true)", IsSwitch: true);
 
+    // Fn's (docs/serve.md, "mode=fn").
+    public static readonly Setting FnAppName = new("fn_app_name", false, "NAME", "mode=fn: the application's name, FN_APP_NAME (default app)");
+    public static readonly Setting FnFnName = new("fn_fn_name", false, "NAME", "mode=fn: the function's name, FN_FN_NAME (default function)");
+    public static readonly Setting FnAppId = new("fn_app_id", false, "ID", "mode=fn: the application's id, FN_APP_ID (default: its name)");
+    public static readonly Setting FnFnId = new("fn_fn_id", false, "ID", "mode=fn: the function's id, FN_FN_ID, and its path /invoke/ID (default: its name)");
+
     /// <summary>Variables the of-watchdog also reads under another name; the main name wins where both are set.</summary>
     public static readonly IReadOnlyList<(Setting Setting, string Variable)> OtherNames =
     [
@@ -70,5 +76,6 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
         CgroupParent, Bind, Tmpfs, Env, EnvFile, Listen, LockFile,
         MaxActionSize,
         UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
+        FnAppName, FnFnName, FnAppId, FnFnId,
     ];
 }
