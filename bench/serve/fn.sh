@@ -74,13 +74,7 @@ for config in fn fn-prewarm4 process-cat process-node; do
   else
     for load in "1 1" "2 4"; do
       read -r t c <<<"$load"
-      raw=$work/$config-c$c.txt
-      if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/post.lua" "$url" >"$raw" 2>&1; then
-        fail "$config -c$c: wrk failed"
-        cat "$raw" >&2
-        continue
-      fi
-      record_wrk "$config" "$t" "$c" "$raw"
+      measure_wrk "$config" "$t" "$c" "$work/post.lua" "$url"
     done
   fi
   stop_server

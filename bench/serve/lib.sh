@@ -70,10 +70,17 @@ free_port() {
   echo "$p"
 }
 
-# record_wrk CONFIG THREADS CONNECTIONS RAW: adds one wrk run (its WRK_JSON line in the file RAW)
-# to $work/runs.json, and fails the configuration if wrk printed none or requests failed.
-record_wrk() {
-  local config=$1 t=$2 c=$3 raw=$4 result errors
+# measure_wrk CONFIG THREADS CONNECTIONS SCRIPT URL: runs wrk for $duration seconds with the lua
+# SCRIPT (which prints a WRK_JSON line) and records the run in $work/runs.json; fails the
+# configuration if wrk failed, printed no result, or requests failed.
+measure_wrk() {
+  local config=$1 t=$2 c=$3 script=$4 url=$5 raw result errors
+  raw=$work/$config-c$c.txt
+  if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$script" "$url" >"$raw" 2>&1; then
+    fail "$config -c$c: wrk failed"
+    cat "$raw" >&2
+    return
+  fi
   result=$(sed -n 's/^WRK_JSON //p' "$raw")
   [ -n "$result" ] || { fail "$config -c$c: wrk printed no result"; cat "$raw" >&2; return; }
   errors=$(jq '[.errors[]] | add' <<<"$result")

@@ -116,13 +116,7 @@ for config in openwhisk openwhisk-pw process actionproxy openwhisk-loop goproxy;
     [ "$config" != goproxy ] || loads=("1 1")
     for load in "${loads[@]}"; do
       read -r t c <<<"$load"
-      raw=$work/$config-c$c.txt
-      if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/openwhisk.lua" "$url" >"$raw" 2>&1; then
-        fail "$config -c$c: wrk failed"
-        cat "$raw" >&2
-        continue
-      fi
-      record_wrk "$config" "$t" "$c" "$raw"
+      measure_wrk "$config" "$t" "$c" "$work/openwhisk.lua" "$url"
     done
   fi
   stop_server

@@ -279,9 +279,3 @@ public sealed class ServeFnModeTests(TestEnvironment env)
         }
     }
 }
-
-/// <summary>A theory about a Node.js image with these npm packages, skipped (with the reason) only when <see cref="NodeImage.UnavailableFor"/> says why.</summary>
-public sealed class NodeTheoryAttribute : TheoryAttribute
-{
-    public NodeTheoryAttribute(params string[] packages) => Skip = NodeImage.UnavailableFor(packages);
-}
