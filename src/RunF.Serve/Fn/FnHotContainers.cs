@@ -47,8 +47,41 @@ internal sealed class FnHotContainers : IRunningFunction
     /// <summary>Completes once one container is up.</summary>
     public async Task WhenUpAsync(CancellationToken token) => await await Task.WhenAny(_all.Select(c => c.Server.WhenUpAsync(token)));
 
-    /// <summary>An idle container for a call, which Return gives back; cancelled by token.</summary>
-    public ValueTask<FnHotContainer> TakeAsync(CancellationToken token) => _idle.Reader.ReadAsync(token);
+    /// <summary>
+    /// An idle container for a call, which Return gives back; cancelled by token. One that is up
+    /// is taken before one that is (re)starting, which the call would wait for.
+    /// </summary>
+    public async ValueTask<FnHotContainer> TakeAsync(CancellationToken token)
+    {
+        var first = await _idle.Reader.ReadAsync(token);
+        if (first.Server.IsUp)
+        {
+            return first;
+        }
+        var passed = new List<FnHotContainer>();
+        FnHotContainer? up = null;
+        while (up is null && _idle.Reader.TryRead(out var next))
+        {
+            if (next.Server.IsUp)
+            {
+                up = next;
+            }
+            else
+            {
+                passed.Add(next);
+            }
+        }
+        foreach (var container in passed)
+        {
+            _idle.Writer.TryWrite(container);
+        }
+        if (up is null)
+        {
+            return first;
+        }
+        _idle.Writer.TryWrite(first);
+        return up;
+    }
 
     public void Return(FnHotContainer container) => _idle.Writer.TryWrite(container);
 

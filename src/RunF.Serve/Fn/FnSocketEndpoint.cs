@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using RunF.Interop;
+using RunF.Runtime.Errors;
 using RunF.Serve.HttpMode;
 using RunF.Serve.Logging;
 
@@ -45,17 +46,25 @@ public sealed class FnSocketEndpoint(string shared, string privateSocket) : ISer
     public void Prepare()
     {
         _refused = null;
-        File.Delete(privateSocket);
-        foreach (var entry in new DirectoryInfo(shared).EnumerateFileSystemInfos())
+        try
         {
-            if (entry is DirectoryInfo { LinkTarget: null } directory)
+            File.Delete(privateSocket);
+            foreach (var entry in new DirectoryInfo(shared).EnumerateFileSystemInfos())
             {
-                directory.Delete(recursive: true);
+                // A symlink is removed, never followed; the container that wrote them has exited.
+                if (entry is DirectoryInfo { LinkTarget: null } directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
             }
-            else
-            {
-                entry.Delete();
-            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunfException($"cannot empty the function's socket directory {shared}: {e.Message}");
         }
     }
 
@@ -102,7 +111,9 @@ public sealed class FnSocketEndpoint(string shared, string privateSocket) : ISer
         using var at = SafeFd.Borrow(Libc.AT_FDCWD);
         if (Libc.LinkAt(at, Path.Combine(shared, target), at, privateSocket, 0) != 0)
         {
-            return false; // not there yet (the FDK links its symlink before the socket may exist)
+            // ENOENT: not there yet (the symlink may come before the socket it names).
+            var errno = Errno.Last;
+            return errno == Errno.ENOENT ? false : Refuse($"cannot link {MountPoint}/{target}: {Errno.Describe(errno)}");
         }
         var linked = Libc.Stat(privateSocket, Libc.AT_SYMLINK_NOFOLLOW);
         return linked?.Type == Libc.S_IFSOCK || Refuse($"{MountPoint}/{target} is not a socket");

@@ -235,6 +235,23 @@ public sealed class ServeFnModeTests(TestEnvironment env)
         Assert.False(Directory.Exists(agentDirectory), "the agent's socket directory was left");
     }
 
+    [NodeFact(Fdk)]
+    public async Task A_SIGKILLed_agents_socket_directory_is_removed_by_the_next_agent()
+    {
+        string agentDirectory;
+        using (var killed = await StartAsync([]))
+        {
+            agentDirectory = Regex.Match(killed.Stderr, "the hot containers' socket directories are in (\\S+)").Groups[1].Value;
+            Runf.Signal(killed.Pid, 9);
+            killed.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        Assert.True(Directory.Exists(agentDirectory), agentDirectory);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // younger ones may be an agent's that is starting
+        using var next = await StartAsync([]);
+        Assert.False(Directory.Exists(agentDirectory), "the killed agent's socket directory was not swept");
+        await InvokeAsync(next, "{}");
+    }
+
     /// <summary>
     /// The FDK's directory is the function's to write: a listener that is a symlink out of it
     /// (to a socket of the host's, which the agent's user could reach) or to a symlink is never
