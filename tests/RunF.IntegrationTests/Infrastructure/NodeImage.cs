@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace RunF.IntegrationTests.Infrastructure;
 
@@ -22,7 +23,7 @@ public class NodeImage(params string[] packages)
     /// registry cannot be reached to build it (the script's line); null when they run.
     /// </summary>
     public static string? UnavailableFor(params string[] packages) =>
-        Unavailability.GetOrAdd(string.Join('\n', packages), _ => Shell.Capture(Script, ["--check", .. packages]) is (77, _, var why) ? why.Trim() : null);
+        Unavailability.GetOrAdd(string.Join('\n', packages), _ => RunScript(["--check", .. packages]) is (77, _, var why) ? why.Trim() : null);
 
     /// <summary>The image's cache directory, built on first use.</summary>
     public string Dir => _dir.Value;
@@ -63,9 +64,19 @@ public class NodeImage(params string[] packages)
 
     private static string Build(string[] packages)
     {
-        var (exit, stdout, stderr) = Shell.Capture(Script, packages);
+        var (exit, stdout, stderr) = RunScript(packages);
         // Exit 77 here too (the registry went away since the tests were discovered) is a failure.
         return exit == 0 ? stdout.Trim() : throw new InvalidOperationException($"{Script} failed (exit {exit}): {stderr}");
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunScript(string[] args)
+    {
+        var psi = new ProcessStartInfo(Script, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderr.Result);
     }
 }
 
@@ -73,10 +84,4 @@ public class NodeImage(params string[] packages)
 public sealed class NodeFactAttribute : FactAttribute
 {
     public NodeFactAttribute(params string[] packages) => Skip = NodeImage.UnavailableFor(packages);
-}
-
-/// <summary>A theory about a Node.js image with these npm packages, skipped (with the reason) only when <see cref="NodeImage.UnavailableFor"/> says why.</summary>
-public sealed class NodeTheoryAttribute : TheoryAttribute
-{
-    public NodeTheoryAttribute(params string[] packages) => Skip = NodeImage.UnavailableFor(packages);
 }

@@ -258,7 +258,7 @@ public sealed class ServeFnModeTests(TestEnvironment env)
     /// connected to. The agent never becomes ready, its calls time out, and the host's socket
     /// sees no connection.
     /// </summary>
-    [NodeTheory(Fdk)]
+    [FdkTheory]
     [InlineData("absolute")]
     [InlineData("chained")]
     public async Task A_listener_symlinked_out_of_its_directory_is_never_connected_to(string how)
@@ -294,5 +294,11 @@ public sealed class ServeFnModeTests(TestEnvironment env)
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), message);
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A theory about the FDK's image, skipped (with the reason) only when <see cref="NodeImage.UnavailableFor"/> says why (NodeFact's, for a theory).</summary>
+    internal sealed class FdkTheoryAttribute : TheoryAttribute
+    {
+        public FdkTheoryAttribute() => Skip = NodeImage.UnavailableFor(Fdk);
     }
 }
