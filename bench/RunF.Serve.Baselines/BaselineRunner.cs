@@ -38,6 +38,10 @@ public sealed record BaselineRunner(string Name)
         {
             throw new RunfException($"mode=http works only with runf serve (the {name} runner runs a process per request, not a server): bench/serve measures mode=http against its server called directly");
         }
+        if (mode == ServeMode.Fn)
+        {
+            throw new RunfException($"mode=fn works only with runf serve (the {name} runner runs a process per request, not a hot function): bench/serve/fn.sh measures mode=fn beside the process runner in its own modes");
+        }
         if (RunfOnly.FirstOrDefault(given.ContainsKey) is { } runfOnly)
         {
             throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");

@@ -69,3 +69,54 @@ free_port() {
   done
   echo "$p"
 }
+
+# measure_wrk CONFIG THREADS CONNECTIONS SCRIPT URL: runs wrk for $duration seconds with the lua
+# SCRIPT (which prints a WRK_JSON line) and records the run in $work/runs.json; fails the
+# configuration if wrk failed, printed no result, or requests failed.
+measure_wrk() {
+  local config=$1 t=$2 c=$3 script=$4 url=$5 raw result errors
+  raw=$work/$config-c$c.txt
+  if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$script" "$url" >"$raw" 2>&1; then
+    fail "$config -c$c: wrk failed"
+    cat "$raw" >&2
+    return
+  fi
+  result=$(sed -n 's/^WRK_JSON //p' "$raw")
+  [ -n "$result" ] || { fail "$config -c$c: wrk printed no result"; cat "$raw" >&2; return; }
+  errors=$(jq '[.errors[]] | add' <<<"$result")
+  [ "$errors" = 0 ] || fail "$config -c$c: $errors failed requests: $(jq -c .errors <<<"$result")"
+  jq --arg config "$config" --argjson threads "$t" --argjson connections "$c" --argjson wrk "$result" \
+    '. + [{config: $config, threads: $threads, connections: $connections, wrk: $wrk, requests_per_s: ($wrk.requests / ($wrk.duration_us / 1e6))}]' \
+    "$work/runs.json" >"$work/runs.tmp" && mv "$work/runs.tmp" "$work/runs.json"
+}
+
+# SIGTERM to the agent ($server), SIGKILL after 15 s; waits for it.
+stop_server() {
+  kill -TERM "$server" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=""
+}
+
+# report_runs NAME LOADAVG_AT_START: $work/runs.json with the machine's facts into
+# bench/results/STAMP-MODE-NAME.json, then the table; non-zero if a configuration failed.
+report_runs() {
+  local name=$1 load_start=$2 results
+  mkdir -p bench/results
+  results=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode-$name.json
+  jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" --arg load_start "$load_start" --argjson duration "$duration" \
+    '{mode: $mode, kernel: $kernel, cpus: $cpus, loadavg_at_start: $load_start, loadavg_at_end: $load, commit: $commit, duration_s: $duration, runs: .}' \
+    "$work/runs.json" >"$results"
+  echo "$bench: raw results in $results" >&2
+  jq -r '
+  def ms(us): (us / 10 | round) / 100;
+  "\(.duration_s) s per wrk run; \(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
+  "",
+  "| configuration | wrk | p50 ms | p90 ms | p99 ms | req/s | failed |",
+  "|---|---|---:|---:|---:|---:|---:|",
+  (.runs[] | "| \(.config) | -t\(.threads) -c\(.connections) | **\(ms(.wrk.latency_us.p50))** | \(ms(.wrk.latency_us.p90)) | \(ms(.wrk.latency_us.p99)) | \((.requests_per_s * 10 | round) / 10) | \([.wrk.errors[]] | add) |")
+  ' "$results"
+  [ "$failed" = 0 ] || { echo "$bench: some configurations failed (see above)" >&2; return 1; }
+}

@@ -22,7 +22,7 @@ public static partial class Libc
     public const int W_OK = 2, X_OK = 1;
 
     /// <summary>st_mode's file types.</summary>
-    public const uint S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFDIR = 0x4000, S_IFREG = 0x8000, S_IFLNK = 0xA000;
+    public const uint S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFDIR = 0x4000, S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
 
     /// <summary>linux_dirent64's d_type.</summary>
     public const byte DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8;

@@ -3,6 +3,8 @@ using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
+using RunF.Serve.Fn;
+using RunF.Serve.OpenWhisk;
 using RunF.Serve.HttpMode;
 using RunF.Serve.Logging;
 
@@ -30,12 +32,49 @@ public static class FunctionContainers
         RequireRootfs(config.Rootfs);
         var template = TemplateOf(config, PosixEnvironment.All()) with { NetBind = BindWithUpstream(config) };
         var function = FunctionServer.Create(template, ImageDefaultsLoader.Load(config.Rootfs));
-        var output = new ServerOutput(
-            line => ServeLog.Server(stdout: true, config.PrefixLogs, line),
-            line => ServeLog.Server(stdout: false, config.PrefixLogs, line),
-            config.LogBufferSize);
-        return new UpstreamServer(function, output, config.UpstreamUrl, config.StopTimeout);
+        return new UpstreamServer(function, OutputOf(config), new TcpServerEndpoint(config.UpstreamUrl), config.StopTimeout);
     }
+
+    /// <summary>
+    /// mode=fn's hot containers: --prewarm of them (at least one), each a long-running container
+    /// of the function (runf-init as PID 1 unless --no-init), Fn's variables (FnVariables), and a directory of
+    /// its own bound read-write at /tmp/iofs for the FDK's socket, in the agent's directory of
+    /// runf's state directory (ActionDirectory, fn-RANDOM), which only the agent can enter. What
+    /// killed agents left there is removed first.
+    /// </summary>
+    internal static FnHotContainers CreateHot(ServeConfig config)
+    {
+        RequireRootfs(config.Rootfs);
+        var image = ImageDefaultsLoader.Load(config.Rootfs);
+        var template = TemplateOf(config, PosixEnvironment.All());
+        ActionDirectory.SweepStale(FnHotContainers.DirectoryPrefix);
+        var agentDirectory = ActionDirectory.Create(FnHotContainers.DirectoryPrefix);
+        try
+        {
+            var containers = new List<FnHotContainer>();
+            for (var i = 0; i < Math.Max(1, config.Prewarm); i++)
+            {
+                var shared = agentDirectory.CreateShared($"iofs-{i}");
+                var endpoint = new FnSocketEndpoint(shared, Path.Combine(agentDirectory.DirectoryPath, $"lsnr-{i}.sock"));
+                var function = FunctionServer.Create(
+                    template with { Binds = [.. template.Binds, $"{shared}:{FnSocketEndpoint.MountPoint}:rw"], Env = [.. template.Env, .. FnVariables.Of(config)] },
+                    image);
+                containers.Add(new FnHotContainer(new UpstreamServer(function, OutputOf(config), endpoint, config.StopTimeout)));
+            }
+            return new FnHotContainers(agentDirectory, containers);
+        }
+        catch
+        {
+            agentDirectory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A long-running container's output: each line to the log, as the of-watchdog's.</summary>
+    private static ServerOutput OutputOf(ServeConfig config) => new(
+        line => ServeLog.Server(stdout: true, config.PrefixLogs, line),
+        line => ServeLog.Server(stdout: false, config.PrefixLogs, line),
+        config.LogBufferSize);
 
     /// <summary>--allow-bind's ports and the upstream's.</summary>
     private static string BindWithUpstream(ServeConfig config)

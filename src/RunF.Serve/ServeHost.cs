@@ -4,6 +4,7 @@ using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Spec;
 using RunF.Serve.Configuration;
+using RunF.Serve.Fn;
 using RunF.Serve.Http;
 using RunF.Serve.HttpMode;
 using RunF.Serve.Logging;
@@ -29,10 +30,16 @@ public static class ServeHost
     public static async Task<int> RunAsync(ServeConfig config, string runner, Func<ServeConfig, Task<IFunctionInvoker>> createInvoker)
     {
         var state = new ServeState(config.MaxInflight);
-        // mode=http runs one long-running server; OpenWhisk's front makes its invokers itself (/init
-        // may bring another action); the other modes run an invoker's container per request.
-        await using var upstream = config.Mode == ServeMode.Http ? FunctionContainers.CreateServer(config) : null;
-        using var upstreamClient = upstream is null ? null : new UpstreamClient(config.UpstreamUrl);
+        // mode=http runs one long-running server, mode=fn its hot containers; OpenWhisk's front makes
+        // its invokers itself (/init may bring another action); the other modes run an invoker's
+        // container per request.
+        await using IRunningFunction? upstream = config.Mode switch
+        {
+            ServeMode.Http => FunctionContainers.CreateServer(config),
+            ServeMode.Fn => FunctionContainers.CreateHot(config),
+            _ => null,
+        };
+        using var upstreamClient = upstream is UpstreamServer ? new UpstreamClient(config.UpstreamUrl) : null;
         await using var openWhisk = config.IsOpenWhisk ? await OpenWhiskFront.CreateAsync(config, createInvoker, state) : null;
         await using var invoker = config.IsOpenWhisk || upstream is not null ? null : await createInvoker(config);
         RequestDelegate front;
@@ -40,7 +47,7 @@ public static class ServeHost
         {
             state.FunctionUp = () => upstream.IsUp;
             state.Metrics.ServerRestarts = () => upstream.Restarts;
-            front = new HttpModeFront(config, upstream, upstreamClient!, state).HandleAsync;
+            front = upstream is FnHotContainers hot ? new FnFront(config, hot, state).HandleAsync : new HttpModeFront(config, (UpstreamServer)upstream, upstreamClient!, state).HandleAsync;
         }
         else
         {
@@ -102,7 +109,7 @@ public static class ServeHost
         {
             LockFile.Create(config.LockFile);
             var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
-            var runs = upstream is null ? $"runner {runner}" : $"its server at {config.UpstreamUrl}";
+            var runs = upstream is null ? $"runner {runner}" : upstream.Where;
             ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, {runs}) on port {config.Port}, metrics on port {config.MetricsPort}");
         }
 

@@ -111,7 +111,7 @@ public static class ServeArguments
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
-            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop), ("fn", ServeMode.Fn)),
             // The of-watchdog's mode=http and log settings.
             UpstreamUrl = UpstreamUrlOf(Get(Setting.UpstreamUrl)),
             BufferHttp = BoolOf(Setting.BufferHttp, Get(Setting.BufferHttp)),
@@ -134,6 +134,13 @@ public static class ServeArguments
                 ? System.Net.IPAddress.TryParse(listen, out var address) ? address : throw new RunfException($"invalid listen \"{listen}\" ({Setting.Listen.Source}): expected an IP address such as 127.0.0.1 or ::1")
                 : null,
             MaxActionSize = SizeOf(Setting.MaxActionSize, Get(Setting.MaxActionSize), 128L << 20),
+            FnAppName = FnNameOf(Setting.FnAppName, Get(Setting.FnAppName), "app"),
+            FnFnName = FnNameOf(Setting.FnFnName, Get(Setting.FnFnName), "function"),
+        };
+        config = config with
+        {
+            FnAppId = FnNameOf(Setting.FnAppId, Get(Setting.FnAppId), config.FnAppName),
+            FnFnId = FnNameOf(Setting.FnFnId, Get(Setting.FnFnId), config.FnFnName),
         };
         Check(config);
         return config;
@@ -170,6 +177,18 @@ public static class ServeArguments
         {
             throw new RunfException("--prewarm does not apply to mode=http: one long-running container serves every request; remove it");
         }
+    }
+
+    /// <summary>mode=fn's names and ids: what an id in a URL path may hold (Fn's are ULIDs), so that /invoke/ID is one path segment.</summary>
+    private static string FnNameOf(Setting setting, string? text, string fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        return text.Length is > 0 and <= 255 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && text is not ("." or "..")
+            ? text
+            : throw new RunfException($"invalid {setting.Name} \"{text}\" ({setting.Source}): expected letters, digits, '-', '_' or '.' (at most 255), such as myapp or 01J9Z3M4K5");
     }
 
     /// <summary>http://HOST[:PORT][/PATH], as the of-watchdog forwards to it: the request's path and query follow PATH.</summary>

@@ -14,6 +14,9 @@ public enum ServeMode
 
     /// <summary>OpenWhisk's actionloop proxy: one long-lived process, an activation per line.</summary>
     OpenWhiskLoop,
+
+    /// <summary>Fn's hot functions: long-lived FDK processes, each call HTTP over their unix socket.</summary>
+    Fn,
 }
 
 /// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>
@@ -95,6 +98,13 @@ public sealed record ServeConfig
 
     /// <summary>The action /init installed, which Command then runs; null before (or without code: fprocess is the action).</summary>
     public InstalledAction? Action { get; init; }
+
+    // Fn (mode=fn): the names and ids its FDK sees (FN_APP_NAME...); the function's id is also its /invoke/{id} path.
+
+    public string FnAppName { get; init; } = "app";
+    public string FnFnName { get; init; } = "function";
+    public string FnAppId { get; init; } = "app";
+    public string FnFnId { get; init; } = "function";
 }
 
 /// <summary>

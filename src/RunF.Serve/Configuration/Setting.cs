@@ -28,7 +28,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default application/octet-stream, as the of-watchdog's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk or openwhisk-loop");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk, openwhisk-loop or fn");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
@@ -60,6 +60,12 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     // The init (runf's --no-init).
     public static readonly Setting NoInit = new("no_init", false, "BOOL", "the function is its container's PID 1, without runf-init to forward signals and reap (default false)", IsSwitch: true);
 
+    // Fn's (docs/serve.md, "mode=fn").
+    public static readonly Setting FnAppName = new("fn_app_name", false, "NAME", "mode=fn: the application's name, FN_APP_NAME (default app)");
+    public static readonly Setting FnFnName = new("fn_fn_name", false, "NAME", "mode=fn: the function's name, FN_FN_NAME (default function)");
+    public static readonly Setting FnAppId = new("fn_app_id", false, "ID", "mode=fn: the application's id, FN_APP_ID (default: its name)");
+    public static readonly Setting FnFnId = new("fn_fn_id", false, "ID", "mode=fn: the function's id, FN_FN_ID, and its path /invoke/ID (default: its name)");
+
     /// <summary>Variables the of-watchdog also reads under another name; the main name wins where both are set.</summary>
     public static readonly IReadOnlyList<(Setting Setting, string Variable)> OtherNames =
     [
@@ -74,5 +80,6 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
         MaxActionSize,
         UpstreamUrl, BufferHttp, StopTimeout, PrefixLogs, LogBufferSize, InheritEnv,
         NoInit,
+        FnAppName, FnFnName, FnAppId, FnFnId,
     ];
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using RunF.Runtime.Errors;
 using RunF.Runtime.Invoke;
 using RunF.Runtime.Launch;
@@ -9,13 +8,14 @@ using RunF.Serve.Logging;
 namespace RunF.Serve.HttpMode;
 
 /// <summary>
-/// mode=http's function: its HTTP server, run in one function container and kept running. It is
-/// up once its port accepts a connection; when it exits it is logged and started again (after a
+/// A function's long-running HTTP server (mode=http's, and each of mode=fn's hot containers), run
+/// in one function container and kept running. It is up once its endpoint (a port, a unix socket)
+/// accepts a connection; when it exits it is logged and started again (after a
 /// delay that grows while it keeps failing: a server that crashes at start must not take the
 /// CPU); StopAsync, after the drain, sends it SIGTERM and SIGKILL after stop_timeout. One task
 /// owns the container from its start to its exit, so a stop never races a restart.
 /// </summary>
-public sealed class UpstreamServer : IAsyncDisposable
+public sealed class UpstreamServer : IRunningFunction
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromMilliseconds(100);
@@ -26,23 +26,28 @@ public sealed class UpstreamServer : IAsyncDisposable
 
     private readonly FunctionServer _function;
     private readonly ServerOutput _output;
-    private readonly Uri _url;
+    private readonly IServerEndpoint _endpoint;
     private readonly TimeSpan _stopTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _supervision = Task.CompletedTask;
+    private volatile ServerProcess? _current;
     private readonly Lazy<Task> _stopped;
     private long _restarts;
 
-    public UpstreamServer(FunctionServer function, ServerOutput output, Uri url, TimeSpan stopTimeout)
+    public UpstreamServer(FunctionServer function, ServerOutput output, IServerEndpoint endpoint, TimeSpan stopTimeout)
     {
         _function = function;
         _output = output;
-        _url = url;
+        _endpoint = endpoint;
         _stopTimeout = stopTimeout;
         _stopped = new Lazy<Task>(StopOnceAsync);
     }
+
+    public string Where => $"its server at {_endpoint.Address}";
+
+    public IServerEndpoint Endpoint => _endpoint;
 
     /// <summary>Whether the server accepts connections now.</summary>
     public bool IsUp
@@ -66,9 +71,10 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// </summary>
     public async Task StartAsync()
     {
-        if (await AcceptsAsync(CancellationToken.None))
+        _endpoint.Prepare();
+        if (await _endpoint.AcceptsAsync(CancellationToken.None))
         {
-            throw new RunfException($"something already listens on upstream_url {_url}: the function's requests would go to it; stop it, or give the function's server another port (upstream_url)");
+            throw new RunfException(_endpoint.AlreadyListening);
         }
         var first = await _function.StartAsync(_output);
         _supervision = Task.Run(() => SuperviseAsync(first));
@@ -84,6 +90,23 @@ public sealed class UpstreamServer : IAsyncDisposable
         }
         return up.WaitAsync(token);
     }
+
+    /// <summary>
+    /// Kills the server at once (SIGKILL) if which is still the one running; it is then started again as after a crash:
+    /// mode=fn's hot container that overran its call's timeout or broke the contract cannot take
+    /// another call.
+    /// </summary>
+    public void Kill(ServerProcess which)
+    {
+        if (_current == which)
+        {
+            MarkDown();
+            which.Signal(Signals.SIGKILL);
+        }
+    }
+
+    /// <summary>The container running now (the last one started); Kill takes it, so that a call that failed never kills the container started after it.</summary>
+    public ServerProcess? Running => _current;
 
     /// <summary>SIGTERM to the server, SIGKILL after stop_timeout; completes once it has exited and its container is gone.</summary>
     public Task StopAsync() => _stopped.Value;
@@ -108,7 +131,8 @@ public sealed class UpstreamServer : IAsyncDisposable
         while (true)
         {
             var started = Stopwatch.GetTimestamp();
-            ServeLog.Info($"started the function's server in container {server.Id}, waiting for {_url.Authority}");
+            _current = server;
+            ServeLog.Info($"started the function's server in container {server.Id}, waiting for {_endpoint.Name}");
             _ = ProbeUntilUpAsync(server, started);
             if (await Task.WhenAny(server.Exited, stopping) == stopping)
             {
@@ -141,6 +165,7 @@ public sealed class UpstreamServer : IAsyncDisposable
             }
             try
             {
+                _endpoint.Prepare();
                 return await _function.StartAsync(_output);
             }
             catch (RunfException e)
@@ -156,7 +181,7 @@ public sealed class UpstreamServer : IAsyncDisposable
     {
         while (!server.Exited.IsCompleted && !_stopping.IsCancellationRequested)
         {
-            if (await AcceptsAsync(_stopping.Token))
+            if (await _endpoint.AcceptsAsync(_stopping.Token))
             {
                 lock (_gate)
                 {
@@ -165,7 +190,7 @@ public sealed class UpstreamServer : IAsyncDisposable
                         _up.TrySetResult();
                     }
                 }
-                ServeLog.Info($"the function's server is up: {_url.Authority} accepts connections ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms after its start)");
+                ServeLog.Info($"the function's server is up: {_endpoint.Name} accepts connections ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms after its start)");
                 return;
             }
             await Task.WhenAny(Task.Delay(ProbeInterval), server.Exited);
@@ -193,23 +218,6 @@ public sealed class UpstreamServer : IAsyncDisposable
             server.Signal(Signals.SIGKILL);
         }
         ServeLog.Info($"the function's server {Describe(await server.Exited)}");
-    }
-
-    /// <summary>Whether a TCP connection to the upstream's host and port succeeds now.</summary>
-    private async Task<bool> AcceptsAsync(CancellationToken token)
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(1));
-        try
-        {
-            await socket.ConnectAsync(_url.DnsSafeHost, _url.Port, timeout.Token);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     private static string Describe(ServerExit end) =>

@@ -89,7 +89,7 @@ public sealed class ServeMetrics
 
         if (ServerRestarts is { } restarts)
         {
-            Header(text, "runf_server_restarts_total", "counter", "mode=http: times the function's server was started again after it exited.");
+            Header(text, "runf_server_restarts_total", "counter", "mode=http and mode=fn: times the function's server (a hot container) was started again after it exited.");
             text.Append(CultureInfo.InvariantCulture, $"runf_server_restarts_total {restarts()}\n");
         }
         return text.ToString();

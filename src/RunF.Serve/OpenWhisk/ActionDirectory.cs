@@ -10,11 +10,13 @@ namespace RunF.Serve.OpenWhisk;
 /// while the agent lives. Its code/ (0755) is bound read-only at /action in the action's
 /// containers, never written into the rootfs. Removed when the agent exits; one whose lock is
 /// free was left by an agent that was killed, and the next agent's start removes it.
+/// mode=fn keeps its hot containers' socket directories the same way, as STATE/fn-RANDOM
+/// (CreateShared).
 /// </summary>
 internal sealed class ActionDirectory : IDisposable
 {
     private const string Prefix = "action-", Code = "code";
-    private const uint Mode0700 = 0x1c0, Mode0755 = 0x1ed;
+    private const uint Mode0700 = 0x1c0, Mode0755 = 0x1ed, Mode0777 = 0x1ff;
     private const long SweepGraceNs = 2_000_000_000;
 
     private readonly SafeFd _state;
@@ -26,20 +28,24 @@ internal sealed class ActionDirectory : IDisposable
         _state = state;
         _dir = dir;
         _name = name;
+        DirectoryPath = path;
         CodePath = Path.Combine(path, Code);
     }
+
+    /// <summary>The directory's host path.</summary>
+    public string DirectoryPath { get; }
 
     /// <summary>The host path of code/, bound at /action.</summary>
     public string CodePath { get; }
 
-    public static ActionDirectory Create()
+    public static ActionDirectory Create(string prefix = Prefix)
     {
         var (state, statePath) = OpenState();
         try
         {
             for (var attempt = 0; attempt < 16; attempt++)
             {
-                var name = Prefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+                var name = prefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
                 if (Libc.MkDirAt(state, name, Mode0700) != 0)
                 {
                     if (Errno.Last == Errno.EEXIST)
@@ -57,7 +63,7 @@ internal sealed class ActionDirectory : IDisposable
                 }
                 return new ActionDirectory(state, dir, Path.Combine(statePath, name), name);
             }
-            throw new RunfException($"cannot find a free action directory name in {statePath}: remove the action-* directories there");
+            throw new RunfException($"cannot find a free action directory name in {statePath}: remove the {prefix}* directories there");
         }
         catch
         {
@@ -85,6 +91,22 @@ internal sealed class ActionDirectory : IDisposable
         return code;
     }
 
+    /// <summary>
+    /// A new directory name in this one, open to every user (mode=fn's socket directory: an FDK
+    /// run as another user inside makes its socket there; only the agent can reach this one's
+    /// parent); its host path.
+    /// </summary>
+    public string CreateShared(string name)
+    {
+        var path = Path.Combine(DirectoryPath, name);
+        if (Libc.MkDirAt(_dir, name, Mode0777) != 0)
+        {
+            throw new RunfException(IoError.Message("create", path, Errno.Last));
+        }
+        using var shared = Libc.OpenAt(_dir, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        return shared.IsInvalid || Libc.FChmod(shared, Mode0777) != 0 ? throw new RunfException(IoError.Message("open", path, Errno.Last)) : path;
+    }
+
     /// <summary>Removes code/ and all it holds (what a failed install left).</summary>
     public void RemoveCode() => RemoveTree(_dir, Code);
 
@@ -96,10 +118,10 @@ internal sealed class ActionDirectory : IDisposable
     }
 
     /// <summary>
-    /// Removes the action directories that agents killed (SIGKILL) left, at an OpenWhisk agent's
+    /// Removes the directories of this prefix that agents killed (SIGKILL) left, at an agent's
     /// start: those whose lock is free (their agent is gone).
     /// </summary>
-    public static void SweepStale()
+    public static void SweepStale(string prefix = Prefix)
     {
         var (state, _) = OpenState();
         using (state)
@@ -109,7 +131,7 @@ internal sealed class ActionDirectory : IDisposable
             {
                 return;
             }
-            foreach (var (name, _) in entries.Where(e => e.Name.StartsWith(Prefix, StringComparison.Ordinal)))
+            foreach (var (name, _) in entries.Where(e => e.Name.StartsWith(prefix, StringComparison.Ordinal)))
             {
                 using var dir = Libc.OpenAt(state, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
                 // A young one may be an agent's that has made it and not locked it yet.

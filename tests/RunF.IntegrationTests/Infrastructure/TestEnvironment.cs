@@ -104,4 +104,15 @@ internal static class Shell
         p.WaitForExit();
         return p.ExitCode == 0 ? stdout.Result : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {p.ExitCode}: {stderr}");
     }
+
+    /// <summary>Runs a program and returns its exit code and output, whatever the exit code (the image scripts' 77 says "skip").</summary>
+    public static (int Exit, string Stdout, string Stderr) Capture(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderr.Result);
+    }
 }

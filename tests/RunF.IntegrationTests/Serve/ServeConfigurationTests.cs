@@ -46,6 +46,7 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("invalid listen \"localhost:80\"", "an IP address such as 127.0.0.1", new[] { "--listen", "localhost:80", "--", "cat" }, null)]
     [InlineData("invalid --cgroup-parent \"/sys/fs/cgroup/memory/fn\"", "pass /fn", new[] { "--rootfs", "rootfs", "--cgroup-parent", "/sys/fs/cgroup/memory/fn", "--memory", "64m", "--", "cat" }, null)]
     [InlineData("invalid --bind \"/nonexistent:/mnt\"", "does not exist", new[] { "--rootfs", "rootfs", "--bind", "/nonexistent:/mnt", "--", "cat" }, null)]
+    [InlineData("invalid fn_fn_id \"a/b\" (--fn-fn-id)", "letters, digits", new[] { "--mode", "fn", "--fn-fn-id", "a/b", "--", "node", "func.js" }, null)]
     public async Task Bad_configuration_is_one_line_naming_the_setting_and_exit_125(string what, string fix, string[] args, string? variable)
     {
         var extraEnv = new Dictionary<string, string>();
@@ -67,6 +68,7 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("invalid exec_timeout \"soon\"", "--exec-timeout", new[] { "--runner", "process", "--exec-timeout", "soon", "--", "cat" })]
     [InlineData("mode=http works only with runf serve", "against its server called directly", new[] { "--runner", "process", "--mode", "http", "--", "cat" })]
     [InlineData("--inherit-env works only with runf serve", "remove it", new[] { "--runner", "process", "--inherit-env", "false", "--", "cat" })]
+    [InlineData("mode=fn works only with runf serve", "bench/serve/fn.sh", new[] { "--runner", "process", "--mode", "fn", "--", "cat" })]
     public async Task The_baselines_refuse_what_they_cannot_do_with_one_line_and_exit_125(string what, string fix, string[] args)
     {
         using var process = Runf.Start(env, args, program: env.ServeBaselines);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using RunF.IntegrationTests.Infrastructure;
 using RunF.RootfsTools.Tests.Support;
@@ -15,7 +14,7 @@ namespace RunF.RootfsTools.Tests.Debian;
 public sealed class DebianImage
 {
     private static readonly string Script = Path.Combine(TestImages.RepoRoot, "rootfs-tools", "make-debian-image.sh");
-    private static readonly Lazy<string?> Unavailability = new(() => RunScript("--check") is (77, _, var why) ? why.Trim() : null);
+    private static readonly Lazy<string?> Unavailability = new(() => Shell.Capture(Script, "--check") is (77, _, var why) ? why.Trim() : null);
 
     private readonly Lazy<string> _dir = new(Build);
     private readonly Lazy<SortedDictionary<string, string>> _oracle;
@@ -82,7 +81,7 @@ public sealed class DebianImage
 
     private static string Build()
     {
-        var (exit, stdout, stderr) = RunScript();
+        var (exit, stdout, stderr) = Shell.Capture(Script);
         // Exit 77 here too (the mirror went away since the tests were discovered) is a failure.
         return exit == 0 ? stdout.Trim() : throw new InvalidOperationException($"{Script} failed (exit {exit}): {stderr}");
     }
@@ -97,16 +96,6 @@ public sealed class DebianImage
                 yield return entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
             }
         }
-    }
-
-    private static (int Exit, string Stdout, string Stderr) RunScript(params string[] args)
-    {
-        var psi = new ProcessStartInfo(Script, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout, stderr.Result);
     }
 }
 
