@@ -14,6 +14,9 @@ public enum ServeMode
 
     /// <summary>OpenWhisk's actionloop proxy: one long-lived process, an activation per line.</summary>
     OpenWhiskLoop,
+
+    /// <summary>AWS Lambda's runtime API, as its runtime interface emulator serves it: long-lived runtimes, an invocation at a time each.</summary>
+    Lambda,
 }
 
 /// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>
