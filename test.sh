@@ -10,9 +10,12 @@ cd "$(dirname "$0")"
 packages=(busybox-static util-linux uidmap umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
   golang-github-containers-common mmdebstrap
   runc crun bubblewrap hyperfine wrk procps # the benchmark's smoke mode
-  afl++) # the fuzz targets' smoke (tests/RunF.Fuzz)
+  afl++ # the fuzz targets' smoke (tests/RunF.Fuzz)
+  nodejs) # the Node.js function image (rootfs-tools/make-node-image.sh)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# npm too, unless the installed nodejs brings its own (NodeSource's does, and conflicts with Debian's npm).
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test.sh: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
