@@ -37,7 +37,7 @@ public static class RuntimeApi
             await JsonAsync(context.Response, StatusCodes.Status405MethodNotAllowed, ErrorDocuments.ApiError("MethodNotAllowed", $"{request.Method} {path}: use {route.Allow}"));
             return;
         }
-        if (!FromOwnContainer(context, slot))
+        if (!await FromOwnContainerAsync(context, slot))
         {
             ServeLog.Info($"runtime {slot.Index}: refused {request.Method} {path} from 127.0.0.1:{context.Connection.RemotePort}: not a process of its container");
             await JsonAsync(context.Response, StatusCodes.Status403Forbidden, ErrorDocuments.ApiError("Forbidden",
@@ -153,9 +153,9 @@ public static class RuntimeApi
     /// Whether the connection's client is a process of the slot's running container, checked once
     /// per connection and container (the answer is kept with the connection).
     /// </summary>
-    private static bool FromOwnContainer(HttpContext context, RuntimeSlot slot)
+    private static async Task<bool> FromOwnContainerAsync(HttpContext context, RuntimeSlot slot)
     {
-        if (slot.ContainerPid is not { } pid)
+        if (await slot.ContainerPidAsync() is not { } pid)
         {
             return false;
         }

@@ -27,6 +27,7 @@ public sealed class RuntimeSlot
     private readonly SemaphoreSlim _starting = new(1, 1);
     private ServerProcess? _process;
     private Task<TimeSpan?> _ended = Task.FromResult<TimeSpan?>(null);
+    private Task _dying = Task.CompletedTask;
     private bool _initDone;
     private LambdaOutcome? _initError;
     private LambdaInvocation? _current;
@@ -88,12 +89,27 @@ public sealed class RuntimeSlot
         }
     }
 
+    /// <summary>ContainerPid once a start in progress has finished: a runtime calls its API as soon as it runs, before StartAsync returns.</summary>
+    public async Task<int?> ContainerPidAsync()
+    {
+        await _starting.WaitAsync();
+        _starting.Release();
+        return ContainerPid;
+    }
+
     /// <summary>Starts its container if none runs; a container that cannot start throws (RunfException).</summary>
     public async Task EnsureStartedAsync()
     {
         await _starting.WaitAsync();
         try
         {
+            Task dying;
+            lock (_gate)
+            {
+                dying = _dying;
+            }
+            // A container killed after its init error is not one to run an invocation on.
+            await dying;
             lock (_gate)
             {
                 if (_process is not null || _stopping)
@@ -278,7 +294,11 @@ public sealed class RuntimeSlot
             }
         }
         ServeLog.Info($"runtime {Index}: init failed: {error.ErrorType}; killing its container");
-        _ = KillAsync();
+        var dying = KillAsync();
+        lock (_gate)
+        {
+            _dying = dying;
+        }
         return true;
     }
 
