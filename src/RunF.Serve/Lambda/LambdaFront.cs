@@ -69,6 +69,25 @@ public sealed class LambdaFront(ServeConfig config, RuntimePool pool, ServeState
                 $"Request must be smaller than {config.MaxResponseSize} bytes for the InvokeFunction operation (max_response_size {ByteSize.Format(config.MaxResponseSize)})");
             return;
         }
+        if (!state.Gate.TryEnter())
+        {
+            await LambdaErrorAsync(context.Response, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
+                $"Rate Exceeded: max_inflight ({state.Gate.Limit}) invocations run now");
+            return;
+        }
+        try
+        {
+            await RunAsync(context, payload, clientContext, cognito);
+        }
+        finally
+        {
+            state.Gate.Exit();
+        }
+    }
+
+    private async Task RunAsync(HttpContext context, byte[] payload, string? clientContext, string? cognito)
+    {
+        var request = context.Request;
         if (pool.TryTake() is not { } slot)
         {
             await LambdaErrorAsync(context.Response, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
