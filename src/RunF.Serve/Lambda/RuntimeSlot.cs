@@ -180,10 +180,8 @@ public sealed class RuntimeSlot
         waiting?.TrySetResult(invocation);
         try
         {
-            var left = invocation.Deadline - DateTimeOffset.UtcNow;
-            var timedOut = _host.Function.Timeout > TimeSpan.Zero
-                && await Task.WhenAny(invocation.Outcome, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero)) != invocation.Outcome;
-            if (timedOut && invocation.Answer(LambdaOutcome.PlatformError(ErrorDocuments.Timedout, invocation.RequestId, ErrorDocuments.TimedOut(_host.Function.Timeout))))
+            if (_host.Function.Timeout > TimeSpan.Zero && !await AnsweredWithinAsync(invocation, invocation.Deadline - DateTimeOffset.UtcNow)
+                && invocation.Answer(LambdaOutcome.PlatformError(ErrorDocuments.Timedout, invocation.RequestId, ErrorDocuments.TimedOut(_host.Function.Timeout))))
             {
                 ServeLog.Info($"runtime {Index}: invocation {invocation.RequestId} timed out after {Duration.Format(_host.Function.Timeout)}: killing its container");
                 await KillAsync();
@@ -205,6 +203,20 @@ public sealed class RuntimeSlot
                     _handedOut = false;
                 }
             }
+        }
+    }
+
+    /// <summary>Whether the invocation has its outcome within left (its timer is gone as soon as it has).</summary>
+    private static async Task<bool> AnsweredWithinAsync(LambdaInvocation invocation, TimeSpan left)
+    {
+        try
+        {
+            await invocation.Outcome.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
