@@ -41,6 +41,7 @@ public sealed class ServeLambdaTests(TestEnvironment env)
             error) wget -q -O /dev/null --header "Lambda-Runtime-Function-Error-Type: Function.BadEvent" \
                      --post-data '{"errorMessage":"bad event","errorType":"BadEvent"}' "$api/invocation/$id/error" ;;
             env) respond "$(env | sort)" ;;
+            big) respond "$(head -c 3000 /dev/zero | tr '\0' x)" || echo "the runtime API refused the response" >&2 ;;
             headers) respond "$(tr -d '\r' < /tmp/headers)" ;;
             victim) echo "$id $AWS_LAMBDA_RUNTIME_API" > /home/victim; sleep 3; respond "the victim's own answer" ;;
             attack)
@@ -294,6 +295,47 @@ public sealed class ServeLambdaTests(TestEnvironment env)
         Assert.Equal("the victim's own answer", answer.Body);
         Assert.Equal(victimId, Header(answer.Response, "X-Amzn-RequestId"));
         Assert.NotEqual($"127.0.0.1:{server.Port}", victimApi);
+    }
+
+    [Fact]
+    public async Task A_response_or_an_event_past_max_response_size_is_refused()
+    {
+        var (server, _) = await StartAsync(["--max-response-size", "2k"]);
+        using var owned = server;
+        var (status, body, response) = await InvokeAsync(server, "big");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Unhandled", Header(response, "X-Amz-Function-Error"));
+        var error = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Function.ResponseSizeTooLarge", error.GetProperty("errorType").GetString());
+        Assert.Contains("exceeded maximum allowed payload size (2048 bytes", error.GetProperty("errorMessage").GetString());
+        // Its POST got 413 (logged by the runtime after the invocation's answer).
+        for (var i = 0; i < 100 && !server.Stderr.Contains("the runtime API refused the response"); i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Contains("stderr: the runtime API refused the response", server.Stderr);
+
+        (status, body, response) = await InvokeAsync(server, new string('e', 3000));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("RequestEntityTooLargeException", Header(response, "X-Amzn-ErrorType"));
+        (status, _, _) = await InvokeAsync(server, "small");
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task An_invocation_in_flight_at_SIGTERM_gets_its_runtimes_answer_then_the_agent_exits()
+    {
+        var (server, _) = await StartAsync(["--write-timeout", "10s"]);
+        using var owned = server;
+        var inFlight = InvokeAsync(server, "sleep 2");
+        await Task.Delay(500);
+        server.Terminate();
+        var (status, body, _) = await inFlight;
+        // The runtime API is outside the drain: the runtime still fetched and answered.
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("slept in ", body);
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(20)));
+        Assert.Empty(server.Descendants("bootstrap"));
     }
 
     [Fact]
