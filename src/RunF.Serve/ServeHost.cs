@@ -114,7 +114,7 @@ public static class ServeHost
         if (ready)
         {
             LockFile.Create(config.LockFile);
-            var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : runtimes is not null ? "the image's command" : "the action /init brings";
+            var function = runtimes is not null ? string.Join(' ', runtimes.Command) : config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
             var runs = upstream is not null ? $"its server at {config.UpstreamUrl}"
                 : runtimes is not null ? $"{runtimes.Count} runtime(s), runtime API ports {string.Join(',', Enumerable.Range(0, runtimes.Count).Select(i => runtimes.PortOf(i)))}"
                 : $"runner {runner}";

@@ -25,6 +25,9 @@ public sealed class FunctionServer : IAsyncDisposable
     /// <summary>Resolves the function and checks its command, as at an agent's start: nothing runs yet.</summary>
     public static FunctionServer Create(RunRequest template, ImageDefaults? image) => new(new FunctionTemplate(template, image));
 
+    /// <summary>The command every container runs (the image's Entrypoint and Cmd applied).</summary>
+    public IReadOnlyList<string> Args => _function.Args;
+
     /// <summary>
     /// Starts one container of the function. Its stdin is a pipe that stays open and empty, as
     /// the watchdog leaves it; its stdout and stderr come out as lines (see ServerOutput).

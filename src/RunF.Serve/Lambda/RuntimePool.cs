@@ -38,6 +38,9 @@ public sealed class RuntimePool : IAsyncDisposable
 
     public int Count => _slots.Length;
 
+    /// <summary>What every runtime runs: the command, the image's Entrypoint and Cmd, or the bootstrap found.</summary>
+    public IReadOnlyList<string> Command => _host.Server.Args;
+
     /// <summary>Runtimes started ahead whose runtime waits for an invocation now.</summary>
     public int IdlePrewarmed => _slots.Count(s => s.Prewarmed && s.Idle);
 

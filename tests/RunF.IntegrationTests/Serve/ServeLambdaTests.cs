@@ -375,6 +375,7 @@ public sealed class ServeLambdaTests(TestEnvironment env)
             var (status, body, _) = await InvokeAsync(server, "found");
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal("found", JsonDocument.Parse(body).RootElement.GetProperty("event").GetString());
+            Assert.Contains("ready: /var/runtime/bootstrap (lambda, 1 runtime(s), runtime API ports ", server.Stderr);
         }
 
         var none = Runf.Run(env, ["serve", "--rootfs", env.Rootfs, "--mode", "lambda", "--port", $"{ServeServer.FreePort()}", "--metrics-port", $"{ServeServer.FreePort()}"], stdin: null, timeoutSeconds: 30);
