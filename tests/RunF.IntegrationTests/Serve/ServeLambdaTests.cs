@@ -290,6 +290,15 @@ public sealed class ServeLambdaTests(TestEnvironment env)
         Assert.Contains("next: wget: server returned error: HTTP/1.1 403 Forbidden", attack);
         Assert.Contains($"refused POST /2018-06-01/runtime/invocation/{victimId}/response", server.Stderr);
 
+        // Nor can a process of the executor outside every container.
+        using (var outsider = new HttpClient())
+        {
+            using var next = await outsider.GetAsync($"http://{victimApi}/2018-06-01/runtime/invocation/next");
+            Assert.Equal(HttpStatusCode.Forbidden, next.StatusCode);
+            using var forged = await outsider.PostAsync($"http://{victimApi}/2018-06-01/runtime/invocation/{victimId}/response", new StringContent("forged"));
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        }
+
         var answer = await victim;
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("the victim's own answer", answer.Body);
