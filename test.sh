@@ -11,7 +11,8 @@ packages=(busybox-static util-linux uidmap umoci skopeo zstd jq python3 python3-
   golang-github-containers-common mmdebstrap
   runc crun bubblewrap hyperfine wrk procps # the benchmark's smoke mode
   afl++ # the fuzz targets' smoke (tests/RunF.Fuzz)
-  nodejs) # the Node.js function image (rootfs-tools/make-node-image.sh)
+  nodejs # the Node.js function image (rootfs-tools/make-node-image.sh)
+  autoconf automake libtool cmake make g++) # aws-lambda-ric's install builds curl and aws-lambda-cpp (mode=lambda's tests)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # npm too, unless the installed nodejs brings its own (NodeSource's does, and conflicts with Debian's npm).

@@ -46,6 +46,10 @@ public sealed record BaselineRunner(string Name)
         {
             throw new RunfException($"{runfOnly.Flag} works only with runf serve (the {name} runner has no such control): remove it, or measure runf with runf serve");
         }
+        if (mode == ServeMode.Lambda)
+        {
+            throw new RunfException($"mode=lambda works only with runf serve (the {name} runner runs a process per request, not a Lambda runtime): bench/serve/lambda.sh measures it beside the {name} runner's own mode");
+        }
         if (mode == ServeMode.OpenWhiskLoop)
         {
             throw new RunfException($"mode openwhisk-loop works only with runf serve (the {name} runner has no long-lived action): measure it with runf serve, beside OpenWhisk's Go proxy");

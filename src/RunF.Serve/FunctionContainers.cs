@@ -76,6 +76,37 @@ public static class FunctionContainers
         line => ServeLog.Server(stdout: false, config.PrefixLogs, line),
         config.LogBufferSize);
 
+    /// <summary>
+    /// mode=lambda's runtimes: long-lived containers of the function (the command, else the
+    /// image's Entrypoint and Cmd, else a bootstrap where the emulator looks), runf-init as PID 1
+    /// (unless --no-init) passing SIGTERM on to the runtime, and Lambda's variables (LambdaFunction).
+    /// </summary>
+    public static Lambda.RuntimePool CreateRuntimes(ServeConfig config)
+    {
+        RequireRootfs(config.Rootfs);
+        var image = ImageDefaultsLoader.Load(config.Rootfs);
+        if (config.Command.Count == 0 && image?.Entrypoint is not { Count: > 0 } && image?.Cmd is not { Count: > 0 })
+        {
+            config = config with { Command = [Lambda.LambdaFunction.Bootstraps.FirstOrDefault(b => InRootfs(config.Rootfs, b))
+                ?? throw new RunfException($"no function to run: mode=lambda runs fprocess, the command after --, the image's Entrypoint and Cmd, or a bootstrap at {string.Join(", ", Lambda.LambdaFunction.Bootstraps)}, and rootfs {config.Rootfs} has none of them")] };
+        }
+        // The handler may be the command's last word: the command as SpecFactory makes it (Docker's rule).
+        IReadOnlyList<string> args = [.. image?.Entrypoint ?? [], .. config.Command.Count > 0 ? config.Command : image?.Cmd ?? []];
+        var function = Lambda.LambdaFunction.From(PosixEnvironment.Get, config, args);
+        var template = TemplateOf(config, PosixEnvironment.All());
+        var server = FunctionServer.Create(template with { InheritedEnv = [.. function.Defaults(), .. template.InheritedEnv] }, image);
+        var output = OutputOf(config);
+        var count = config.MaxInflight > 0 ? config.MaxInflight : Math.Max(config.Prewarm, 1);
+        return new Lambda.RuntimePool(new Lambda.RuntimeHost(server, output, function, config.Prewarm), count, config.StopTimeout);
+    }
+
+    /// <summary>Whether path names an entry in rootfs (a link counts: the container resolves it, and the command check after follows it beneath the root).</summary>
+    private static bool InRootfs(string rootfs, string path)
+    {
+        var host = Path.Join(rootfs, path);
+        return File.Exists(host) || new FileInfo(host).LinkTarget is not null;
+    }
+
     /// <summary>--allow-bind's ports and the upstream's.</summary>
     private static string BindWithUpstream(ServeConfig config)
     {

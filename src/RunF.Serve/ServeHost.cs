@@ -7,6 +7,7 @@ using RunF.Serve.Configuration;
 using RunF.Serve.Fn;
 using RunF.Serve.Http;
 using RunF.Serve.HttpMode;
+using RunF.Serve.Lambda;
 using RunF.Serve.Logging;
 using RunF.Serve.OpenWhisk;
 
@@ -41,9 +42,16 @@ public static class ServeHost
         };
         using var upstreamClient = upstream is UpstreamServer ? new UpstreamClient(config.UpstreamUrl) : null;
         await using var openWhisk = config.IsOpenWhisk ? await OpenWhiskFront.CreateAsync(config, createInvoker, state) : null;
-        await using var invoker = config.IsOpenWhisk || upstream is not null ? null : await createInvoker(config);
+        await using var runtimes = config.Mode == ServeMode.Lambda ? FunctionContainers.CreateRuntimes(config) : null;
+        var lambda = runtimes is null ? null : new LambdaFront(config, runtimes, state);
+        await using var invoker = config.IsOpenWhisk || upstream is not null || runtimes is not null ? null : await createInvoker(config);
         RequestDelegate front;
-        if (upstream is not null)
+        if (lambda is not null)
+        {
+            state.Metrics.PrewarmedReady = () => runtimes!.IdlePrewarmed;
+            front = lambda.HandleAsync;
+        }
+        else if (upstream is not null)
         {
             state.FunctionUp = () => upstream.IsUp;
             state.Metrics.ServerRestarts = () => upstream.Restarts;
@@ -76,9 +84,10 @@ public static class ServeHost
                 kestrel.ListenAnyIP(config.Port);
                 kestrel.ListenAnyIP(config.MetricsPort);
             }
+            runtimes?.Listen(kestrel);
         });
         await using var app = builder.Build();
-        app.Run(context => DispatchAsync(context, config, state, front));
+        app.Run(context => lambda is not null && lambda.IsRuntimeApi(context) ? lambda.ServeRuntimeApiAsync(context) : DispatchAsync(context, config, state, front));
 
         var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -90,6 +99,10 @@ public static class ServeHost
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             throw new RunfException($"cannot listen on ports {config.Port} and {config.MetricsPort}: {e.Message}: choose free ones with --port and --metrics-port");
+        }
+        if (runtimes is not null)
+        {
+            await runtimes.StartAsync();
         }
         state.MarkReady();
         var ready = false;
@@ -108,8 +121,10 @@ public static class ServeHost
         if (ready)
         {
             LockFile.Create(config.LockFile);
-            var function = config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
-            var runs = upstream is null ? $"runner {runner}" : upstream.Where;
+            var function = runtimes is not null ? string.Join(' ', runtimes.Command) : config.Command.Count > 0 ? string.Join(' ', config.Command) : "the action /init brings";
+            var runs = upstream is not null ? upstream.Where
+                : runtimes is not null ? $"{runtimes.Count} runtime(s), runtime API ports {string.Join(',', Enumerable.Range(0, runtimes.Count).Select(i => runtimes.PortOf(i)))}"
+                : $"runner {runner}";
             ServeLog.Info($"ready: {function} ({ModeName(config.Mode)}, {runs}) on port {config.Port}, metrics on port {config.MetricsPort}");
         }
 
@@ -135,6 +150,10 @@ public static class ServeHost
         if (upstream is not null)
         {
             await upstream.StopAsync();
+        }
+        if (runtimes is not null)
+        {
+            await runtimes.StopAsync();
         }
         // Only now: no function is left that could take the port (RequestDrain).
         await app.StopAsync();

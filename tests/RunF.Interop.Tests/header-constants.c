@@ -12,6 +12,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -32,6 +35,7 @@ int main(void)
     SHOW(F_GETFL); SHOW(F_SETFL); SHOW(TIOCGWINSZ); SHOW(ICANON); SHOW(TCSANOW); SHOW(VEOF);
     SHOW(POLLIN); SHOW(POLLOUT); SHOW(POLLERR); SHOW(POLLHUP); SHOW(POLLNVAL);
     SHOW(LANDLOCK_CREATE_RULESET_VERSION);
+    SHOW(AF_NETLINK); SHOW(SOCK_DGRAM); SHOW(SOCK_CLOEXEC); SHOW(NETLINK_SOCK_DIAG);
     SHOW(SYS_pidfd_send_signal); SHOW(SYS_pidfd_open); SHOW(SYS_openat2); SHOW(SYS_landlock_create_ruleset);
     SHOW(EPERM); SHOW(ENOENT); SHOW(EINTR); SHOW(EIO); SHOW(ENOEXEC); SHOW(EAGAIN); SHOW(EACCES); SHOW(EBUSY); SHOW(EEXIST); SHOW(EXDEV);
     SHOW(ENOTDIR); SHOW(EISDIR); SHOW(EINVAL); SHOW(ENOTTY); SHOW(ENOSPC); SHOW(EROFS); SHOW(EPIPE); SHOW(ERANGE); SHOW(ENOSYS);

@@ -154,7 +154,7 @@ public sealed class ServeArgumentsTests
     [InlineData("port", "http", "1 to 65535")]
     [InlineData("max_inflight", "-3", "0 or more")]
     [InlineData("combine_output", "maybe", "true or false")]
-    [InlineData("mode", "lambda", "streaming, serializing, http, openwhisk")]
+    [InlineData("mode", "knative", "streaming, serializing, http, openwhisk")]
     [InlineData("upstream_url", "https://127.0.0.1:8082", "expected http://HOST:PORT")]
     [InlineData("upstream_url", "127.0.0.1:8082", "expected http://HOST:PORT")]
     [InlineData("upstream_url", "http://127.0.0.1:8082/?a=1", "no https, query or user")]

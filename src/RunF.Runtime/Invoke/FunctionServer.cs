@@ -25,18 +25,24 @@ public sealed class FunctionServer : IAsyncDisposable
     /// <summary>Resolves the function and checks its command, as at an agent's start: nothing runs yet.</summary>
     public static FunctionServer Create(RunRequest template, ImageDefaults? image) => new(new FunctionTemplate(template, image));
 
+    /// <summary>The command every container runs (the image's Entrypoint and Cmd applied).</summary>
+    public IReadOnlyList<string> Args => _function.Args;
+
     /// <summary>
     /// Starts one container of the function. Its stdin is a pipe that stays open and empty, as
     /// the watchdog leaves it; its stdout and stderr come out as lines (see ServerOutput).
+    /// extraEnv (KEY=VALUE) wins over the function's environment in this container only (a
+    /// Lambda runtime's own runtime API address).
     /// </summary>
-    public async Task<ServerProcess> StartAsync(ServerOutput output)
+    public async Task<ServerProcess> StartAsync(ServerOutput output, IReadOnlyList<string>? extraEnv = null)
     {
         var warm = await _launcher.Run(_function.Prepare);
         var pipes = InvocationPipes.Create(combineOutput: false);
         try
         {
-            var candidates = PlanBuilder.ExecCandidates(_function.Args[0], warm.Env);
-            var process = warm.Start(_function.Args, warm.Env, candidates, new ContainerFds(pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr))
+            var env = EnvironmentMerge.Apply(warm.Env, extraEnv ?? []);
+            var candidates = PlanBuilder.ExecCandidates(_function.Args[0], env);
+            var process = warm.Start(_function.Args, env, candidates, new ContainerFds(pipes.ChildStdin, pipes.ChildStdout, pipes.ChildStderr))
                 ?? throw new RunfException("the container exited before it could run the function");
             pipes.CloseChildEnds();
             return new ServerProcess(warm, process, pipes, output, _cleanup);

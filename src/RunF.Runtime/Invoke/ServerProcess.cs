@@ -21,6 +21,9 @@ public sealed class ServerProcess
     /// <summary>The container's id (its hostname; runf ps lists it).</summary>
     public string Id { get; }
 
+    /// <summary>Its PID 1, as the agent sees it: every process of the container descends from it.</summary>
+    public int Pid => _process.Pid;
+
     public Task<ServerExit> Exited { get; }
 
     /// <summary>Signals PID 1 through its pidfd; false once it has been reaped.</summary>

@@ -111,7 +111,7 @@ public static class ServeArguments
             ContentType = Get(Setting.ContentType),
             CombineOutput = BoolOf(Setting.CombineOutput, Get(Setting.CombineOutput)),
             MaxResponseSize = SizeOf(Setting.MaxResponseSize, Get(Setting.MaxResponseSize), 64L << 20),
-            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop), ("fn", ServeMode.Fn)),
+            Mode = OneOf(Setting.Mode, Get(Setting.Mode), ServeMode.Streaming, ("streaming", ServeMode.Streaming), ("serializing", ServeMode.Serializing), ("http", ServeMode.Http), ("openwhisk", ServeMode.OpenWhisk), ("openwhisk-loop", ServeMode.OpenWhiskLoop), ("fn", ServeMode.Fn), ("lambda", ServeMode.Lambda)),
             // The of-watchdog's mode=http and log settings.
             UpstreamUrl = UpstreamUrlOf(Get(Setting.UpstreamUrl)),
             BufferHttp = BoolOf(Setting.BufferHttp, Get(Setting.BufferHttp)),
@@ -149,8 +149,9 @@ public static class ServeArguments
     /// <summary>Rules between settings, which no single value shows.</summary>
     private static void Check(ServeConfig config)
     {
-        // OpenWhisk's /init brings the action; fprocess is only the blackbox one.
-        if (config.Command.Count == 0 && !config.IsOpenWhisk)
+        // OpenWhisk's /init brings the action; fprocess is only the blackbox one. A Lambda image
+        // brings its Entrypoint and Cmd, or a bootstrap (LambdaCommand).
+        if (config.Command.Count == 0 && !config.IsOpenWhisk && config.Mode != ServeMode.Lambda)
         {
             throw new RunfException("no function to run: set fprocess (e.g. fprocess=\"tr a-z A-Z\") or give the command after --");
         }
@@ -161,6 +162,10 @@ public static class ServeArguments
         if (config.Mode == ServeMode.Http)
         {
             CheckHttpMode(config);
+        }
+        if (config.Mode == ServeMode.Lambda && config.MaxInflight > 0 && config.Prewarm > config.MaxInflight)
+        {
+            throw new RunfException($"--prewarm {config.Prewarm} is more than max_inflight {config.MaxInflight}: mode=lambda runs at most max_inflight runtimes; lower --prewarm or raise max_inflight");
         }
     }
 
@@ -326,7 +331,9 @@ public static class ServeArguments
             "",
             "Serve a function over HTTP as the OpenFaaS watchdog does: each request runs COMMAND",
             "(or fprocess) once, request body on stdin, stdout as the response; with --mode http,",
-            "COMMAND is an HTTP server started once, and each request is forwarded to upstream_url.",
+            "COMMAND is an HTTP server started once, and each request is forwarded to upstream_url;",
+            "with --mode lambda, COMMAND is an AWS Lambda runtime, given the runtime API, and",
+            "invocations are POSTs to /2015-03-31/functions/function/invocations.",
             "Every option can also be set by the watchdog's environment variable of the same name",
             "where one is shown; flags win. Health: /_/health, /_/ready; metrics:",
             "http://HOST:METRICS_PORT/metrics.",

@@ -17,6 +17,9 @@ public enum ServeMode
 
     /// <summary>Fn's hot functions: long-lived FDK processes, each call HTTP over their unix socket.</summary>
     Fn,
+
+    /// <summary>AWS Lambda's runtime API, as its runtime interface emulator serves it: long-lived runtimes, an invocation at a time each.</summary>
+    Lambda,
 }
 
 /// <summary>The validated configuration of `runf serve`, from the watchdog's variables and the flags.</summary>

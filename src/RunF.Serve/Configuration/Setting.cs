@@ -28,7 +28,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     public static readonly Setting ContentType = new("content_type", true, "TYPE", "Content-Type of responses (default application/octet-stream, as the of-watchdog's)");
     public static readonly Setting CombineOutput = new("combine_output", true, "BOOL", "the function's stderr goes to the response too (default false)", IsSwitch: true);
     public static readonly Setting HealthcheckInterval = new("healthcheck_interval", true, "DURATION", "after SIGTERM, keep serving this long with readiness failing (default write_timeout)");
-    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk, openwhisk-loop or fn");
+    public static readonly Setting Mode = new("mode", true, "MODE", "streaming (default), serializing, http, openwhisk, openwhisk-loop, fn or lambda");
     public static readonly Setting MaxResponseSize = new("max_response_size", true, "SIZE", "largest output buffered (serializing, openwhisk); past it the function is killed (default 64m)");
     public static readonly Setting Rootfs = new("rootfs", false, "DIR", "the function's root filesystem (default rootfs)");
     public static readonly Setting Memory = new("memory", false, "SIZE", "memory limit per invocation");
@@ -52,7 +52,7 @@ public sealed record Setting(string Name, bool FromEnvironment, string ValueHint
     // The of-watchdog's mode=http and its log settings (docs/serve.md, "mode=http").
     public static readonly Setting UpstreamUrl = new("upstream_url", true, "URL", "mode=http: where the function's server listens (default http://127.0.0.1:8082; also $http_upstream_url)");
     public static readonly Setting BufferHttp = new("buffer_http", true, "BOOL", "mode=http: read a request's whole body, then forward it with Content-Length (default false; also $http_buffer_req_body)", IsSwitch: true);
-    public static readonly Setting StopTimeout = new("stop_timeout", false, "DURATION", "mode=http: after the drain, how long the server has between SIGTERM and SIGKILL (default 10s)");
+    public static readonly Setting StopTimeout = new("stop_timeout", false, "DURATION", "mode=http and lambda: after the drain, how long the server (runtimes) have between SIGTERM and SIGKILL (default 10s)");
     public static readonly Setting PrefixLogs = new("prefix_logs", true, "BOOL", "prefix the function's log lines: [request id], or in mode=http the time and stream (default true)");
     public static readonly Setting LogBufferSize = new("log_buffer_size", true, "N", "longest line of the function's log, in characters, before it is split (default 65536; -1: 1 MiB)");
     public static readonly Setting InheritEnv = new("inherit_env", false, "BOOL", "the function gets runf serve's own environment, less its settings, as the watchdog passes its own (default true)", IsSwitch: true);

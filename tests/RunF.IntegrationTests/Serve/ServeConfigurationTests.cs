@@ -33,7 +33,7 @@ public sealed class ServeConfigurationTests(TestEnvironment env)
     [InlineData("invalid exec_timeout \"Infinity\"", "$exec_timeout", new[] { "--", "cat" }, "exec_timeout=Infinity")]
     [InlineData("invalid write_timeout \"1500h\"", "--write-timeout", new[] { "--write-timeout", "1500h", "--", "cat" }, null)] // past a timer's 49 days: refused once Duration.Parse bounds durations
     [InlineData("invalid max_response_size \"0\"", "--max-response-size", new[] { "--max-response-size", "0", "--", "cat" }, null)]
-    [InlineData("invalid mode \"lambda\"", "streaming, serializing, http, openwhisk", new[] { "--mode", "lambda", "--", "cat" }, null)]
+    [InlineData("invalid mode \"knative\"", "streaming, serializing, http, openwhisk", new[] { "--mode", "knative", "--", "cat" }, null)]
     [InlineData("invalid upstream_url \"https://127.0.0.1:8082\"", "expected http://HOST:PORT", new[] { "--mode", "http", "--", "cat" }, "upstream_url=https://127.0.0.1:8082")]
     [InlineData("upstream_url http://127.0.0.1:9000/ uses port 9000, which is runf serve's port", "a port of its own", new[] { "--mode", "http", "--port", "9000", "--upstream-url", "http://127.0.0.1:9000", "--", "cat" }, null)]
     [InlineData("--prewarm does not apply to mode=http", "remove it", new[] { "--mode", "http", "--prewarm", "1", "--", "cat" }, null)]
