@@ -91,44 +91,9 @@ for config in "${configs[@]}" prewarm process; do
   else
     for load in "1 1" "2 4"; do
       read -r t c <<<"$load"
-      raw=$work/$config-c$c.txt
-      if ! wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$work/lambda.lua" "$url" >"$raw" 2>&1; then
-        fail "$config -c$c: wrk failed"
-        cat "$raw" >&2
-        continue
-      fi
-      result=$(sed -n 's/^WRK_JSON //p' "$raw")
-      [ -n "$result" ] || { fail "$config -c$c: wrk printed no result"; cat "$raw" >&2; continue; }
-      errors=$(jq '[.errors[]] | add' <<<"$result")
-      [ "$errors" = 0 ] || fail "$config -c$c: $errors failed requests: $(jq -c .errors <<<"$result")"
-      jq --arg config "$config" --argjson threads "$t" --argjson connections "$c" --argjson wrk "$result" \
-        '. + [{config: $config, threads: $threads, connections: $connections, wrk: $wrk, requests_per_s: ($wrk.requests / ($wrk.duration_us / 1e6))}]' \
-        "$work/runs.json" >"$work/runs.tmp" && mv "$work/runs.tmp" "$work/runs.json"
+      measure_wrk "$config" "$t" "$c" "$work/lambda.lua" "$url"
     done
   fi
-  kill -TERM "$server" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$server" 2>/dev/null; then
-    fail "$config: still running 15 s after SIGTERM, killed"
-    kill -KILL "$server" 2>/dev/null || true
-  fi
-  wait "$server" 2>/dev/null || true
-  server=""
+  stop_server
 done
-
-mkdir -p bench/results
-results=bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode-lambda.json
-jq --arg mode "$mode" --arg kernel "$(uname -r)" --arg cpus "$(nproc)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" --arg load_start "$load_start" --argjson duration "$duration" \
-  '{mode: $mode, kernel: $kernel, cpus: $cpus, loadavg_at_start: $load_start, loadavg_at_end: $load, commit: $commit, duration_s: $duration, runs: .}' \
-  "$work/runs.json" >"$results"
-echo "$bench: raw results in $results" >&2
-jq -r '
-def ms(us): (us / 10 | round) / 100;
-"\(.duration_s) s per wrk run; \(.cpus) CPUs, kernel \(.kernel), load average \(.loadavg_at_start) at the start, \(.loadavg_at_end) at the end; commit \(.commit).",
-"",
-"| configuration | wrk | p50 ms | p90 ms | p99 ms | req/s | failed |",
-"|---|---|---:|---:|---:|---:|---:|",
-(.runs[] | "| \(.config) | -t\(.threads) -c\(.connections) | **\(ms(.wrk.latency_us.p50))** | \(ms(.wrk.latency_us.p90)) | \(ms(.wrk.latency_us.p99)) | \((.requests_per_s * 10 | round) / 10) | \([.wrk.errors[]] | add) |")
-' "$results"
-[ "$failed" = 0 ] || { echo "$bench: some configurations failed (see above)" >&2; exit 1; }
+report_runs lambda "$load_start"

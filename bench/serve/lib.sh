@@ -90,11 +90,14 @@ measure_wrk() {
     "$work/runs.json" >"$work/runs.tmp" && mv "$work/runs.tmp" "$work/runs.json"
 }
 
-# SIGTERM to the agent ($server), SIGKILL after 15 s; waits for it.
+# SIGTERM to the agent ($server) of $config; SIGKILL after 15 s, which fails the configuration.
 stop_server() {
   kill -TERM "$server" 2>/dev/null || true
   for _ in $(seq 150); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$server" 2>/dev/null || true
+  if kill -0 "$server" 2>/dev/null; then
+    fail "$config: still running 15 s after SIGTERM, killed"
+    kill -KILL "$server" 2>/dev/null || true
+  fi
   wait "$server" 2>/dev/null || true
   server=""
 }
