@@ -158,8 +158,12 @@ public sealed record OciLinux
 
 public sealed record OciIdMapping
 {
+    [JsonPropertyName("containerID")]
     public uint ContainerId { get; init; }
+
+    [JsonPropertyName("hostID")]
     public uint HostId { get; init; }
+
     public uint Size { get; init; }
 
     [JsonExtensionData]
