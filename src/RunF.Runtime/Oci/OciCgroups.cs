@@ -62,6 +62,7 @@ public static class OciCgroups
             return null;
         }
         var (parent, name) = Split(request.Path);
+        MakeParents(parent);
         var cgroup = CgroupSetup.Create(id, request.Limits, CgroupMode.Auto, parent, name);
         if (cgroup is not null && request.DeviceRules.Count > 0)
         {
@@ -76,6 +77,22 @@ public static class OciCgroups
             }
         }
         return cgroup;
+    }
+
+    /// <summary>A cgroupsPath's parents are made as runc makes them (/libpod_parent); where runf may not, CgroupSetup says so.</summary>
+    private static void MakeParents(string? parent)
+    {
+        foreach (var dir in new CgroupLocation(parent).Parents.Values.Distinct())
+        {
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not writable: no cgroup unless a limit asks for one.
+            }
+        }
     }
 
     public static ICgroup Open(string path)
