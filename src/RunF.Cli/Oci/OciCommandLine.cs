@@ -6,7 +6,7 @@ namespace RunF.Cli.Oci;
 
 /// <summary>
 /// runc's command line, which podman, containerd and Kubernetes call: `runf [GLOBAL OPTIONS] VERB
-/// ...` for create, start, state, kill, delete, run, ps. It shares two verbs with runf's own
+/// ...` for create, start, state, kill, delete, run, ps, exec, features, spec. It shares two verbs with runf's own
 /// command line: `runf kill ID` and `runf ps` stay runf's (its containers by name) unless global
 /// options come first, `ps` names a container, or `kill` names an OCI container of the default
 /// --root. `runf COMMAND` is untouched: only a first word that is one of these verbs (or a global
@@ -15,7 +15,7 @@ namespace RunF.Cli.Oci;
 public static class OciCommandLine
 {
     /// <summary>The verbs only the OCI command line has.</summary>
-    private static readonly string[] OwnVerbs = ["create", "start", "state", "delete", "run"];
+    private static readonly string[] OwnVerbs = ["create", "start", "state", "delete", "run", "exec", "features", "spec"];
 
     private static readonly (string Name, Func<OciGlobals, Command> Create)[] Verbs =
     [
@@ -26,6 +26,9 @@ public static class OciCommandLine
         ("delete", DeleteCommand.Create),
         ("run", OciRunCommand.Create),
         ("ps", OciPsCommand.Create),
+        ("exec", ExecCommand.Create),
+        ("features", FeaturesCommand.Create),
+        ("spec", SpecCommand.Create),
     ];
 
     public static bool Routes(string[] args)

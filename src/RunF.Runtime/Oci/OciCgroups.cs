@@ -143,5 +143,17 @@ public static class OciCgroups
             var text = type == "a" ? "a" : $"{type} {(rule.Major is { } major and >= 0 ? major : "*")}:{(rule.Minor is { } minor and >= 0 ? minor : "*")} {(string.IsNullOrEmpty(rule.Access) ? "rwm" : rule.Access)}";
             CgroupFiles.Write(dir, rule.Allow ? "devices.allow" : "devices.deny", text);
         }
+        // As runc's specconv: the devices every container gets are allowed after the config's rules
+        // (podman passes only "deny all" and relies on them: /dev/pts/ptmx among them).
+        foreach (var rule in DefaultAllowed)
+        {
+            CgroupFiles.Write(dir, "devices.allow", rule);
+        }
     }
+
+    /// <summary>runc's AllowedDevices: mknod of any node, and null, zero, full, tty, urandom, random, console, pts, ptmx, tun.</summary>
+    private static readonly string[] DefaultAllowed =
+    [
+        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
+    ];
 }

@@ -250,4 +250,5 @@ public sealed record OciPids
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(OciConfig))]
+[JsonSerializable(typeof(OciProcess))]
 internal sealed partial class OciJsonContext : JsonSerializerContext;

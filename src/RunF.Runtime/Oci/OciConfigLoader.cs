@@ -38,6 +38,27 @@ public static class OciConfigLoader
         return config;
     }
 
+    /// <summary>runf exec --process FILE: a process object as config.json's, checked the same way.</summary>
+    public static OciProcess ParseProcess(byte[] json, string file)
+    {
+        OciProcess process;
+        try
+        {
+            process = JsonSerializer.Deserialize(json, OciJsonContext.Default.OciProcess) ?? throw new RunfException($"{file}: not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new RunfException($"{file}: {(e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ": ")}invalid JSON at line {e.LineNumber + 1}");
+        }
+        var refused = new List<string>();
+        Check(new OciConfig { Process = process }, refused);
+        if (refused.Count > 0)
+        {
+            throw new RunfException($"{file}: {string.Join(", ", refused)} {(refused.Count > 1 ? "are" : "is")} not supported by runf: remove {(refused.Count > 1 ? "them" : "it")}");
+        }
+        return process;
+    }
+
     private static void Check(OciConfig c, List<string> refused)
     {
         Unknown(c.Unknown, "", refused);

@@ -9,6 +9,9 @@ namespace RunF.Runtime.Oci;
 /// </summary>
 public sealed record OciMountOptions(ulong Flags, ulong Clear, ulong Propagation, bool Bind, bool Recursive, string? Data)
 {
+    /// <summary>tmpcopyup (podman's --read-only tmpfs mounts): the directory's content is copied into the new tmpfs.</summary>
+    public bool CopyUp { get; init; }
+
     public const ulong MsRdonly = 1, MsNosuid = 2, MsNodev = 4, MsNoexec = 8, MsSynchronous = 16, MsMandlock = 64,
         MsDirsync = 128, MsNoatime = 1024, MsNodiratime = 2048, MsBind = 4096, MsRec = 16384, MsUnbindable = 1 << 17,
         MsPrivate = 1 << 18, MsSlave = 1 << 19, MsShared = 1 << 20, MsRelatime = 1 << 21, MsStrictatime = 1 << 24;
@@ -41,12 +44,12 @@ public sealed record OciMountOptions(ulong Flags, ulong Clear, ulong Propagation
     };
 
     /// <summary>Options runc knows that runf does not do: refused by name.</summary>
-    private static readonly HashSet<string> Refused = new(StringComparer.Ordinal) { "tmpcopyup", "idmap", "ridmap", "remount", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rstrictatime", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "nosymfollow", "rnosymfollow", "symfollow", "rsymfollow" };
+    private static readonly HashSet<string> Refused = new(StringComparer.Ordinal) { "idmap", "ridmap", "remount", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rstrictatime", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "nosymfollow", "rnosymfollow", "symfollow", "rsymfollow" };
 
     public static OciMountOptions Parse(IReadOnlyList<string>? options, string where)
     {
         ulong set = 0, clear = 0, propagation = 0;
-        bool bind = false, recursive = false;
+        bool bind = false, recursive = false, copyUp = false;
         var data = new List<string>();
         foreach (var option in options ?? [])
         {
@@ -64,6 +67,10 @@ public sealed record OciMountOptions(ulong Flags, ulong Clear, ulong Propagation
                 bind = true;
                 recursive = option == "rbind";
             }
+            else if (option == "tmpcopyup")
+            {
+                copyUp = true;
+            }
             else if (Refused.Contains(option))
             {
                 throw new RunfException($"{where}: the mount option \"{option}\" is not supported by runf: remove it");
@@ -73,7 +80,7 @@ public sealed record OciMountOptions(ulong Flags, ulong Clear, ulong Propagation
                 data.Add(option);
             }
         }
-        return new OciMountOptions(set, clear, propagation, bind, recursive, data.Count == 0 ? null : string.Join(',', data));
+        return new OciMountOptions(set, clear, propagation, bind, recursive, data.Count == 0 ? null : string.Join(',', data)) { CopyUp = copyUp };
     }
 
     /// <summary>The MOUNT_ATTR_* a bind gets once it is mounted (a bind ignores them at mount time); and those to clear.</summary>

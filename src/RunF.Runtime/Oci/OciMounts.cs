@@ -45,6 +45,7 @@ public static class OciMounts
                 AddBind(ops, "/sys", dest, isDirectory: true, recursive: true, options);
                 return;
         }
+        var copyUp = options.CopyUp && type == "tmpfs" ? CopyUp(rootfs, dest, where) : [];
         EnsurePath(ops, dest, isDirectory: true);
         var noSymlinks = type is "proc" or "sysfs" ? OpFlags.NoSymlinks : OpFlags.None;
         ops.Add(new MountOp
@@ -57,7 +58,54 @@ public static class OciMounts
             Data = options.Data,
             MountFlags = options.MountFlags,
         });
+        ops.AddRange(copyUp);
         AddPropagation(ops, dest, options);
+    }
+
+    /// <summary>
+    /// tmpcopyup: what the directory holds in the rootfs, made again in the new tmpfs: its
+    /// directories, symlinks and empty files (podman's --read-only /run holds its empty
+    /// .containerenv). A file with data is refused: runf's steps copy no file contents.
+    /// </summary>
+    private static List<SetupOp> CopyUp(string rootfs, string dest, string where)
+    {
+        var ops = new List<SetupOp>();
+        var dir = Libc.RealPath(Path.Combine(rootfs, dest.TrimStart('/')));
+        if (dir is null || !(dir + "/").StartsWith(rootfs.TrimEnd('/') + "/", StringComparison.Ordinal) || !Directory.Exists(dir))
+        {
+            return ops;
+        }
+        void Walk(string hostDir, string containerDir)
+        {
+            foreach (var entry in new DirectoryInfo(hostDir).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                var target = containerDir + "/" + entry.Name;
+                var mode = (Libc.Stat(entry.FullName, Libc.AT_SYMLINK_NOFOLLOW)?.Mode ?? 0x1ed) & 0xfff;
+                if (entry.LinkTarget is { } link)
+                {
+                    ops.Add(Ops.Symlink(target, link));
+                }
+                else if (entry is DirectoryInfo)
+                {
+                    ops.Add(Ops.EnsureDir(target) with { Mode = mode, Description = $"copy up directory {target}" });
+                    Walk(entry.FullName, target);
+                }
+                else if (entry is FileInfo { Length: 0 } && (File.GetAttributes(entry.FullName) & FileAttributes.Device) == 0)
+                {
+                    ops.Add(Ops.EnsureFile(target) with { Mode = mode, Description = $"copy up empty file {target}" });
+                }
+                else
+                {
+                    throw OciPlanBuilder.Invalid(where + ".options", $"tmpcopyup: {target} in the rootfs has data, and runf copies no file contents into a tmpfs: remove it, or drop the option");
+                }
+                if (ops.Count > 10_000)
+                {
+                    throw OciPlanBuilder.Invalid(where + ".options", $"tmpcopyup: {dest} holds too much to copy up");
+                }
+            }
+        }
+        Walk(dir, dest);
+        return ops;
     }
 
     private static void AddBind(List<SetupOp> ops, string source, string dest, bool isDirectory, bool recursive, OciMountOptions options)

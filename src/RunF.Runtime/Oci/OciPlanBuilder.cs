@@ -95,6 +95,18 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         {
             ops.Add(Ops.Hostname(config.Hostname));
         }
+        AddProcess(ops, process, config.Linux?.Seccomp, ids, cloneFlags, gateFifo is not null, warnings);
+        var plan = new SetupPlan(cloneFlags, ids, ops) { Detached = true };
+        return new OciContainerPlan(rootfs, plan, OciCgroups.Request(config.Linux, id), process.OomScoreAdj, process.User?.Umask ?? 0x12,
+            process.Terminal, config.Hooks, warnings);
+    }
+
+    /// <summary>
+    /// The process's part, shared with runf exec: limits, cwd, session and terminal, the seccomp
+    /// filter (before the user change unless noNewPrivileges), user, capabilities, then the gate and the exec.
+    /// </summary>
+    private void AddProcess(List<SetupOp> ops, OciProcess process, SeccompProfile? seccompProfile, IdMaps ids, ulong cloneFlags, bool gated, List<string> warnings)
+    {
         foreach (var limit in process.Rlimits ?? [])
         {
             ops.Add(Ops.SetRlimit(Rlimit(limit)));
@@ -105,7 +117,7 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         {
             ops.Add(Ops.Terminal(new TerminalSize(process.ConsoleSize?.Height ?? 0, process.ConsoleSize?.Width ?? 0)));
         }
-        var seccomp = config.Linux?.Seccomp is { } profile ? Seccomp(profile, process.Capabilities?.Bounding) : null;
+        var seccomp = seccompProfile is { } profile ? Seccomp(profile, process.Capabilities?.Bounding) : null;
         // Without no_new_privs only a capable process may install a filter: runc installs it
         // before the user and capabilities change, and with no_new_privs as late as it can.
         if (seccomp is not null && !process.NoNewPrivileges)
@@ -125,7 +137,7 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
             ops.Add(Ops.NoNewPrivileges());
         }
         ops.Add(Ops.CloseFds(host.FdLimit));
-        if (gateFifo is not null)
+        if (gated)
         {
             ops.Add(new WaitGateOp { Description = "wait for runf start" });
         }
@@ -134,10 +146,37 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
             ops.Add(seccomp);
         }
         var env = process.Env ?? [];
-        ops.Add(Ops.Exec(args, env, PlanBuilder.ExecCandidates(args[0], env)));
-        var plan = new SetupPlan(cloneFlags, ids, ops) { Detached = true };
-        return new OciContainerPlan(rootfs, plan, OciCgroups.Request(config.Linux, id), process.OomScoreAdj, process.User?.Umask ?? 0x12,
-            process.Terminal, config.Hooks, warnings);
+        ops.Add(Ops.Exec(process.Args!, env, PlanBuilder.ExecCandidates(process.Args![0], env)));
+    }
+
+    /// <summary>
+    /// runf exec's plan: a process joins the namespaces of the container's PID 1 (the pid namespace
+    /// is entered by runf's own thread before the clone, see OciRuntime.Exec), its mount namespace
+    /// last (the /proc/PID/ns paths are the host's), and then goes as a created process does.
+    /// </summary>
+    public SetupPlan BuildExec(OciConfig config, OciProcess process, int pid, bool detached, List<string> warnings)
+    {
+        if (process.Args is not { Count: > 0 } args || args[0].Length == 0)
+        {
+            throw Invalid("process.args", "is empty: name the program to run");
+        }
+        var (cloneFlags, _) = ReadNamespaces(config.Linux?.Namespaces);
+        if ((cloneFlags & Namespaces.NewUser) != 0)
+        {
+            throw new RunfException("runf exec into a container with a user namespace of its own is not supported yet: exec into one whose config has none (as podman's and containerd's)");
+        }
+        var ops = new List<SetupOp>();
+        foreach (var (type, name) in (ReadOnlySpan<(string, string)>)[("cgroup", "cgroup"), ("ipc", "ipc"), ("uts", "uts"), ("network", "net"), ("mount", "mnt")])
+        {
+            if (config.Linux?.Namespaces?.Any(n => n.Type == type) == true)
+            {
+                ops.Add(new NamespaceOp(NamespaceFlags[type], $"/proc/{pid}/ns/{name}") { Description = $"join the container's {type} namespace" });
+            }
+        }
+        ops.Add(Ops.EnterRoot("/") with { Description = "open the container's root" });
+        var ids = IdMaps.RootAs(0, 0);
+        AddProcess(ops, process, config.Linux?.Seccomp, ids, cloneFlags, gated: false, warnings);
+        return new SetupPlan(0, ids, ops) { Detached = detached };
     }
 
     private static string Rootfs(OciConfig config, string bundle)

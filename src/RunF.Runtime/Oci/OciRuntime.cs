@@ -97,7 +97,7 @@ public sealed class OciRuntime(OciStateStore store, Action<string> warn)
         }
     }
 
-    private static void SendTerminal(ContainerProcess process, string socket)
+    internal static void SendTerminal(ContainerProcess process, string socket)
     {
         using var master = process.Terminal ?? throw new RunfException("the container sent no terminal");
         var r = NativeLauncher.SendConsole(socket, (int)master.DangerousGetHandle());
@@ -106,6 +106,9 @@ public sealed class OciRuntime(OciStateStore store, Action<string> warn)
             throw new RunfException($"cannot send the terminal to --console-socket {socket}: {Errno.Describe(-r)}");
         }
     }
+
+    /// <summary>runf exec: another process in the running container (OciExec).</summary>
+    public ContainerProcess Exec(OciExecOptions options) => OciExec.Start(store, options, warn);
 
     /// <summary>Opens the gate: the container execs its process.</summary>
     public void Start(string id)
