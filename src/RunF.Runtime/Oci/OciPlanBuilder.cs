@@ -95,6 +95,10 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         {
             ops.Add(Ops.Hostname(config.Hostname));
         }
+        if (gateFifo is not null)
+        {
+            CheckExecutable(rootfs, args[0], process.Env ?? [], mounts);
+        }
         AddProcess(ops, process, config.Linux?.Seccomp, ids, cloneFlags, gateFifo is not null, warnings);
         var plan = new SetupPlan(cloneFlags, ids, ops) { Detached = true };
         return new OciContainerPlan(rootfs, plan, OciCgroups.Request(config.Linux, id), process.OomScoreAdj, process.User?.Umask ?? 0x12,
@@ -177,6 +181,23 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         var ids = IdMaps.RootAs(0, 0);
         AddProcess(ops, process, config.Linux?.Seccomp, ids, cloneFlags, gated: false, warnings);
         return new SetupPlan(0, ids, ops) { Detached = detached };
+    }
+
+    /// <summary>
+    /// As runc, a command that is not there fails create, not start (when no one reads the child's
+    /// report any more), in runc's words, which engines match (podman: exit 127). A candidate
+    /// beneath a mount's destination is left to the exec.
+    /// </summary>
+    private void CheckExecutable(string rootfs, string command, IReadOnlyList<string> env, IReadOnlyList<OciMount> mounts)
+    {
+        foreach (var candidate in PlanBuilder.ExecCandidates(command, env))
+        {
+            if (host.KindInRoot(rootfs, candidate) == PathKind.File || mounts.Any(m => m.Destination is { } d && (candidate + "/").StartsWith(d.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            {
+                return;
+            }
+        }
+        throw new RunfException($"exec: \"{command}\": executable file not found in $PATH", ExitCodes.NotFound);
     }
 
     private static string Rootfs(OciConfig config, string bundle)

@@ -22,7 +22,7 @@ public sealed class OciStateStore
     public static string DefaultRoot()
     {
         var uid = Libc.GetEuid();
-        if (uid == 0)
+        if (uid == 0 && OciCaller.IsInitialUserNamespace(SmallFiles.ReadText("/proc/self/uid_map")))
         {
             return "/run/runf";
         }

@@ -52,7 +52,20 @@ public class OciPlanBuilderTests : TempDirectoryTest
     private OciContainerPlan Build(JsonObject config, OciCaller? caller = null, string? gate = "/run/runf/c1/exec.fifo")
     {
         var bytes = Encoding.UTF8.GetBytes(config.ToJsonString());
-        return new OciPlanBuilder(new FakeHostProbe(), caller ?? HostRoot).Build(OciConfigLoader.Parse(bytes, "config.json"), Dir, "c1", gate);
+        return new OciPlanBuilder(new WithShell(new FakeHostProbe()), caller ?? HostRoot).Build(OciConfigLoader.Parse(bytes, "config.json"), Dir, "c1", gate);
+    }
+
+    /// <summary>The fake host, with /bin/sh a file in every rootfs (create checks the command is there).</summary>
+    private sealed class WithShell(IHostProbe inner) : IHostProbe
+    {
+        public PathKind KindOf(string hostPath) => inner.KindOf(hostPath);
+        public PathKind KindInRoot(string rootfs, string path) => path == "/bin/sh" ? PathKind.File : inner.KindInRoot(rootfs, path);
+        public int LastCapability => inner.LastCapability;
+        public ulong FdLimit => inner.FdLimit;
+        public ulong HardLimit(int resource) => inner.HardLimit(resource);
+        public int LandlockAbi => inner.LandlockAbi;
+        public bool UnderSeccompFilter => inner.UnderSeccompFilter;
+        public bool HasCapability(int cap) => inner.HasCapability(cap);
     }
 
     private string Refusal(JsonObject config, OciCaller? caller = null) =>
@@ -226,6 +239,10 @@ public class OciPlanBuilderTests : TempDirectoryTest
         config = RuncSpec();
         config["hooks"] = JsonNode.Parse("""{"startContainer": [{"path": "/bin/true"}]}""");
         Assert.Contains("hooks.createContainer and hooks.startContainer are not supported", Refusal(config));
+        config = RuncSpec();
+        config["process"]!["args"] = new JsonArray("no-such-command");
+        var missing = Assert.Throws<RunfException>(() => Build(config));
+        Assert.Equal(("exec: \"no-such-command\": executable file not found in $PATH", 127), (missing.Message, missing.ExitCode));
         config = RuncSpec();
         config["process"]!["args"] = new JsonArray();
         Assert.Contains("process.args is empty", Refusal(config));
