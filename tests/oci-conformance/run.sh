@@ -4,7 +4,7 @@
 #   tests/oci-conformance/run.sh CHECKOUT [RUNF]
 # CHECKOUT: a runtime-tools checkout at 260e151 (the last commit whose vendored tree builds with
 # Debian 12's Go 1.19 offline); it is copied to a temporary directory and built there, never in
-# this repository. Needs root and golang-go. Prints per runtime the TAP lines passed and failed,
+# this repository. Needs root and golang-go; RUNTIMES="A B" replaces runc and runf. Prints per runtime the TAP lines passed and failed,
 # and writes every test's TAP output under $OUT (default /tmp/runf-oci-conformance).
 set -euo pipefail
 checkout=${1:?usage: run.sh RUNTIME_TOOLS_CHECKOUT [RUNF]}
@@ -22,7 +22,7 @@ fi
 cd "$out/src"
 sed -i 's/^go 1\.[0-9]*$/go 1.19/' go.mod
 GOFLAGS=-mod=vendor GOPROXY=off make runtimetest validation-executables >"$out/build.log" 2>&1 || { echo "run.sh: build failed, see $out/build.log" >&2; exit 1; }
-for runtime in "$(command -v runc)" "$runf"; do
+for runtime in ${RUNTIMES:-$(command -v runc) $runf}; do
   name=$(basename "$runtime")
   mkdir -p "$out/$name"
   for t in validation/*/*.t; do

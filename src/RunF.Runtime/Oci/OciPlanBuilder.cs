@@ -121,6 +121,8 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         {
             ops.Add(Ops.Terminal(new TerminalSize(process.ConsoleSize?.Height ?? 0, process.ConsoleSize?.Width ?? 0)));
         }
+        // Before an early seccomp filter, which may not allow close_range (runc's profiles of before 5.9 do not).
+        ops.Add(Ops.CloseFds(host.FdLimit));
         var seccomp = seccompProfile is { } profile ? Seccomp(profile, process.Capabilities?.Bounding) : null;
         // Without no_new_privs only a capable process may install a filter: runc installs it
         // before the user and capabilities change, and with no_new_privs as late as it can.
@@ -140,7 +142,6 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
         {
             ops.Add(Ops.NoNewPrivileges());
         }
-        ops.Add(Ops.CloseFds(host.FdLimit));
         if (gated)
         {
             ops.Add(new WaitGateOp { Description = "wait for runf start" });
