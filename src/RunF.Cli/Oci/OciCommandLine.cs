@@ -47,13 +47,29 @@ public static class OciCommandLine
         {
             return true;
         }
-        var operand = args.Skip(1).FirstOrDefault(a => !a.StartsWith('-'));
         return word switch
         {
-            "ps" => operand is not null,
-            "kill" => operand is not null && IsOciContainer(operand),
+            "ps" => FirstOperand(args, "--format", "-f") is not null,
+            "kill" => FirstOperand(args, "--signal", "-s") is { } id && IsOciContainer(id),
             _ => false,
         };
+    }
+
+    /// <summary>The first word after the verb that is neither an option nor the value of one of valued.</summary>
+    private static string? FirstOperand(string[] args, params string[] valued)
+    {
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (valued.Contains(args[i]))
+            {
+                i++;
+            }
+            else if (!args[i].StartsWith('-'))
+            {
+                return args[i];
+            }
+        }
+        return null;
     }
 
     /// <summary>Whether the default --root holds a container of this id (runf kill ID for an OCI container).</summary>
