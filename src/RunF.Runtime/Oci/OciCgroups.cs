@@ -19,7 +19,7 @@ public static class OciCgroups
         var path = linux?.CgroupsPath;
         if (string.IsNullOrEmpty(path))
         {
-            if (!limits.Any)
+            if (!limits.Any && MemoryV1(linux?.Resources?.Memory).Count == 0)
             {
                 return null;
             }
@@ -33,7 +33,29 @@ public static class OciCgroups
         {
             throw OciPlanBuilder.Invalid("linux.cgroupsPath", $"\"{path}\" contains ..");
         }
-        return new OciCgroupRequest(path, limits, rules);
+        return new OciCgroupRequest(path, limits, rules) { MemoryV1 = MemoryV1(linux?.Resources?.Memory) };
+    }
+
+    private static List<(string, string)> MemoryV1(OciMemory? memory)
+    {
+        var writes = new List<(string, string)>();
+        if (memory?.Reservation is > 0 and var reservation)
+        {
+            writes.Add(("memory.soft_limit_in_bytes", reservation.ToString()));
+        }
+        if (memory?.Swappiness is { } swappiness and <= 100)
+        {
+            writes.Add(("memory.swappiness", swappiness.ToString()));
+        }
+        else if (memory?.Swappiness is { } bad)
+        {
+            throw OciPlanBuilder.Invalid("linux.resources.memory.swappiness", $"{bad} is above 100");
+        }
+        if (memory?.DisableOOMKiller == true)
+        {
+            writes.Add(("memory.oom_control", "1"));
+        }
+        return writes;
     }
 
     private static CgroupLimits Limits(OciResources? resources)
@@ -63,12 +85,13 @@ public static class OciCgroups
         }
         var (parent, name) = Split(request.Path);
         MakeParents(parent);
-        var cgroup = CgroupSetup.Create(id, request.Limits, CgroupMode.Auto, parent, name);
-        if (cgroup is not null && request.DeviceRules.Count > 0)
+        var cgroup = CgroupSetup.Create(id, request.Limits, request.MemoryV1.Count > 0 ? CgroupMode.Required : CgroupMode.Auto, parent, name);
+        if (cgroup is not null && (request.DeviceRules.Count > 0 || request.MemoryV1.Count > 0))
         {
             try
             {
                 WriteDeviceRules(parent, name, request.DeviceRules);
+                WriteMemoryV1(parent, name, request.MemoryV1);
             }
             catch
             {
@@ -121,8 +144,29 @@ public static class OciCgroups
         return (slash == 0 ? "/" : trimmed[..slash], trimmed[(slash + 1)..]);
     }
 
+    private static void WriteMemoryV1(string? parent, string name, IReadOnlyList<(string File, string Value)> writes)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+        var location = new CgroupLocation(parent);
+        if (location.Unified || !location.Parents.TryGetValue("memory", out var memory))
+        {
+            throw OciPlanBuilder.Invalid("linux.resources.memory", "reservation, swappiness and disableOOMKiller are supported by runf on cgroup v1 only");
+        }
+        foreach (var (file, value) in writes)
+        {
+            CgroupFiles.Write(System.IO.Path.Combine(memory, name), file, value);
+        }
+    }
+
     private static void WriteDeviceRules(string? parent, string name, IReadOnlyList<OciDeviceRule> rules)
     {
+        if (rules.Count == 0)
+        {
+            return;
+        }
         var location = new CgroupLocation(parent);
         if (location.Unified)
         {

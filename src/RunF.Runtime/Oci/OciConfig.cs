@@ -11,6 +11,10 @@ namespace RunF.Runtime.Oci;
 /// </summary>
 public sealed record OciConfig
 {
+    /// <summary>Properties that runtime-spec does not define: ignored, as the spec requires, each with a warning (OciConfigLoader).</summary>
+    [JsonIgnore]
+    public List<string> NotInSpec { get; } = [];
+
     public string? OciVersion { get; init; }
     public OciRoot? Root { get; init; }
     public IReadOnlyList<OciMount>? Mounts { get; init; }
@@ -220,6 +224,13 @@ public sealed record OciMemory
 {
     public long? Limit { get; init; }
     public long? Swap { get; init; }
+    public long? Reservation { get; init; }
+    public ulong? Swappiness { get; init; }
+    public bool? DisableOOMKiller { get; init; }
+
+    /// <summary>Kernel memory limits: gone from cgroup v1 since Linux 6.1 (runc ignores them too); warned about.</summary>
+    public long? Kernel { get; init; }
+    public long? KernelTCP { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; set; }

@@ -29,8 +29,11 @@ public static class OciConfigLoader
             var field = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ": ";
             throw new RunfException($"{file}: {field}invalid JSON at line {e.LineNumber + 1}");
         }
-        var refused = new List<string>();
-        Check(config, refused);
+        var unknown = new List<string>();
+        Check(config, unknown);
+        // runtime-spec: unknown properties MUST be ignored; a property it defines that runf does not honour is refused.
+        var refused = unknown.Where(InSpec).ToList();
+        config.NotInSpec.AddRange(unknown.Where(f => !InSpec(f)));
         if (refused.Count > 0)
         {
             throw new RunfException($"{file}: {string.Join(", ", refused)} {(refused.Count > 1 ? "are" : "is")} not supported by runf: remove {(refused.Count > 1 ? "them" : "it")} (docs/oci.md lists what runf honours)");
@@ -57,6 +60,32 @@ public static class OciConfigLoader
             throw new RunfException($"{file}: {string.Join(", ", refused)} {(refused.Count > 1 ? "are" : "is")} not supported by runf: remove {(refused.Count > 1 ? "them" : "it")}");
         }
         return process;
+    }
+
+    /// <summary>The properties runtime-spec 1.2 defines in the objects runf reads only in part, by the path's parent (indices dropped).</summary>
+    private static readonly Dictionary<string, string[]> SpecProperties = new(StringComparer.Ordinal)
+    {
+        [""] = ["solaris", "windows", "vm", "zos"],
+        ["root"] = [],
+        ["mounts"] = ["uidMappings", "gidMappings"],
+        ["process"] = ["commandLine", "scheduler", "ioPriority", "execCPUAffinity"],
+        ["process.user"] = [],
+        ["process.rlimits"] = [],
+        ["linux"] = ["timeOffsets", "netDevices", "intelRdt", "personality"],
+        ["linux.namespaces"] = [],
+        ["linux.devices"] = [],
+        ["linux.resources"] = ["blockIO", "hugepageLimits", "network", "rdma", "unified"],
+        ["linux.resources.memory"] = ["useHierarchy", "checkBeforeUpdate"],
+        ["linux.resources.cpu"] = ["burst", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"],
+    };
+
+    private static bool InSpec(string field)
+    {
+        var path = System.Text.RegularExpressions.Regex.Replace(field, @"\[\d+\]", "");
+        var dot = path.LastIndexOf('.');
+        var (parent, name) = dot < 0 ? ("", path) : (path[..dot], path[(dot + 1)..]);
+        // Objects runf models completely (hooks, capabilities, id mappings...) or not at all: an unknown property there is the spec's if runf reads none of the object.
+        return !SpecProperties.TryGetValue(parent, out var names) || names.Contains(name);
     }
 
     private static void Check(OciConfig c, List<string> refused)

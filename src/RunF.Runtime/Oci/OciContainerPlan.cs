@@ -18,4 +18,8 @@ public sealed record OciContainerPlan(
     IReadOnlyList<string> Warnings);
 
 /// <summary>The cgroup at Path (a cgroupfs path such as /libpod_parent/libpod-ID) with its limits and device rules (v1).</summary>
-public sealed record OciCgroupRequest(string Path, CgroupLimits Limits, IReadOnlyList<OciDeviceRule> DeviceRules);
+public sealed record OciCgroupRequest(string Path, CgroupLimits Limits, IReadOnlyList<OciDeviceRule> DeviceRules)
+{
+    /// <summary>cgroup v1 memory controls beyond CgroupLimits: memory.soft_limit_in_bytes, memory.swappiness, memory.oom_control.</summary>
+    public IReadOnlyList<(string File, string Value)> MemoryV1 { get; init; } = [];
+}

@@ -51,10 +51,21 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
             warnings.Add("process.selinuxLabel and linux.mountLabel ignored: runf sets no SELinux labels");
         }
 
+        warnings.AddRange(config.NotInSpec.Select(field => $"{field} ignored: runtime-spec defines no such property"));
+        if (config.Linux?.Resources?.Memory is { Kernel: not null } or { KernelTCP: not null })
+        {
+            warnings.Add("linux.resources.memory.kernel and kernelTCP ignored: Linux no longer has kernel memory limits (as runc)");
+        }
         var ops = new List<SetupOp>();
         if (gateFifo is not null)
         {
             ops.Add(new OpenGateOp(gateFifo) { Description = $"open the exec fifo {gateFifo}" });
+        }
+        if ((cloneFlags & Namespaces.NewUser) != 0 && (ids.AllowSetgroups || ids.Tools is not null))
+        {
+            // As runc's nsexec: the child becomes root of its new user namespace before anything, so
+            // that what it makes (mount points in a tmpfs) has an owner mapped there.
+            ops.Add(new IdentityOp(0, 0, []) { Description = "become root of the user namespace" });
         }
         ops.AddRange(joins);
         if ((cloneFlags & NewCgroup) != 0)

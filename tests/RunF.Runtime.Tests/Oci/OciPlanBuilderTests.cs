@@ -150,8 +150,19 @@ public class OciPlanBuilderTests : TempDirectoryTest
         config["linux"]!["intelRdt"] = JsonNode.Parse("""{"closID": "guaranteed"}""");
         config["process"]!["ioPriority"] = JsonNode.Parse("""{"class": "IOPRIO_CLASS_RT"}""");
         config["linux"]!["resources"]!["blockIO"] = new JsonObject();
-        config["linux"]!["resources"]!["memory"] = JsonNode.Parse("""{"limit": 1000000, "swappiness": 0, "kernel": 5}""");
-        Assert.Equal("config.json: process.ioPriority, linux.intelRdt, linux.resources.memory.kernel are not supported by runf: remove them (docs/oci.md lists what runf honours)", Refusal(config));
+        config["linux"]!["resources"]!["memory"] = JsonNode.Parse("""{"limit": 1000000, "swappiness": 0, "checkBeforeUpdate": true}""");
+        Assert.Equal("config.json: process.ioPriority, linux.intelRdt, linux.resources.memory.checkBeforeUpdate are not supported by runf: remove them (docs/oci.md lists what runf honours)", Refusal(config));
+    }
+
+    [Fact]
+    public void A_property_runtime_spec_does_not_define_is_ignored_with_a_warning_as_the_spec_requires()
+    {
+        var config = RuncSpec();
+        config["unknown"] = "value";
+        config["process"]!["vendorThing"] = 1;
+        var built = Build(config);
+        Assert.Contains("unknown ignored: runtime-spec defines no such property", built.Warnings);
+        Assert.Contains("process.vendorThing ignored: runtime-spec defines no such property", built.Warnings);
     }
 
     [Fact]
