@@ -74,7 +74,10 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
             ops.Add(new NamespaceOp(NewCgroup, null) { Description = "enter a new cgroup namespace" });
             cloneFlags &= ~NewCgroup;
         }
-        ops.Add(Propagation(config.Linux?.RootfsPropagation));
+        var propagation = Propagation(config.Linux?.RootfsPropagation);
+        // pivot_root refuses a shared parent mount: a shared root is made so after the pivot, as runc does.
+        var shared = (propagation.MountFlags & (MountFlags)OciMountOptions.MsShared) != 0;
+        ops.Add(shared ? Propagation("rslave") : propagation);
         ops.Add(Ops.BindRootfs(rootfs));
         ops.Add(Ops.EnterRoot(rootfs));
         var mounts = config.Mounts ?? [];
@@ -102,6 +105,10 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
             ops.Add(Ops.RemountReadOnly("/") with { Description = "make the rootfs read-only (root.readonly)" });
         }
         ops.Add(Ops.PivotRoot());
+        if (shared)
+        {
+            ops.Add(propagation with { Description = $"make the root {config.Linux!.RootfsPropagation}" });
+        }
         if (!string.IsNullOrEmpty(config.Hostname))
         {
             ops.Add(Ops.Hostname(config.Hostname));
