@@ -144,6 +144,25 @@ public class OciRuntimeTests(TestEnvironment env)
     }
 
     [Fact]
+    public void A_mount_destination_through_a_rootfs_symlink_stays_beneath_the_root()
+    {
+        // CVE-2021-30465's shape: a rootfs symlink pointing at a host path, and a mount below it.
+        var host = env.NewDir("host-target");
+        var bundle = new OciBundle(env, rootless: false, "sh", "-c", "ls -d /escape/sub > /mnt/inside");
+        var rootfs = env.CopyRootfs("symlinked");
+        File.CreateSymbolicLink(Path.Combine(rootfs, "escape"), host);
+        bundle.Config["root"]!["path"] = rootfs;
+        bundle.Config["mounts"]!.AsArray().Add(JsonNode.Parse("""{"destination": "/escape/sub", "type": "tmpfs", "source": "tmpfs"}"""));
+        bundle.Save();
+        var r = bundle.Runf(env, "run", "--bundle", bundle.Dir, "s1");
+        // The symlink is followed beneath the root, where its target does not exist: the create fails, naming it.
+        Assert.Equal(125, r.ExitCode);
+        Assert.StartsWith("runf: create mount point /escape/sub: its parent is missing in rootfs", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(host, "sub")), "the mount point was made on the host, through the symlink");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host));
+    }
+
+    [Fact]
     public void Cgroups_path_and_resources_limit_the_container_as_root()
     {
         Assert.True(TestEnvironment.IsRoot, "creates host cgroups");
