@@ -12,6 +12,9 @@ namespace RunF.IntegrationTests.Oci;
 public sealed class ContainerdTests : IDisposable
 {
     private const string Image = "docker.io/runf-test/busybox:latest";
+
+    /// <summary>ctr's namespace, and so the parent of its containers' cgroups (/NAMESPACE/ID): removed at the end.</summary>
+    private const string Namespace = "oci-ctr-test";
     private readonly TestEnvironment _env;
     private readonly string _dir;
     private readonly string _socket;
@@ -48,7 +51,7 @@ public sealed class ContainerdTests : IDisposable
 
     private RunResult Ctr(params string[] args)
     {
-        using var p = Process.Start(new ProcessStartInfo("ctr", ["--address", _socket, "-n", "runf-test", .. args])
+        using var p = Process.Start(new ProcessStartInfo("ctr", ["--address", _socket, "-n", Namespace, .. args])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         })!;
@@ -94,6 +97,6 @@ public sealed class ContainerdTests : IDisposable
         _containerd.Kill(entireProcessTree: true);
         _containerd.WaitForExit();
         _containerd.Dispose();
-        Shell.Run("/bin/sh", "-c", $"umount -R {_dir}/root {_dir}/state 2>/dev/null; rm -rf {_dir} || true");
+        Shell.Run("/bin/sh", "-c", $"umount -R {_dir}/root {_dir}/state 2>/dev/null; rm -rf {_dir}; rmdir /sys/fs/cgroup/*/{Namespace} 2>/dev/null || true");
     }
 }

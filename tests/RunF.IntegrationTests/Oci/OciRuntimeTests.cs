@@ -167,7 +167,7 @@ public class OciRuntimeTests(TestEnvironment env)
     {
         Assert.True(TestEnvironment.IsRoot, "creates host cgroups");
         var bundle = new OciBundle(env, rootless: false, "sh", "-c", "cat /proc/self/cgroup > /mnt/cgroup");
-        var path = $"/runf-oci-test/c-{Guid.NewGuid():N}";
+        var path = $"/oci-cgroup-test/c-{Guid.NewGuid():N}";
         bundle.Config["linux"]!["cgroupsPath"] = path;
         bundle.Config["linux"]!["resources"] = JsonNode.Parse("""{"memory": {"limit": 67108864}, "pids": {"limit": 50}}""");
         bundle.Save();
@@ -180,5 +180,6 @@ public class OciRuntimeTests(TestEnvironment env)
         Thread.Sleep(200);
         Assert.Equal(0, bundle.Runf(env, "delete", "--force", "g1").ExitCode);
         Assert.False(Directory.Exists($"/sys/fs/cgroup/memory{path}"));
+        Shell.Run("/bin/sh", "-c", "rmdir /sys/fs/cgroup/*/oci-cgroup-test 2>/dev/null || true");
     }
 }
