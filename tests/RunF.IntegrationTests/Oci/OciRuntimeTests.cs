@@ -11,6 +11,18 @@ namespace RunF.IntegrationTests.Oci;
 [Collection(RunfCollection.Name)]
 public class OciRuntimeTests(TestEnvironment env)
 {
+    private static string ReadCmdline(string procDir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDir, "cmdline"));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
     private static JsonElement State(OciBundle bundle, TestEnvironment env, string id)
     {
         var r = bundle.Runf(env, "state", id);
@@ -141,6 +153,41 @@ public class OciRuntimeTests(TestEnvironment env)
         var systemd = bundle.RunfWith(env, ["--systemd-cgroup"], "create", "--bundle", bundle.Dir, "u2");
         Assert.Equal(125, systemd.ExitCode);
         Assert.StartsWith("runf: --systemd-cgroup is not supported by runf", systemd.Stderr);
+    }
+
+    [Fact]
+    public void Hooks_run_at_their_stage_with_the_state_on_stdin()
+    {
+        var bundle = new OciBundle(env, rootless: false, "true");
+        JsonNode Hook(string stage) => JsonNode.Parse($$"""[{"path": "/bin/sh", "args": ["sh", "-c", "cat > {{bundle.OutFile(stage)}}.json"], "timeout": 10}]""")!;
+        bundle.Config["hooks"] = new JsonObject { ["prestart"] = Hook("prestart"), ["poststart"] = Hook("poststart"), ["poststop"] = Hook("poststop") };
+        bundle.Config["annotations"] = new JsonObject { ["org.example.k"] = "v" };
+        bundle.Save();
+        Assert.Equal(0, bundle.Runf(env, "create", "--bundle", bundle.Dir, "h1").ExitCode);
+        var prestart = JsonDocument.Parse(File.ReadAllText(bundle.OutFile("prestart.json"))).RootElement;
+        Assert.Equal(("h1", "created", "v"), (prestart.GetProperty("id").GetString(), prestart.GetProperty("status").GetString(), prestart.GetProperty("annotations").GetProperty("org.example.k").GetString()));
+        Assert.False(File.Exists(bundle.OutFile("poststart.json")));
+        Assert.Equal(0, bundle.Runf(env, "start", "h1").ExitCode);
+        Assert.Equal("running", JsonDocument.Parse(File.ReadAllText(bundle.OutFile("poststart.json"))).RootElement.GetProperty("status").GetString());
+        Assert.False(File.Exists(bundle.OutFile("poststop.json")));
+        Thread.Sleep(200);
+        Assert.Equal(0, bundle.Runf(env, "delete", "--force", "h1").ExitCode);
+        Assert.Equal("stopped", JsonDocument.Parse(File.ReadAllText(bundle.OutFile("poststop.json"))).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void A_failing_prestart_hook_fails_create_and_leaves_nothing()
+    {
+        var bundle = new OciBundle(env, rootless: false, "sleep", "60");
+        bundle.Config["hooks"] = JsonNode.Parse("""{"prestart": [{"path": "/bin/false"}]}""");
+        bundle.Save();
+        var r = bundle.Runf(env, "create", "--bundle", bundle.Dir, "h2");
+        Assert.Equal((125, "runf: hooks.prestart[0] /bin/false: exited with status 1\n"), (r.ExitCode, r.Stderr));
+        Assert.False(Directory.Exists(Path.Combine(bundle.Root, "h2")));
+        // The held child (still showing runf create's command line until its exec) was killed.
+        Thread.Sleep(100);
+        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)),
+            d => Runf.StateOf(int.Parse(Path.GetFileName(d))) is not (null or 'Z') && ReadCmdline(d).Contains(bundle.Root));
     }
 
     [Fact]
