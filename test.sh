@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 
 packages=(busybox-static util-linux uidmap umoci skopeo zstd jq python3 python3-yaml iproute2 nginx-light dnsmasq-base curl
   golang-github-containers-common mmdebstrap
+  podman containerd # the OCI runtime tests (tests/RunF.IntegrationTests/Oci)
   runc crun bubblewrap hyperfine wrk procps # the benchmark's smoke mode
   afl++ # the fuzz targets' smoke (tests/RunF.Fuzz)
   nodejs # the Node.js function image (rootfs-tools/make-node-image.sh)

@@ -39,6 +39,8 @@ struct ctx {
      * never written here): install_fds may move them out of the way of fd 3. */
     int error_fd;
     int init_fd;
+    int gate_fd; /* OPEN_GATE's FIFO, read by WAIT_GATE */
+    int detached; /* RUNF_PLAN_DETACHED: no parent-death signal */
 };
 
 static const char *str(const struct ctx *c, uint32_t off)
@@ -269,7 +271,7 @@ static long do_identity(const struct ctx *c, const struct runf_op *op)
      * still shares with runf (CLONE_VM) non-dumpable: runf's own /proc files would turn root's
      * and the agent could no longer open a waiting container's namespaces. The exec makes the
      * command dumpable again anyway (its ids all agree). */
-    if ((r = SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+    if (!c->detached && (r = SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
         return r;
     return SYS5(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
@@ -418,6 +420,95 @@ static char *decimal(char *p, uint32_t n)
     return p;
 }
 
+/* OPEN_GATE: the exec fifo, read-write so that the open does not wait for `runf start`; a
+ * symlink or anything but a FIFO is refused. */
+static long do_open_gate(struct ctx *c, const struct runf_op *op)
+{
+    struct stat st;
+    long fd = SYS3(SYS_openat, AT_FDCWD, str(c, op->s[0]), O_RDWR | O_CLOEXEC | O_NOFOLLOW), r;
+    if (fd < 0)
+        return fd;
+    if ((r = SYS2(SYS_fstat, fd, &st)) == 0 && !S_ISFIFO(st.st_mode))
+        r = -EINVAL;
+    if (r < 0) {
+        SYS1(SYS_close, fd);
+        return r;
+    }
+    c->gate_fd = (int)fd;
+    return 0;
+}
+
+/* WAIT_GATE: the created container, set up, reports ready and waits for `runf start`'s byte. */
+static long do_wait_gate(struct ctx *c, uint32_t step)
+{
+    struct runf_step_error ready = {step, 0};
+    char byte;
+    long r;
+    if (c->gate_fd < 0)
+        return -EBADF;
+    if ((r = SYS3(SYS_write, c->error_fd, &ready, sizeof ready)) < 0)
+        return r;
+    do
+        r = SYS3(SYS_read, c->gate_fd, &byte, 1);
+    while (r == -EINTR);
+    SYS1(SYS_close, c->gate_fd);
+    c->gate_fd = -1;
+    return r == 1 ? 0 : r < 0 ? r : -EPIPE;
+}
+
+/* CAP_SETS: the five sets of an OCI config as they are, not one mask for all. */
+static long do_cap_sets(const struct ctx *c, const struct runf_op *op)
+{
+    const uint64_t *sets = (const uint64_t *)(const void *)(c->plan + op->s[0]);
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    long r;
+    for (uint64_t cap = 0; cap <= op->n[0]; cap++) {
+        if (!(sets[0] & (1ull << cap)) && (r = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            return r;
+    }
+    for (int i = 0; i < 2; i++) {
+        data[i].effective = (uint32_t)(sets[1] >> (32 * i));
+        data[i].permitted = (uint32_t)(sets[2] >> (32 * i));
+        data[i].inheritable = (uint32_t)(sets[3] >> (32 * i));
+    }
+    if ((r = SYS2(SYS_capset, &hdr, data)) < 0)
+        return r;
+    if ((r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)) < 0)
+        return r;
+    for (uint64_t cap = 0; cap < 64; cap++) {
+        if ((sets[4] & (1ull << cap)) && (r = SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static long do_namespace(const struct ctx *c, const struct runf_op *op)
+{
+    long fd, r;
+    if (!op->s[0])
+        return SYS1(SYS_unshare, op->n[0]);
+    fd = SYS3(SYS_openat, AT_FDCWD, str(c, op->s[0]), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fd;
+    r = SYS2(SYS_setns, fd, op->n[0]);
+    SYS1(SYS_close, fd);
+    return r;
+}
+
+static long do_write_file(const struct ctx *c, const struct runf_op *op)
+{
+    const char *text = str(c, op->s[1]);
+    long len = 0, fd = open_in_root_as(c, str(c, op->s[0]), RUNF_F_NO_SYMLINKS, O_WRONLY | O_TRUNC), r;
+    if (fd < 0)
+        return fd;
+    while (text[len])
+        len++;
+    r = SYS3(SYS_write, fd, text, len);
+    SYS1(SYS_close, fd);
+    return r < 0 ? r : r == len ? 0 : -EIO;
+}
+
 /* With an init, the command is found here, so that "not found" is still reported as a failed
  * step, and runf-init (which executes it) gets the path. runf-init gets the error pipe too, open
  * across its own exec, as "FD:STEP": a failed exec of the command comes back as this step, and
@@ -499,6 +590,11 @@ static long run_op(struct ctx *c, const struct runf_op *op, uint32_t step)
     case RUNF_OP_LANDLOCK: return runf_landlock(op->n[0], op->n[1], op->s[0] ? c->plan + op->s[0] : 0, op->n[2]);
     case RUNF_OP_IDENTITY: return do_identity(c, op);
     case RUNF_OP_TERMINAL: return do_terminal(c, op);
+    case RUNF_OP_OPEN_GATE: return do_open_gate(c, op);
+    case RUNF_OP_WAIT_GATE: return do_wait_gate(c, step);
+    case RUNF_OP_CAP_SETS: return do_cap_sets(c, op);
+    case RUNF_OP_NAMESPACE: return do_namespace(c, op);
+    case RUNF_OP_WRITE_FILE: return do_write_file(c, op);
     default: return -EINVAL;
     }
 }
@@ -530,7 +626,7 @@ int runf_child_main(void *arg)
     const struct runf_child_args *a = arg;
     const struct runf_plan_header *h = (const void *)a->plan;
     const struct runf_op *ops = (const void *)(a->plan + h->ops_offset);
-    struct ctx c = {a, a->plan, -1, a->error_fd, a->init_fd};
+    struct ctx c = {a, a->plan, -1, a->error_fd, a->init_fd, -1, (h->flags & RUNF_PLAN_DETACHED) != 0};
     char go;
 
     /* Every signal is still blocked (inherited from the cloning thread); the parent's handlers
@@ -546,7 +642,8 @@ int runf_child_main(void *arg)
         int keep[4] = {a->sync_fd, a->error_fd, a->init_fd, a->request_fd};
         close_all_but(keep, 4);
     }
-    SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+    if (!c.detached)
+        SYS2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
     /* The parent writes the id maps (and joins the cgroup) before sending the byte. EOF means
      * it gave up or died. */
     if (SYS3(SYS_read, a->sync_fd, &go, 1) != 1)

@@ -14,7 +14,9 @@
 #define RUNF_PLAN_VERSION 1u
 
 /* header.flags */
-#define RUNF_PLAN_TIMING 1u /* record a CLOCK_MONOTONIC timestamp after every step */
+#define RUNF_PLAN_TIMING 1u   /* record a CLOCK_MONOTONIC timestamp after every step */
+#define RUNF_PLAN_DETACHED 2u /* no parent-death signal: an OCI container outlives the runf that
+                               * created it (the engine's subreaper reaps it) */
 
 struct runf_plan_header {
     uint32_t magic;
@@ -58,6 +60,17 @@ enum runf_op_kind {
                                * terminal (after NEW_SESSION) and stdin, stdout and stderr; its master
                                * goes to the parent over the launcher's socket (runf_receive_fd);
                                * n0 rows, n1 columns of its initial size (0 0: unset) */
+    /* The OCI runtime's steps (src/RunF.Runtime/Oci): */
+    RUNF_OP_OPEN_GATE = 21,   /* s0 absolute host path of a FIFO (the exec fifo), opened read-write
+                               * and held for WAIT_GATE: opened before the pivot hides the host */
+    RUNF_OP_WAIT_GATE = 22,   /* `runf create` stops here: reports "ready" (step, 0) on the error pipe,
+                               * then blocks until `runf start` writes a byte into the gate */
+    RUNF_OP_CAP_SETS = 23,    /* s0 offset of five u64 masks: bounding, effective, permitted,
+                               * inheritable, ambient (an OCI config's sets, exactly); n0 last capability */
+    RUNF_OP_NAMESPACE = 24,   /* n0 one CLONE_NEW* flag: setns into the namespace file s0 (a host
+                               * path), or with s0 none unshare it (the cgroup namespace, entered
+                               * once the parent has moved the child into its cgroup) */
+    RUNF_OP_WRITE_FILE = 25,  /* s0 path in root, s1 content: a sysctl under /proc/sys */
 };
 
 /* op.flags */

@@ -57,6 +57,12 @@ int main(int argc, char **argv)
                 printf("%s%u", g ? "|" : "", gid);
             }
             printf("]");
+        } else if (op->kind == RUNF_OP_CAP_SETS) {
+            uint64_t sets[5];
+            memcpy(sets, buf + op->s[0], sizeof sets);
+            printf(" sets@%u%%8=%u [%llx|%llx|%llx|%llx|%llx] last=%llu", op->s[0], op->s[0] % 8, (unsigned long long)sets[0],
+                   (unsigned long long)sets[1], (unsigned long long)sets[2], (unsigned long long)sets[3],
+                   (unsigned long long)sets[4], (unsigned long long)op->n[0]);
         } else {
             printf(" s=[%s|%s|%s|%s] n=[%llu|%llu|%llu]", text(buf, op->s[0]), text(buf, op->s[1]), text(buf, op->s[2]),
                    text(buf, op->s[3]), (unsigned long long)op->n[0], (unsigned long long)op->n[1], (unsigned long long)op->n[2]);

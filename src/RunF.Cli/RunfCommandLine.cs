@@ -27,6 +27,12 @@ public static class RunfCommandLine
 
     public static int Invoke(string[] args, long startedAt)
     {
+        // runc's command line (create, start, state...): engines call runf as their OCI runtime.
+        if (Oci.OciCommandLine.Routes(args))
+        {
+            return Oci.OciCommandLine.Invoke(args);
+        }
+
         // serve's arguments belong to runf-serve, --help included: handed over before any parsing.
         if (args is [ServeCommand.Name, .. var serveArgs])
         {

@@ -8,7 +8,7 @@ namespace RunF.Interop;
 /// </summary>
 public static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENOEXEC = 8, EAGAIN = 11, EACCES = 13, EBUSY = 16, EEXIST = 17,
+    public const int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENXIO = 6, ENOEXEC = 8, EAGAIN = 11, EACCES = 13, EBUSY = 16, EEXIST = 17,
         EXDEV = 18, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EROFS = 30, EPIPE = 32, ERANGE = 34, ENOSYS = 38,
         ELOOP = 40, EUSERS = 87, ECONNRESET = 104, ECONNREFUSED = 111;
 

@@ -11,6 +11,10 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int MkDirAt(SafeFd dir, string path, uint mode);
 
+    /// <summary>A named pipe (the OCI exec fifo).</summary>
+    [LibraryImport(Lib, EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
+    public static partial int MkFifo(string path, uint mode);
+
     [LibraryImport(Lib, EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int RmDir(string path);
 

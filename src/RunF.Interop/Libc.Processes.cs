@@ -21,6 +21,14 @@ public static unsafe partial class Libc
     /// <summary>Signals a process by its pidfd: immune to pid reuse after it was reaped.</summary>
     public static int PidfdSendSignal(int pidFd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidFd, signal, 0, 0);
 
+    /// <summary>Moves the calling thread into the namespace fd refers to (nstype a CLONE_NEW* flag, or 0).</summary>
+    [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(SafeFd fd, int nstype);
+
+    /// <summary>Sets the file mode creation mask (inherited by a cloned child); returns the previous one.</summary>
+    [LibraryImport(Lib, EntryPoint = "umask")]
+    public static partial uint Umask(uint mask);
+
     /// <summary>Replaces this process; returns only on failure (-1, errno set).</summary>
     [LibraryImport(Lib, EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(PosixStringMarshaller))]
     public static partial int Execv(string path, string?[] argv);

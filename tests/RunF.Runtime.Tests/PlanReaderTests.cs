@@ -98,6 +98,32 @@ public class PlanReaderTests : TempDirectoryTest
         ], Dump(new SetupPlan(0, IdMaps.RootAs(1000, 1000), [Ops.Terminal(new Spec.TerminalSize(24, 80)), Ops.Exec(["sh"], [], ["/bin/sh"])])));
 
     [Fact]
+    public void The_launcher_reads_the_oci_ops_and_the_detached_flag_as_written()
+    {
+        SetupOp[] ops =
+        [
+            new OpenGateOp("/run/runf/c1/exec.fifo") { Description = "gate" },
+            new NamespaceOp(Namespaces.NewNet, "/proc/7/ns/net") { Description = "join" },
+            new NamespaceOp(0x02000000, null) { Description = "cgroupns" },
+            new WriteFileOp("/proc/sys/net/ipv4/ip_forward", "1") { Description = "sysctl" },
+            new CapabilitySetsOp(0x20000420, 0x420, 0x420, 0x400, 0x400, 40) { Description = "caps" },
+            new WaitGateOp { Description = "wait" },
+            Ops.Exec(["sh"], [], ["/bin/sh"]),
+        ];
+        Assert.Equal(
+        [
+            "plan version=1 flags=2 ops=7",
+            "0 kind=21 flags=0 s=[/run/runf/c1/exec.fifo|-|-|-] n=[0|0|0]",
+            "1 kind=24 flags=0 s=[/proc/7/ns/net|-|-|-] n=[1073741824|0|0]",
+            "2 kind=24 flags=0 s=[-|-|-|-] n=[33554432|0|0]",
+            "3 kind=25 flags=0 s=[/proc/sys/net/ipv4/ip_forward|1|-|-] n=[0|0|0]",
+            $"4 kind=23 flags=0 sets@{StringRef(ops, 4)}%8=0 [20000420|420|420|400|400] last=40",
+            "5 kind=22 flags=0 s=[-|-|-|-] n=[0|0|0]",
+            "6 kind=15 flags=0 argv=[sh] envp=[] paths=[/bin/sh]",
+        ], Dump(new SetupPlan(0, IdMaps.RootAs(0, 0), ops) { Detached = true }));
+    }
+
+    [Fact]
     public void The_launcher_refuses_a_plan_that_does_not_end_with_exec() =>
         Assert.Throws<Xunit.Sdk.TrueException>(() => Dump(new SetupPlan(0, IdMaps.RootAs(0, 0), [Ops.Hostname("x")])));
 

@@ -11,7 +11,8 @@ namespace RunF.Runtime.Cgroups;
 /// </summary>
 public static class CgroupSetup
 {
-    public static ICgroup? Create(string id, CgroupLimits limits, CgroupMode mode, string? parent)
+    /// <summary>The cgroup runf-ID under parent, or with name (an OCI cgroupsPath's last part) that name.</summary>
+    public static ICgroup? Create(string id, CgroupLimits limits, CgroupMode mode, string? parent, string? name = null)
     {
         if (mode == CgroupMode.Off)
         {
@@ -36,10 +37,19 @@ public static class CgroupSetup
         {
             return Unavailable(string.Join(", ", readOnly), limits, mode);
         }
-        var name = CgroupFiles.Prefix + id;
+        name ??= CgroupFiles.Prefix + id;
         return location.Unified
             ? CgroupV2.Create(location.Parents[""], name, limits)
             : CgroupV1.Create(location.Parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name)), limits);
+    }
+
+    /// <summary>An existing cgroup name under parent, made by another runf (an OCI container's, for kill --all and delete).</summary>
+    public static ICgroup Open(string? parent, string name)
+    {
+        var location = new CgroupLocation(parent);
+        return location.Unified
+            ? new CgroupV2(Path.Combine(location.Parents[""], name))
+            : new CgroupV1(location.Parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name)));
     }
 
     /// <summary>

@@ -66,6 +66,29 @@ public sealed class ContainerFactory
     public Created<PreparedContainer> Prepare(StateFile state) =>
         Create(state, PlanBuilder.AwaitingInvocation, (plan, join) => PreparedContainer.Prepare(plan, Rootfs, join));
 
+    /// <summary>
+    /// An OCI container (`runf create`, src/RunF.Runtime/Oci): its plan comes from a config.json,
+    /// not a run request, and it is spawned the same way, set up and held at its gate until
+    /// `runf start`. beforeRelease runs after the cgroup join (oom_score_adj); on failure the
+    /// child is killed and the cgroup removed.
+    /// </summary>
+    public static HeldContainer Hold(SetupPlan plan, string rootfs, ICgroup? cgroup, Action<int>? beforeRelease)
+    {
+        try
+        {
+            return HeldContainer.Hold(plan, rootfs, pid =>
+            {
+                cgroup?.Join(pid);
+                beforeRelease?.Invoke(pid);
+            });
+        }
+        catch
+        {
+            cgroup?.Remove();
+            throw;
+        }
+    }
+
     /// <summary>Spec, plan, cgroup, spawn and finisher, state record: on any failure the cgroup goes again.</summary>
     private Created<T> Create<T>(StateFile state, Func<SetupPlan, SetupPlan> shape, Func<SetupPlan, Action<int>?, T> finish)
         where T : class, IContainer

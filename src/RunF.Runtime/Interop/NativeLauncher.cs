@@ -64,6 +64,10 @@ internal static unsafe partial class NativeLauncher
     [LibraryImport(Lib, EntryPoint = "runf_relay_remove")]
     public static partial void RelayRemove();
 
+    /// <summary>Sends fd over the unix socket at path (console_socket.h); 0 or -errno.</summary>
+    [LibraryImport(Lib, EntryPoint = "runf_send_console", StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(RunF.Interop.PosixStringMarshaller))]
+    public static partial int SendConsole(string path, int fd);
+
     /// <summary>CLOCK_MONOTONIC ns at runf's native constructor, before the runtime started; 0 if unknown.</summary>
     [LibraryImport(Lib, EntryPoint = "runf_started_ns")]
     public static partial ulong StartedNs();

@@ -56,7 +56,10 @@ internal sealed unsafe class SpawnedChild : IDisposable
         var child = new SpawnedChild(plan, rootfs, spawned, native);
         try
         {
-            WriteIdMaps(spawned.Pid, plan.Ids);
+            if ((plan.CloneFlags & Namespaces.NewUser) != 0)
+            {
+                WriteIdMaps(spawned.Pid, plan.Ids);
+            }
             beforeRelease?.Invoke(spawned.Pid);
             child.ReleasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             byte go = 1;
@@ -85,6 +88,10 @@ internal sealed unsafe class SpawnedChild : IDisposable
         }
         foreach (var (file, text) in (ReadOnlySpan<(string, string)>)[("setgroups", "deny"), ("gid_map", ids.GidMap), ("uid_map", ids.UidMap)])
         {
+            if (ids.AllowSetgroups && file == "setgroups")
+            {
+                continue;
+            }
             var errno = SmallFiles.Write($"/proc/{pid}/{file}", text);
             if (errno != 0)
             {
@@ -172,6 +179,24 @@ internal sealed unsafe class SpawnedChild : IDisposable
     {
         var numbers = stackalloc int[NativeLauncher.MaxDispatchedFds] { fds.Stdin, fds.Stdout, fds.Stderr, fds.Fd3 };
         return NativeLauncher.Dispatch(_child.Handle, exec.Pointer, exec.Length, numbers, fds.Fd3 < 0 ? 3 : 4);
+    }
+
+    /// <summary>
+    /// Lets a detached child go on without this process (OCI create, which exits next): the
+    /// parent's ends close, and the stack, arrays and plan the child still runs on until its exec
+    /// stay allocated (Dispose no longer frees or kills anything).
+    /// </summary>
+    public void Abandon()
+    {
+        _sync.Dispose();
+        _errors.Dispose();
+        if (_child.PidFd >= 0)
+        {
+            Libc.Close(_child.PidFd);
+            _child.PidFd = -1;
+        }
+        _child.Pid = -1;
+        _native = null;
     }
 
     /// <summary>SIGKILL through the pidfd, then reap: a child must never outlive its use.</summary>

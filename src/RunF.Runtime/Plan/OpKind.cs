@@ -23,6 +23,11 @@ public enum OpKind : uint
     Landlock = 18,
     Identity = 19,
     Terminal = 20,
+    OpenGate = 21,
+    WaitGate = 22,
+    CapabilitySets = 23,
+    Namespace = 24,
+    WriteFile = 25,
 }
 
 /// <summary>Step modifiers; values mirror the RUNF_F_* flags in native/plan.h.</summary>

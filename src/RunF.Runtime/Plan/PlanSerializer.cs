@@ -14,6 +14,7 @@ public static class PlanSerializer
     public const uint Magic = 0x464e5552;
     public const uint Version = 1;
     public const uint TimingFlag = 1;
+    public const uint DetachedFlag = 2;
     public const int HeaderSize = 24;
     public const int OpSize = 48;
 
@@ -43,7 +44,7 @@ public static class PlanSerializer
         }
         BinaryPrimitives.WriteUInt32LittleEndian(dst, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(dst[4..], Version);
-        BinaryPrimitives.WriteUInt32LittleEndian(dst[8..], timing ? TimingFlag : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst[8..], (timing ? TimingFlag : 0) | (plan.Detached ? DetachedFlag : 0));
         BinaryPrimitives.WriteUInt32LittleEndian(dst[12..], (uint)plan.Ops.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(dst[16..], HeaderSize);
         BinaryPrimitives.WriteUInt32LittleEndian(dst[20..], (uint)data.End);
@@ -133,7 +134,22 @@ public static class PlanSerializer
                 refs[1] = data.AddList(x.Env);
                 refs[2] = data.AddList(x.Candidates);
                 break;
-            case PivotRootOp or NoNewPrivilegesOp or NewSessionOp or AwaitOp:
+            case OpenGateOp g:
+                refs[0] = data.AddString(g.Fifo);
+                break;
+            case CapabilitySetsOp c:
+                refs[0] = data.AddMasks(new[] { c.Bounding, c.Effective, c.Permitted, c.Inheritable, c.Ambient });
+                numbers[0] = (ulong)c.LastCapability;
+                break;
+            case NamespaceOp n:
+                refs[0] = data.AddString(n.NamespacePath);
+                numbers[0] = n.Type;
+                break;
+            case WriteFileOp w:
+                refs[0] = data.AddString(w.Target);
+                refs[1] = data.AddString(w.Content);
+                break;
+            case PivotRootOp or NoNewPrivilegesOp or NewSessionOp or AwaitOp or WaitGateOp:
                 break;
             default:
                 throw new ArgumentException($"no layout for {op.GetType().Name}", nameof(op));
@@ -248,6 +264,22 @@ public static class PlanSerializer
                 }
             }
             End += 2 * ports.Count;
+            return offset;
+        }
+
+        /// <summary>Little-endian u64s, 8-byte aligned.</summary>
+        public uint AddMasks(ulong[] masks)
+        {
+            Align(8);
+            var offset = (uint)End;
+            if (!IsMeasuring)
+            {
+                for (var i = 0; i < masks.Length; i++)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(_plan[(End + 8 * i)..], masks[i]);
+                }
+            }
+            End += 8 * masks.Length;
             return offset;
         }
 

@@ -170,6 +170,38 @@ public sealed record AwaitOp : SetupOp
     public override OpKind Kind => OpKind.Await;
 }
 
+/// <summary>The OCI exec fifo (a host path), opened read-write before the pivot for WaitGateOp.</summary>
+public sealed record OpenGateOp(string Fifo) : SetupOp
+{
+    public override OpKind Kind => OpKind.OpenGate;
+}
+
+/// <summary>`runf create` stops here, reporting ready, until `runf start` writes into the gate.</summary>
+public sealed record WaitGateOp : SetupOp
+{
+    public override OpKind Kind => OpKind.WaitGate;
+}
+
+/// <summary>An OCI config's five capability sets as masks, each as given; every other capability up to LastCapability leaves the bounding set.</summary>
+public sealed record CapabilitySetsOp(ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient, int LastCapability) : SetupOp
+{
+    public override OpKind Kind => OpKind.CapabilitySets;
+}
+
+/// <summary>setns(2) into the namespace file NamespacePath (a host path), or with none unshare(2) of Type (a CLONE_NEW* flag).</summary>
+public sealed record NamespaceOp(ulong Type, string? NamespacePath) : SetupOp
+{
+    public override OpKind Kind => OpKind.Namespace;
+}
+
+/// <summary>Writes Content into an existing file at Target in the root (a sysctl under /proc/sys).</summary>
+public sealed record WriteFileOp(string Target, string Content) : SetupOp
+{
+    public override OpKind Kind => OpKind.WriteFile;
+
+    public override string Path => Target;
+}
+
 /// <summary>execve(2) of the first candidate path that exists, as execvp searches PATH.</summary>
 public sealed record ExecOp(IReadOnlyList<string> Args, IReadOnlyList<string> Env, IReadOnlyList<string> Candidates) : SetupOp
 {
@@ -177,7 +209,11 @@ public sealed record ExecOp(IReadOnlyList<string> Args, IReadOnlyList<string> En
 }
 
 /// <summary>The whole plan: clone flags, the id maps the parent writes, and the ordered steps, ending with Exec.</summary>
-public sealed record SetupPlan(ulong CloneFlags, IdMaps Ids, IReadOnlyList<SetupOp> Ops);
+public sealed record SetupPlan(ulong CloneFlags, IdMaps Ids, IReadOnlyList<SetupOp> Ops)
+{
+    /// <summary>No parent-death signal: an OCI container outlives the runf that created it.</summary>
+    public bool Detached { get; init; }
+}
 
 /// <summary>Ids Inside to Inside + Count - 1 in the container are Host to Host + Count - 1 outside.</summary>
 public sealed record IdRange(uint Inside, uint Host, uint Count)
@@ -198,6 +234,12 @@ public sealed record IdMapTools(string NewUidMap, string NewGidMap);
 /// </summary>
 public sealed record IdMaps(IReadOnlyList<IdRange> Uids, IReadOnlyList<IdRange> Gids, IdMapTools? Tools = null)
 {
+    /// <summary>
+    /// Written without denying setgroups first: root writes an OCI config's maps itself, and the
+    /// container may still set its supplementary groups.
+    /// </summary>
+    public bool AllowSetgroups { get; init; }
+
     /// <summary>The caller's uid and gid as root inside: a function container's identity.</summary>
     public static IdMaps RootAs(uint hostUid, uint hostGid) => new([new(0, hostUid, 1)], [new(0, hostGid, 1)]);
 

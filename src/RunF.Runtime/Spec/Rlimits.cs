@@ -14,6 +14,9 @@ public static class Rlimits
 
     public static readonly Rlimit DefaultNoFile = new(NoFile, 1024, 1024);
 
+    /// <summary>The resource number of a name ("nofile"), or -1.</summary>
+    public static int ResourceOf(string name) => Array.IndexOf(Names, name.ToLowerInvariant());
+
     public static string NameOf(int resource) => resource >= 0 && resource < Names.Length ? Names[resource] : $"{resource}";
 
     /// <summary>Parses docker's "nofile=1024[:2048]" (soft[:hard]; "unlimited" or -1 for infinity).</summary>
