@@ -409,32 +409,40 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
     private CapabilitySetsOp CapabilitySets(OciCapabilities caps, List<string> warnings)
     {
         var last = host.LastCapability;
+        var ignored = new SortedSet<string>(StringComparer.Ordinal);
         ulong Mask(IReadOnlyList<string>? names, string set)
         {
             var mask = 0UL;
             foreach (var name in names ?? [])
             {
-                var cap = Capabilities.Parse(name);
+                if (!Capabilities.TryParse(name, out var cap) || cap > last)
+                {
+                    // As runc: a capability runf or this kernel does not know is left out, with a warning
+                    // (an engine newer than the kernel names capabilities it lacks).
+                    ignored.Add(name);
+                    continue;
+                }
                 if (cap < 0)
                 {
                     throw Invalid($"process.capabilities.{set}", "cannot hold ALL: list the capabilities");
                 }
-                // As runc: a capability this kernel does not know is left out.
-                if (cap <= last)
-                {
-                    mask |= 1UL << cap;
-                }
+                mask |= 1UL << cap;
             }
             return mask;
         }
         var (permitted, inheritable, ambient) = (Mask(caps.Permitted, "permitted"), Mask(caps.Inheritable, "inheritable"), Mask(caps.Ambient, "ambient"));
+        var (bounding, effective) = (Mask(caps.Bounding, "bounding"), Mask(caps.Effective, "effective"));
+        if (ignored.Count > 0)
+        {
+            warnings.Add($"process.capabilities: {string.Join(",", ignored)} ignored: unknown to runf or to this kernel (runc ignores them too)");
+        }
         if ((ambient & ~(permitted & inheritable)) is var dropped and not 0)
         {
             // The kernel raises an ambient capability only if it is permitted and inheritable; runc leaves the others out too.
             warnings.Add($"process.capabilities.ambient: {string.Join(",", Enumerable.Range(0, 64).Where(c => (dropped & (1UL << c)) != 0).Select(Capabilities.NameOf))} left out: not both permitted and inheritable");
             ambient &= permitted & inheritable;
         }
-        var sets = new CapabilitySetsOp(Mask(caps.Bounding, "bounding"), Mask(caps.Effective, "effective"), permitted, inheritable, ambient, last) { Description = "" };
+        var sets = new CapabilitySetsOp(bounding, effective, permitted, inheritable, ambient, last) { Description = "" };
         return sets with { Description = $"set capabilities (bounding {Count(sets.Bounding)}, effective {Count(sets.Effective)}, permitted {Count(sets.Permitted)}, inheritable {Count(sets.Inheritable)}, ambient {Count(sets.Ambient)})" };
     }
 
@@ -444,7 +452,7 @@ public sealed class OciPlanBuilder(IHostProbe host, OciCaller caller)
     {
         try
         {
-            var resolved = ProfileValidator.Resolve(profile, SeccompContext.Host((bounding ?? []).Select(n => Capabilities.NameOf(Capabilities.Parse(n)))));
+            var resolved = ProfileValidator.Resolve(profile, SeccompContext.Host((bounding ?? []).Where(n => Capabilities.TryParse(n, out var cap) && cap >= 0).Select(n => Capabilities.NameOf(Capabilities.Parse(n)))));
             var program = SeccompCompiler.Compile(resolved);
             return Ops.Seccomp(program) with { Description = $"install the seccomp filter of linux.seccomp ({program.Length / 8} instructions)" };
         }

@@ -21,17 +21,16 @@ public static class Capabilities
     public static string NameOf(int cap) => cap >= 0 && cap < Names.Length ? "CAP_" + Names[cap] : $"CAP_{cap}";
 
     /// <summary>Parses "NET_ADMIN", "CAP_NET_ADMIN" or "net_admin"; -1 for "ALL".</summary>
-    public static int Parse(string name)
+    public static int Parse(string name) => TryParse(name, out var cap)
+        ? cap
+        : throw new Errors.RunfException($"unknown capability \"{name}\" (use names like NET_ADMIN or CAP_NET_ADMIN)");
+
+    /// <summary>As Parse, false for a name runf does not know.</summary>
+    public static bool TryParse(string name, out int cap)
     {
         var bare = name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
-        if (bare.Equals("ALL", StringComparison.OrdinalIgnoreCase))
-        {
-            return -1;
-        }
-        var index = Array.FindIndex(Names, n => n.Equals(bare, StringComparison.OrdinalIgnoreCase));
-        return index >= 0
-            ? index
-            : throw new Errors.RunfException($"unknown capability \"{name}\" (use names like NET_ADMIN or CAP_NET_ADMIN)");
+        cap = bare.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? -1 : Array.FindIndex(Names, n => n.Equals(bare, StringComparison.OrdinalIgnoreCase));
+        return cap >= 0 || bare.Equals("ALL", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The capabilities named in --cap-add (ALL: every one) that resolved keeps: what a user other than root holds.</summary>

@@ -165,6 +165,23 @@ public class OciPlanBuilderTests : TempDirectoryTest
         Assert.Contains("process.vendorThing ignored: runtime-spec defines no such property", built.Warnings);
     }
 
+    /// <summary>As runc: an engine may name capabilities runf (or the kernel) does not know.</summary>
+    [Fact]
+    public void Capabilities_unknown_to_runf_or_the_kernel_are_left_out_with_a_warning()
+    {
+        var config = RuncSpec();
+        var caps = new JsonArray("CAP_KILL", "CAP_TEST");
+        config["process"]!["capabilities"] = new JsonObject
+        {
+            ["bounding"] = caps.DeepClone(), ["effective"] = caps.DeepClone(), ["permitted"] = caps.DeepClone(),
+        };
+        var built = Build(config);
+        var sets = Assert.Single(built.Plan.Ops.OfType<CapabilitySetsOp>());
+        Assert.Equal(1UL << 5, sets.Bounding); // CAP_KILL alone
+        Assert.Equal(1UL << 5, sets.Permitted);
+        Assert.Contains("process.capabilities: CAP_TEST ignored: unknown to runf or to this kernel (runc ignores them too)", built.Warnings);
+    }
+
     [Fact]
     public void Rootless_needs_a_user_namespace_and_maps_its_own_ids_itself()
     {
