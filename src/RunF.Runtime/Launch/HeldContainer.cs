@@ -26,23 +26,7 @@ public sealed class HeldContainer : IContainer
         {
             throw new ArgumentException("a held container's plan is detached and has a WaitGate step", nameof(plan));
         }
-        var child = SpawnedChild.Spawn(plan, rootfs, beforeRelease);
-        try
-        {
-            switch (child.NextRecord())
-            {
-                case null:
-                    throw new RunfException("the container exited before it was ready");
-                case (var step, var errno) when errno != 0:
-                    throw child.Failed(step, errno);
-            }
-            return new HeldContainer(child);
-        }
-        catch
-        {
-            child.Dispose();
-            throw;
-        }
+        return new HeldContainer(SpawnedChild.SpawnUntilReady(plan, rootfs, beforeRelease));
     }
 
     /// <summary>

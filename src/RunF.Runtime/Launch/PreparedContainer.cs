@@ -31,23 +31,7 @@ public sealed class PreparedContainer : IContainer
         {
             throw new ArgumentException("a prepared container's plan needs an Await step and ends with Exec", nameof(plan));
         }
-        var child = SpawnedChild.Spawn(plan, rootfs, beforeRelease);
-        try
-        {
-            switch (child.NextRecord())
-            {
-                case null:
-                    throw new RunfException("the container exited before it was ready");
-                case (var step, var errno) when errno != 0:
-                    throw child.Failed(step, errno);
-            }
-            return new PreparedContainer(child, exec);
-        }
-        catch
-        {
-            child.Dispose();
-            throw;
-        }
+        return new PreparedContainer(SpawnedChild.SpawnUntilReady(plan, rootfs, beforeRelease), exec);
     }
 
     /// <summary>

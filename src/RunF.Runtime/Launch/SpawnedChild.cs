@@ -44,6 +44,31 @@ internal sealed unsafe class SpawnedChild : IDisposable
     /// Clones the child, writes the plan's id maps, runs beforeRelease on its pid (the cgroup
     /// join) and lets it run its steps. The caller reads what it reports.
     /// </summary>
+    /// <summary>
+    /// Spawn, then the child's first report: ready (a container waiting at its Await or WaitGate
+    /// step), or the step that failed, thrown.
+    /// </summary>
+    public static SpawnedChild SpawnUntilReady(SetupPlan plan, string rootfs, Action<int>? beforeRelease)
+    {
+        var child = Spawn(plan, rootfs, beforeRelease);
+        try
+        {
+            switch (child.NextRecord())
+            {
+                case null:
+                    throw new RunfException("the container exited before it was ready");
+                case (var step, var errno) when errno != 0:
+                    throw child.Failed(step, errno);
+            }
+            return child;
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
     public static SpawnedChild Spawn(SetupPlan plan, string rootfs, Action<int>? beforeRelease, bool timing = false)
     {
         var native = new NativePlan(plan, timing);
